@@ -1,0 +1,26 @@
+// Builds dist/: the Node bundle, the browser bundle (WGSL inlined, nothing
+// Node-only), the CLI, and one bundle per test file for the uvu runner.
+import { build } from 'esbuild';
+import { readdirSync, rmSync, existsSync } from 'node:fs';
+
+const common = {
+  bundle: true,
+  format: 'esm',
+  target: 'es2022',
+  sourcemap: 'linked',
+  loader: { '.wgsl': 'text' },
+  logLevel: 'warning',
+};
+const nodeExternal = ['webgpu', 'pngjs', 'uvu', 'uvu/*', 'playwright-core'];
+
+rmSync('dist', { recursive: true, force: true });
+const tests = readdirSync('test').filter((f) => f.endsWith('.test.ts')).map((f) => `test/${f}`);
+const jobs = [
+  build({ ...common, platform: 'node', external: nodeExternal, entryPoints: ['src/index.node.ts'], outfile: 'dist/node.js' }),
+  build({ ...common, platform: 'browser', entryPoints: ['src/index.browser.ts'], outfile: 'dist/browser.js' }),
+  build({ ...common, platform: 'node', external: nodeExternal, entryPoints: tests, outdir: 'dist/test' }),
+];
+if (existsSync('src/cli/main.ts')) {
+  jobs.push(build({ ...common, platform: 'node', external: nodeExternal, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js' }));
+}
+await Promise.all(jobs);

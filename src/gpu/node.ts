@@ -1,0 +1,16 @@
+// Node: WebGPU through Dawn (the `webgpu` npm package).
+
+import { acquireRuntime, type AcquireOptions } from './acquire';
+import type { GpuRuntime } from './runtime';
+
+export async function createNodeRuntime(options: AcquireOptions = {}): Promise<GpuRuntime> {
+  if (!process.env.XDG_RUNTIME_DIR) {
+    const { mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    process.env.XDG_RUNTIME_DIR = mkdtempSync(`${tmpdir()}/xdg-`);
+  }
+  const { create, globals } = await import('webgpu');
+  Object.assign(globalThis, globals);
+  const gpu = create([]);
+  return acquireRuntime(gpu, gpu, options);
+}

@@ -1,0 +1,280 @@
+// The GPU runtime: one device, its buffer pool and pipeline cache, and the one
+// command encoder that a step's kernels are recorded into. Nothing here waits on
+// the GPU except sync() and the readbacks, which sleep instead of spinning.
+
+import { DeviceLostError, GpuValidationError, OutOfMemoryError, ShaderCompileError, GpuError } from './errors';
+import { BufferUsage, MapMode, ShaderStage } from './flags';
+import { BufferPool, type GpuBuffer, type PoolStats } from './pool';
+import type { Constants, Param, Shader } from './shader';
+import { settle } from './wait';
+
+export interface AdapterSummary {
+  vendor: string;
+  architecture: string;
+  device: string;
+  description: string;
+  /** A CPU implementation such as lavapipe or SwiftShader. */
+  software: boolean;
+}
+
+export interface DispatchArgs {
+  reads: readonly GpuBuffer[];
+  writes: readonly GpuBuffer[];
+  params?: readonly Param[];
+  workgroups: readonly [number, number?, number?];
+  constants?: Constants;
+}
+
+const uniformSlot = 256;
+const uniformSlots = 4096;
+const maxParams = uniformSlot / 4;
+
+export class GpuRuntime {
+  readonly pool: BufferPool;
+  readonly limits: GPUSupportedLimits;
+  readonly adapter: AdapterSummary;
+  readonly hasF16: boolean;
+  readonly hasTimestamps: boolean;
+
+  private encoder: GPUCommandEncoder | null = null;
+  private pass: GPUComputePassEncoder | null = null;
+  private readonly uniforms: GPUBuffer;
+  private readonly uniformData = new ArrayBuffer(uniformSlot * uniformSlots);
+  private readonly uniformView = new DataView(this.uniformData);
+  private uniformCount = 0;
+  private readonly pipelines = new Map<string, GPUComputePipeline>();
+  private readonly layouts = new Map<string, GPUBindGroupLayout>();
+  private readonly pending: Promise<GpuError | null>[] = [];
+  private transient: GPUBuffer[] = [];
+  private lostError: DeviceLostError | null = null;
+  private destroyed = false;
+  dispatchCount = 0;
+
+  constructor(
+    readonly device: GPUDevice,
+    adapterInfo: GPUAdapterInfo,
+    /** Dawn's Node object: it must stay reachable for the life of the device (facts.md). */
+    readonly owner: unknown = null,
+  ) {
+    this.limits = device.limits;
+    const description = adapterInfo.description || adapterInfo.device || '';
+    this.adapter = {
+      vendor: adapterInfo.vendor,
+      architecture: adapterInfo.architecture,
+      device: adapterInfo.device,
+      description,
+      software: /llvmpipe|lavapipe|swiftshader|software|cpu/i.test(`${adapterInfo.architecture} ${description} ${adapterInfo.vendor}`),
+    };
+    this.hasF16 = device.features.has('shader-f16');
+    this.hasTimestamps = device.features.has('timestamp-query');
+    this.pool = new BufferPool(device, this.limits.maxStorageBufferBindingSize, this.limits.maxBufferSize, (p, bytes, what) =>
+      this.pending.push(p.then((e) => (e ? new OutOfMemoryError(bytes, null, `${what}: ${e.message}`) : null))),
+    );
+    this.uniforms = device.createBuffer({ size: this.uniformData.byteLength, usage: BufferUsage.UNIFORM | BufferUsage.COPY_DST });
+    device.lost.then((info) => {
+      if (!this.destroyed) this.lostError = new DeviceLostError(info.reason, info.message);
+    });
+    device.addEventListener('uncapturederror', (event) => {
+      const error = (event as GPUUncapturedErrorEvent).error;
+      const typed = error.constructor?.name === 'GPUOutOfMemoryError' ? new OutOfMemoryError(0, null, `a GPU object: ${error.message}`) : new GpuValidationError(error.message);
+      this.pending.push(Promise.resolve(typed));
+    });
+  }
+
+  /** One line naming the adapter, printed with every benchmark figure. */
+  describe(): string {
+    const a = this.adapter;
+    return `${a.vendor} ${a.architecture} ${a.description}`.replace(/\s+/g, ' ').trim();
+  }
+
+  /** Throws the device-lost error if the device is gone. */
+  checkAlive(): void {
+    if (this.lostError) throw this.lostError;
+    if (this.destroyed) throw new DeviceLostError('destroyed', 'the runtime was destroyed');
+  }
+
+  pipeline(shader: Shader, entryPoint: string, layout: string, constants: Constants = {}): GPUComputePipeline {
+    const key = `${shader.name}|${entryPoint}|${layout}|${JSON.stringify(constants)}`;
+    let pipeline = this.pipelines.get(key);
+    if (pipeline) return pipeline;
+    const module = this.device.createShaderModule({ label: shader.name, code: shader.code });
+    this.device.pushErrorScope('validation');
+    pipeline = this.device.createComputePipeline({
+      label: `${shader.name}:${entryPoint}`,
+      layout: this.device.createPipelineLayout({ bindGroupLayouts: [this.bindGroupLayout(layout)] }),
+      compute: { module, entryPoint, constants },
+    });
+    this.pending.push(
+      this.device.popErrorScope().then(async (error) => (error ? compileError(shader, entryPoint, module, error.message) : null)),
+    );
+    this.pipelines.set(key, pipeline);
+    return pipeline;
+  }
+
+  /** Builds a pipeline and waits for its compilation result; throws ShaderCompileError. */
+  async compile(shader: Shader, entryPoint: string, layout: string, constants: Constants = {}): Promise<void> {
+    this.pipeline(shader, entryPoint, layout, constants);
+    await this.throwPending();
+  }
+
+  /** Records one kernel launch into the current encoder. */
+  dispatch(shader: Shader, entryPoint: string, args: DispatchArgs): void {
+    this.checkAlive();
+    const layout = 'r'.repeat(args.reads.length) + 'w'.repeat(args.writes.length);
+    const pipeline = this.pipeline(shader, entryPoint, layout, args.constants);
+    if (this.uniformCount === uniformSlots) this.submit();
+    const offset = this.uniformCount++ * uniformSlot;
+    const params = args.params ?? [];
+    if (params.length > maxParams) throw new GpuError(`${shader.name}:${entryPoint} has ${params.length} params, at most ${maxParams}`);
+    params.forEach((p, i) => {
+      if (typeof p === 'number') {
+        if (p < 0) this.uniformView.setInt32(offset + i * 4, p, true);
+        else this.uniformView.setUint32(offset + i * 4, p, true);
+      } else this.uniformView.setFloat32(offset + i * 4, p.f32, true);
+    });
+    const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: this.uniforms, offset, size: uniformSlot } }];
+    [...args.reads, ...args.writes].forEach((b, i) => entries.push({ binding: i + 1, resource: { buffer: b.buffer, size: b.bytes } }));
+    const bindGroup = this.device.createBindGroup({ layout: this.bindGroupLayout(layout), entries });
+    const pass = this.computePass();
+    pass.setPipeline(pipeline);
+    pass.setBindGroup(0, bindGroup);
+    const [x, y = 1, z = 1] = args.workgroups;
+    const max = this.limits.maxComputeWorkgroupsPerDimension;
+    if (x > max || y > max || z > max) throw new GpuError(`${shader.name}:${entryPoint}: dispatch ${x}x${y}x${z} exceeds ${max} workgroups per dimension`);
+    if (x > 0 && y > 0 && z > 0) pass.dispatchWorkgroups(x, y, z);
+    this.dispatchCount++;
+  }
+
+  /** Copies data into a new pooled buffer, ordered after the work already recorded. */
+  upload(data: Float32Array | Int32Array | Uint32Array, what = 'an upload'): GpuBuffer {
+    const target = this.pool.acquire(data.byteLength, what);
+    this.write(target, data);
+    return target;
+  }
+
+  /** Writes into a buffer, ordered after the work already recorded (unlike queue.writeBuffer). */
+  write(target: GpuBuffer, data: Float32Array | Int32Array | Uint32Array, byteOffset = 0): void {
+    this.checkAlive();
+    if (data.byteLength === 0) return;
+    const size = Math.ceil(data.byteLength / 4) * 4;
+    const staging = this.device.createBuffer({ size, usage: BufferUsage.COPY_SRC, mappedAtCreation: true });
+    new Uint8Array(staging.getMappedRange()).set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+    staging.unmap();
+    this.transient.push(staging);
+    this.endPass();
+    this.commandEncoder().copyBufferToBuffer(staging, 0, target.buffer, byteOffset, size);
+  }
+
+  copy(source: GpuBuffer, target: GpuBuffer, bytes: number, sourceOffset = 0, targetOffset = 0): void {
+    this.checkAlive();
+    this.endPass();
+    this.commandEncoder().copyBufferToBuffer(source.buffer, sourceOffset, target.buffer, targetOffset, bytes);
+  }
+
+  /** Submits what was recorded. Does not wait. */
+  submit(): void {
+    if (!this.encoder) return;
+    this.endPass();
+    if (this.uniformCount > 0) this.device.queue.writeBuffer(this.uniforms, 0, this.uniformData, 0, this.uniformCount * uniformSlot);
+    this.device.queue.submit([this.encoder.finish()]);
+    this.encoder = null;
+    this.uniformCount = 0;
+    for (const b of this.transient) b.destroy();
+    this.transient = [];
+  }
+
+  /** Submits and waits until the GPU is idle; throws any error the GPU reported. */
+  async sync(): Promise<void> {
+    this.submit();
+    await settle(this.device.queue.onSubmittedWorkDone());
+    await this.throwPending();
+  }
+
+  /** Reads several buffers back with one submit and one wait. */
+  async readMany(buffers: readonly { buffer: GpuBuffer; bytes?: number }[]): Promise<ArrayBuffer[]> {
+    this.checkAlive();
+    const sizes = buffers.map((b) => Math.ceil((b.bytes ?? b.buffer.bytes) / 4) * 4);
+    const offsets: number[] = [];
+    let total = 0;
+    for (const s of sizes) {
+      offsets.push(total);
+      total += Math.ceil(s / 256) * 256;
+    }
+    const staging = this.device.createBuffer({ size: Math.max(4, total), usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST });
+    this.endPass();
+    const encoder = this.commandEncoder();
+    buffers.forEach((b, i) => encoder.copyBufferToBuffer(b.buffer.buffer, 0, staging, offsets[i]!, sizes[i]!));
+    this.submit();
+    try {
+      await settle(staging.mapAsync(MapMode.READ));
+    } catch (error) {
+      await this.throwPending();
+      this.checkAlive();
+      throw error;
+    }
+    const mapped = staging.getMappedRange();
+    const out = buffers.map((_, i) => mapped.slice(offsets[i]!, offsets[i]! + sizes[i]!));
+    staging.unmap();
+    staging.destroy();
+    await this.throwPending();
+    return out;
+  }
+
+  async readFloat32(buffer: GpuBuffer, count?: number): Promise<Float32Array> {
+    const [data] = await this.readMany([{ buffer, bytes: count === undefined ? undefined : count * 4 }]);
+    return new Float32Array(data!, 0, count ?? buffer.bytes / 4);
+  }
+
+  stats(): PoolStats & { pipelines: number } {
+    return { ...this.pool.stats(), pipelines: this.pipelines.size };
+  }
+
+  /** Destroys the device so the process can exit; the runtime is unusable after. */
+  destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    this.encoder = null;
+    this.pass = null;
+    this.pool.trim();
+    this.device.destroy();
+  }
+
+  private async throwPending(): Promise<void> {
+    const errors = await Promise.all(this.pending.splice(0));
+    const first = errors.find((e) => e !== null);
+    if (first) throw first;
+    this.checkAlive();
+  }
+
+  private commandEncoder(): GPUCommandEncoder {
+    return (this.encoder ??= this.device.createCommandEncoder());
+  }
+
+  private computePass(): GPUComputePassEncoder {
+    return (this.pass ??= this.commandEncoder().beginComputePass());
+  }
+
+  private endPass(): void {
+    this.pass?.end();
+    this.pass = null;
+  }
+
+  private bindGroupLayout(layout: string): GPUBindGroupLayout {
+    let l = this.layouts.get(layout);
+    if (l) return l;
+    const entries: GPUBindGroupLayoutEntry[] = [{ binding: 0, visibility: ShaderStage.COMPUTE, buffer: { type: 'uniform' } }];
+    [...layout].forEach((kind, i) =>
+      entries.push({ binding: i + 1, visibility: ShaderStage.COMPUTE, buffer: { type: kind === 'r' ? 'read-only-storage' : 'storage' } }),
+    );
+    l = this.device.createBindGroupLayout({ entries });
+    this.layouts.set(layout, l);
+    return l;
+  }
+}
+
+async function compileError(shader: Shader, entryPoint: string, module: GPUShaderModule, fallback: string): Promise<ShaderCompileError> {
+  const info = await module.getCompilationInfo();
+  const error = info.messages.find((m) => m.type === 'error');
+  if (error) return new ShaderCompileError(shader.name, entryPoint, error.lineNum, error.message);
+  return new ShaderCompileError(shader.name, entryPoint, null, fallback);
+}

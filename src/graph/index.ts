@@ -1,0 +1,4 @@
+export * from './tensor';
+export * from './scope';
+export * from './autograd';
+export * from './ops';

@@ -1,0 +1,9 @@
+// Workgroup counts for one invocation per element: a 2D grid, since one
+// dimension holds at most 65535 workgroups.
+
+export function grid1d(n: number, workgroupSize: number, maxPerDimension = 65535): [number, number] {
+  const groups = Math.ceil(n / workgroupSize);
+  if (groups <= maxPerDimension) return [Math.max(groups, 1), 1];
+  const y = Math.ceil(groups / maxPerDimension);
+  return [Math.ceil(groups / y), y];
+}
