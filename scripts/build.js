@@ -20,6 +20,10 @@ const jobs = [
   build({ ...common, platform: 'browser', entryPoints: ['src/index.browser.ts'], outfile: 'dist/browser.js' }),
   build({ ...common, platform: 'node', external: nodeExternal, entryPoints: tests, outdir: 'dist/test' }),
 ];
+const benches = readdirSync('bench').filter((f) => f.endsWith('.ts')).map((f) => `bench/${f}`);
+if (benches.length) {
+  jobs.push(build({ ...common, platform: 'node', external: [...nodeExternal, '@tensorflow/*'], entryPoints: benches, outdir: 'dist/bench' }));
+}
 if (existsSync('src/cli/main.ts')) {
   jobs.push(build({ ...common, platform: 'node', external: nodeExternal, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js' }));
 }

@@ -1,0 +1,27 @@
+// Runs a TypeScript benchmark from dist/bench/, building first when dist/ is
+// missing or older than the sources, so `node bench/<name>.js` works on a fresh clone.
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+function newest(dir) {
+  let t = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, entry.name);
+    t = Math.max(t, entry.isDirectory() ? newest(p) : statSync(p).mtimeMs);
+  }
+  return t;
+}
+
+export async function launch(name) {
+  const target = join(root, 'dist', 'bench', `${name}.js`);
+  const sources = Math.max(...['src', 'shaders', 'bench'].map((d) => newest(join(root, d))));
+  if (!existsSync(target) || statSync(target).mtimeMs < sources) {
+    console.log('building dist/ ...');
+    execFileSync(process.execPath, [join(root, 'scripts', 'build.js')], { cwd: root, stdio: 'inherit' });
+  }
+  await import(pathToFileURL(target).href);
+}
