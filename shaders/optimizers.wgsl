@@ -1,0 +1,61 @@
+// Parameter updates, one invocation per element, in place. PyTorch's update
+// rules (torch.optim.SGD, Adam, AdamW), so that training matches the reference.
+
+override WG: u32 = 64;
+
+struct Params {
+  n: u32,
+  lr: f32,
+  // SGD: momentum; Adam: beta1
+  beta1: f32,
+  // Adam: beta2
+  beta2: f32,
+  eps: f32,
+  weightDecay: f32,
+  // Adam: 1 - beta1^t and sqrt(1 - beta2^t), the bias corrections of step t
+  correction1: f32,
+  correction2Sqrt: f32,
+  // AdamW: 1 when weight decay is decoupled from the gradient
+  decoupled: u32,
+}
+
+@group(0) @binding(0) var<uniform> p: Params;
+@group(0) @binding(1) var<storage, read> grad: array<f32>;
+@group(0) @binding(2) var<storage, read_write> param: array<f32>;
+@group(0) @binding(3) var<storage, read_write> m: array<f32>;
+@group(0) @binding(4) var<storage, read_write> v: array<f32>;
+
+fn index(gid: vec3u, nwg: vec3u) -> u32 {
+  return gid.y * nwg.x * WG + gid.x;
+}
+
+// buf = momentum * buf + (grad + wd * param); param -= lr * buf.
+// The buffer starts at zero, which equals PyTorch's first step (buf = grad).
+@compute @workgroup_size(WG)
+fn sgd(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let i = index(gid, nwg);
+  if (i >= p.n) { return; }
+  let d = grad[i] + p.weightDecay * param[i];
+  let buf = p.beta1 * m[i] + d;
+  m[i] = buf;
+  param[i] = param[i] - p.lr * buf;
+}
+
+@compute @workgroup_size(WG)
+fn adam(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let i = index(gid, nwg);
+  if (i >= p.n) { return; }
+  var w = param[i];
+  var g = grad[i];
+  if (p.decoupled == 1u) {
+    w = w * (1.0 - p.lr * p.weightDecay);
+  } else {
+    g = g + p.weightDecay * w;
+  }
+  let mi = p.beta1 * m[i] + (1.0 - p.beta1) * g;
+  let vi = p.beta2 * v[i] + (1.0 - p.beta2) * g * g;
+  m[i] = mi;
+  v[i] = vi;
+  let denom = sqrt(vi) / p.correction2Sqrt + p.eps;
+  param[i] = w - (p.lr / p.correction1) * mi / denom;
+}

@@ -1,0 +1,123 @@
+// Optimizers as GPU kernels (SGD with momentum and weight decay, Adam, AdamW)
+// and the poly learning-rate schedule of the reference. Their state is named
+// after the parameters so it can be checkpointed and resumed exactly.
+
+import { adamStep, sgdStep } from '../kernels/optimizers';
+import { fill } from '../kernels/elementwise';
+import type { Parameter } from './module';
+import { Tensor } from './tensor';
+
+export interface NamedParameter {
+  name: string;
+  param: Parameter;
+}
+
+export abstract class Optimizer {
+  /** Steps taken so far. */
+  stepCount = 0;
+  lr: number;
+  protected readonly slots = new Map<string, Tensor>();
+
+  constructor(
+    readonly params: readonly NamedParameter[],
+    lr: number,
+  ) {
+    this.lr = lr;
+  }
+
+  /** Applies one update from each parameter's .grad, then clears the grads. */
+  step(): void {
+    this.stepCount++;
+    for (const { name, param } of this.params) {
+      if (param.grad) this.update(name, param, param.grad);
+      param.grad = null;
+    }
+  }
+
+  zeroGrad(): void {
+    for (const { param } of this.params) param.grad = null;
+  }
+
+  /** Optimizer state tensors by name (`<param>.<slot>`), for checkpoints. */
+  state(): Map<string, Tensor> {
+    return this.slots;
+  }
+
+  protected abstract update(name: string, param: Parameter, grad: Tensor): void;
+
+  protected slot(param: Parameter, name: string, kind: string): Tensor {
+    const key = `${name}.${kind}`;
+    let t = this.slots.get(key);
+    if (!t) {
+      t = new Tensor(param.rt, param.shape, fill(param.rt, param.size, 0, param.rt.pool.acquire(param.size * 4)), false, 'persistent');
+      this.slots.set(key, t);
+    }
+    return t;
+  }
+}
+
+export class SGD extends Optimizer {
+  constructor(
+    params: readonly NamedParameter[],
+    lr: number,
+    readonly momentum = 0.9,
+    readonly weightDecay = 0,
+  ) {
+    super(params, lr);
+  }
+
+  protected update(name: string, param: Parameter, grad: Tensor): void {
+    const buf = this.slot(param, name, 'momentum_buffer');
+    sgdStep(param.rt, param.buffer, grad.buffer, buf.buffer, param.size, { lr: this.lr, momentum: this.momentum, weightDecay: this.weightDecay });
+  }
+}
+
+export interface AdamOptions {
+  beta1?: number;
+  beta2?: number;
+  eps?: number;
+  weightDecay?: number;
+}
+
+export class Adam extends Optimizer {
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly eps: number;
+  readonly weightDecay: number;
+  protected decoupled = false;
+
+  constructor(params: readonly NamedParameter[], lr: number, options: AdamOptions = {}) {
+    super(params, lr);
+    this.beta1 = options.beta1 ?? 0.9;
+    this.beta2 = options.beta2 ?? 0.999;
+    this.eps = options.eps ?? 1e-8;
+    this.weightDecay = options.weightDecay ?? 0;
+  }
+
+  protected update(name: string, param: Parameter, grad: Tensor): void {
+    const m = this.slot(param, name, 'exp_avg');
+    const v = this.slot(param, name, 'exp_avg_sq');
+    adamStep(param.rt, param.buffer, grad.buffer, m.buffer, v.buffer, param.size, {
+      lr: this.lr,
+      beta1: this.beta1,
+      beta2: this.beta2,
+      eps: this.eps,
+      weightDecay: this.weightDecay,
+      decoupled: this.decoupled,
+      step: this.stepCount,
+    });
+  }
+}
+
+/** Adam with decoupled weight decay (PyTorch's default weight decay 0.01). */
+export class AdamW extends Adam {
+  constructor(params: readonly NamedParameter[], lr: number, options: AdamOptions = {}) {
+    super(params, lr, { weightDecay: 0.01, ...options });
+    this.decoupled = true;
+  }
+}
+
+/** lr = base * (1 - iteration / maxIterations) ^ power, as the reference trains. */
+export function polyLearningRate(base: number, iteration: number, maxIterations: number, power = 0.9): number {
+  return base * Math.max(0, 1 - iteration / maxIterations) ** power;
+}
