@@ -97,8 +97,8 @@ export class GpuRuntime {
     const key = `${shader.name}|${entryPoint}|${layout}|${JSON.stringify(constants)}`;
     let pipeline = this.pipelines.get(key);
     if (pipeline) return pipeline;
-    const module = this.device.createShaderModule({ label: shader.name, code: shader.code });
     this.device.pushErrorScope('validation');
+    const module = this.device.createShaderModule({ label: shader.name, code: shader.code });
     pipeline = this.device.createComputePipeline({
       label: `${shader.name}:${entryPoint}`,
       layout: this.device.createPipelineLayout({ bindGroupLayouts: [this.bindGroupLayout(layout)] }),
