@@ -1,0 +1,37 @@
+// Dropout: y = x * mask / keep, with the mask drawn from a hash of (seed, index)
+// so the backward recomputes it instead of storing it, and a seed repeats it.
+
+override WG: u32 = 64;
+
+struct Params {
+  n: u32,
+  seed: u32,
+  keep: f32,
+}
+
+@group(0) @binding(0) var<uniform> p: Params;
+@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(2) var<storage, read_write> y: array<f32>;
+
+fn index(gid: vec3u, nwg: vec3u) -> u32 {
+  return gid.y * nwg.x * WG + gid.x;
+}
+
+// PCG-style integer hash (Jarzynski and Olano, 2020).
+fn pcgHash(v: u32) -> u32 {
+  let state = v * 747796405u + 2891336453u;
+  let word = ((state >> ((state >> 28u) + 4u)) ^ state) * 277803737u;
+  return (word >> 22u) ^ word;
+}
+
+fn kept(i: u32) -> bool {
+  let r = pcgHash(i ^ pcgHash(p.seed));
+  return f32(r >> 8u) * (1.0 / 16777216.0) < p.keep;
+}
+
+// The backward is the same map applied to dy.
+@compute @workgroup_size(WG)
+fn apply(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let i = index(gid, nwg);
+  if (i < p.n) { y[i] = select(0.0, x[i] / p.keep, kept(i)); }
+}

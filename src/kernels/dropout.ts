@@ -1,0 +1,14 @@
+import type { GpuBuffer, GpuRuntime } from '../gpu';
+import { f32, shader } from '../gpu/shader';
+import source from '../../shaders/dropout.wgsl';
+import { grid1d } from './grid';
+
+const dropout = shader('dropout', source);
+const WG = 64;
+
+/** x * mask / keep; the same seed gives the same mask, so it also serves as the backward. */
+export function dropoutApply(rt: GpuRuntime, x: GpuBuffer, n: number, keep: number, seed: number): GpuBuffer {
+  const y = rt.pool.acquire(n * 4);
+  rt.dispatch(dropout, 'apply', { reads: [x], writes: [y], params: [n, seed >>> 0, f32(keep)], workgroups: grid1d(n, WG) });
+  return y;
+}
