@@ -1,5 +1,7 @@
 // Dropout: y = x * mask / keep, with the mask drawn from a hash of (seed, index)
 // so the backward recomputes it instead of storing it, and a seed repeats it.
+// Elements share a mask value in groups of `group` consecutive elements:
+// group = H * W drops whole channels (PyTorch's Dropout2d).
 
 override WG: u32 = 64;
 
@@ -7,6 +9,7 @@ struct Params {
   n: u32,
   seed: u32,
   keep: f32,
+  group: u32,
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
@@ -25,7 +28,7 @@ fn pcgHash(v: u32) -> u32 {
 }
 
 fn kept(i: u32) -> bool {
-  let r = pcgHash(i ^ pcgHash(p.seed));
+  let r = pcgHash((i / p.group) ^ pcgHash(p.seed));
   return f32(r >> 8u) * (1.0 / 16777216.0) < p.keep;
 }
 

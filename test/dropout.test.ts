@@ -46,4 +46,20 @@ test('the same seed gives the same mask; eval mode is the identity', async () =>
   scope.end();
 });
 
+test('per-channel dropout zeroes whole channels', async () => {
+  const rt = await testRuntime();
+  const scope = beginScope();
+  const [n, c, hw] = [3, 40, 7 * 5];
+  const x = Tensor.from(rt, new Float32Array(n * c * hw).fill(1), [n, c, 7, 5]);
+  const y = await dropout(x, 0.5, true, new Random(3), true).read();
+  let droppedChannels = 0;
+  for (let ch = 0; ch < n * c; ch++) {
+    const values = new Set(y.subarray(ch * hw, (ch + 1) * hw));
+    assert.is(values.size, 1, `channel ${ch} is all kept or all dropped`);
+    if (values.has(0)) droppedChannels++;
+  }
+  assert.ok(droppedChannels > 30 && droppedChannels < 90, `dropped ${droppedChannels} of ${n * c} channels`);
+  scope.end();
+});
+
 test.run();

@@ -6,9 +6,10 @@ import { grid1d } from './grid';
 const dropout = shader('dropout', source);
 const WG = 64;
 
-/** x * mask / keep; the same seed gives the same mask, so it also serves as the backward. */
-export function dropoutApply(rt: GpuRuntime, x: GpuBuffer, n: number, keep: number, seed: number): GpuBuffer {
+/** x * mask / keep, one mask value per `group` elements; the same seed gives the same
+ * mask, so it also serves as the backward. */
+export function dropoutApply(rt: GpuRuntime, x: GpuBuffer, n: number, keep: number, seed: number, group = 1): GpuBuffer {
   const y = rt.pool.acquire(n * 4);
-  rt.dispatch(dropout, 'apply', { reads: [x], writes: [y], params: [n, seed >>> 0, f32(keep)], workgroups: grid1d(n, WG) });
+  rt.dispatch(dropout, 'apply', { reads: [x], writes: [y], params: [n, seed >>> 0, f32(keep), group], workgroups: grid1d(n, WG) });
   return y;
 }
