@@ -1,0 +1,45 @@
+// Per-pixel feature distance, the anomaly score: mean over channels of (a - b)^2.
+//   forward:  d[q] = sum_c (a - b)^2 / C, one invocation per pixel q = n * HW + s;
+//   backward: da = g[q] * 2 / C * (a - b), one invocation per element (db = -da, made by the caller).
+// Layout: a, b [N, C, H, W], d [N, 1, H, W]; 2D grids (index = gid.y * (workgroups in x * WG) + gid.x).
+
+override WG: u32 = 64;
+
+struct Params {
+  pixels: u32, // N * H * W
+  hw: u32,
+  c: u32,
+  twoOverC: f32,
+}
+
+@group(0) @binding(0) var<uniform> p: Params;
+@group(0) @binding(1) var<storage, read> a: array<f32>;
+@group(0) @binding(2) var<storage, read> b: array<f32>;
+@group(0) @binding(3) var<storage, read_write> distance: array<f32>;
+@group(0) @binding(3) var<storage, read> g: array<f32>;
+@group(0) @binding(4) var<storage, read_write> da: array<f32>;
+
+fn index(gid: vec3u, nwg: vec3u) -> u32 {
+  return gid.y * nwg.x * WG + gid.x;
+}
+
+@compute @workgroup_size(WG)
+fn forward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let q = index(gid, nwg);
+  if (q >= p.pixels) { return; }
+  let base = (q / p.hw) * p.c * p.hw + q % p.hw;
+  var s = 0.0;
+  for (var k = 0u; k < p.c; k++) {
+    let d = a[base + k * p.hw] - b[base + k * p.hw];
+    s += d * d;
+  }
+  distance[q] = s / f32(p.c);
+}
+
+@compute @workgroup_size(WG)
+fn backward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let i = index(gid, nwg);
+  if (i >= p.pixels * p.c) { return; }
+  let q = (i / (p.c * p.hw)) * p.hw + i % p.hw;
+  da[i] = g[q] * p.twoOverC * (a[i] - b[i]);
+}

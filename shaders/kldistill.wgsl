@@ -1,0 +1,106 @@
+// Per-pixel distribution distillation distance: softmax over channels of
+// feature / T for student s and teacher t, then
+//   d = T^2 * KL(p_t || p_s) = T^2 * sum_c p_t,c (log p_t,c - log p_s,c).
+// klDistill is the mean of d over pixels (src/graph/ops/kldistill.ts).
+// Gradients, with z = x / T and g the gradient of d at the pixel:
+//   d d / d s_c = g * T * (p_s,c - p_t,c)
+//   d d / d t_c = g * T * p_t,c * (log p_t,c - log p_s,c - KL)
+// Layout: features [N, C, H, W], d [N, 1, H, W]; pixel q = n * HW + s.
+
+override WG: u32 = 64;
+
+struct Params {
+  pixels: u32, // N * H * W
+  hw: u32,
+  c: u32,
+  invT: f32,
+  t: f32,
+}
+
+@group(0) @binding(0) var<uniform> p: Params;
+@group(0) @binding(1) var<storage, read> student: array<f32>;
+@group(0) @binding(2) var<storage, read> teacher: array<f32>;
+@group(0) @binding(3) var<storage, read_write> distance: array<f32>;
+@group(0) @binding(3) var<storage, read> g: array<f32>;
+@group(0) @binding(4) var<storage, read_write> grad: array<f32>;
+
+fn pixelIndex(gid: vec3u, nwg: vec3u) -> u32 {
+  return gid.y * nwg.x * WG + gid.x;
+}
+
+// Offset of channel 0 of pixel q.
+fn base(q: u32) -> u32 {
+  return (q / p.hw) * p.c * p.hw + q % p.hw;
+}
+
+// One value each for student and teacher. The shifts: log p_c = z_c - shift,
+// with shift = max z + log sum exp(z - max z), for stability with large features.
+struct StudentTeacher {
+  student: f32,
+  teacher: f32,
+}
+
+fn shiftsAt(b: u32) -> StudentTeacher {
+  var ms = student[b] * p.invT;
+  var mt = teacher[b] * p.invT;
+  for (var k = 1u; k < p.c; k++) {
+    ms = max(ms, student[b + k * p.hw] * p.invT);
+    mt = max(mt, teacher[b + k * p.hw] * p.invT);
+  }
+  var ss = 0.0;
+  var st = 0.0;
+  for (var k = 0u; k < p.c; k++) {
+    ss += exp(student[b + k * p.hw] * p.invT - ms);
+    st += exp(teacher[b + k * p.hw] * p.invT - mt);
+  }
+  return StudentTeacher(ms + log(ss), mt + log(st));
+}
+
+fn logProbs(b: u32, k: u32, shift: StudentTeacher) -> StudentTeacher {
+  let i = b + k * p.hw;
+  return StudentTeacher(student[i] * p.invT - shift.student, teacher[i] * p.invT - shift.teacher);
+}
+
+fn klAt(b: u32, shift: StudentTeacher) -> f32 {
+  var kl = 0.0;
+  for (var k = 0u; k < p.c; k++) {
+    let lp = logProbs(b, k, shift);
+    kl += exp(lp.teacher) * (lp.teacher - lp.student);
+  }
+  return kl;
+}
+
+@compute @workgroup_size(WG)
+fn forward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let q = pixelIndex(gid, nwg);
+  if (q >= p.pixels) { return; }
+  let b = base(q);
+  distance[q] = p.t * p.t * klAt(b, shiftsAt(b));
+}
+
+@compute @workgroup_size(WG)
+fn backwardStudent(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let q = pixelIndex(gid, nwg);
+  if (q >= p.pixels) { return; }
+  let b = base(q);
+  let shift = shiftsAt(b);
+  let scale = g[q] * p.t;
+  for (var k = 0u; k < p.c; k++) {
+    let lp = logProbs(b, k, shift);
+    grad[b + k * p.hw] = scale * (exp(lp.student) - exp(lp.teacher));
+  }
+}
+
+@compute @workgroup_size(WG)
+fn backwardTeacher(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let q = pixelIndex(gid, nwg);
+  if (q >= p.pixels) { return; }
+  let b = base(q);
+  let shift = shiftsAt(b);
+  let kl = klAt(b, shift);
+  let scale = g[q] * p.t;
+  for (var k = 0u; k < p.c; k++) {
+    let lp = logProbs(b, k, shift);
+    grad[b + k * p.hw] = scale * exp(lp.teacher) * (lp.teacher - lp.student - kl);
+  }
+}

@@ -1,0 +1,23 @@
+// Softmax cross-entropy with an ignore label, as PyTorch's
+// nn.CrossEntropyLoss(ignore_index=ignoreIndex) with reduction 'mean'.
+
+import { checkLogitsAndLabels, crossEntropyBackward, crossEntropyForward } from '../../kernels/crossentropy';
+import type { LabelMap } from '../labels';
+import { record } from '../tape';
+import { Tensor } from '../tensor';
+
+/**
+ * logits [N, C, H, W], labels [N, H, W] -> [1]: the mean over counted pixels of
+ * -log softmax(logits)[label]. Labels equal to ignoreIndex, or outside [0, C),
+ * are not counted; with no counted pixel the loss is 0 and so is the gradient.
+ */
+export function crossEntropy(logits: Tensor, labels: LabelMap, ignoreIndex = 255): Tensor {
+  const shape = checkLogitsAndLabels('crossEntropy', logits.shape, labels.shape);
+  const rt = logits.rt;
+  const { loss, totals } = crossEntropyForward(rt, logits.buffer, labels.buffer, shape, ignoreIndex);
+  const totalsTensor = new Tensor(rt, [2], totals);
+  const out = new Tensor(rt, [1], loss);
+  return record('crossEntropy', [logits], out, (g) => [
+    new Tensor(rt, logits.shape, crossEntropyBackward(rt, logits.buffer, labels.buffer, totalsTensor.buffer, g.buffer, shape, ignoreIndex)),
+  ]);
+}

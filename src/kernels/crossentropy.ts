@@ -1,0 +1,51 @@
+// Softmax cross-entropy with an ignore label (shaders/crossentropy.wgsl): per-pixel
+// losses and counts, summed by the row reduction, then averaged on the GPU.
+
+import type { GpuBuffer, GpuRuntime } from '../gpu';
+import { ShapeError, formatShape } from '../gpu/errors';
+import { shader } from '../gpu/shader';
+import source from '../../shaders/crossentropy.wgsl';
+import { checkNchw, pixelCount, pixelParams, type Nchw } from './channelshapes';
+import { grid1d } from './grid';
+import { sumRows } from './reduce';
+
+const crossentropy = shader('crossentropy', source);
+const WG = 64;
+
+/** Throws unless logits are [N, C, H, W] and labels [N, H, W]. */
+export function checkLogitsAndLabels(op: string, logits: readonly number[], labels: readonly number[]): Nchw {
+  const fits = logits.length === 4 && logits[1]! >= 1 && labels.length === 3 && [0, 2, 3].every((d, i) => logits[d] === labels[i]);
+  if (!fits) throw new ShapeError(op, `logits ${formatShape(logits)} need labels [N, H, W] to match, got ${formatShape(labels)}`);
+  return checkNchw(op, logits);
+}
+
+export interface CrossEntropyForward {
+  /** [1]: the mean loss over counted pixels. */
+  loss: GpuBuffer;
+  /** [2]: loss sum and count of counted pixels, which backward needs. */
+  totals: GpuBuffer;
+}
+
+function params(shape: Nchw, ignoreIndex: number): number[] {
+  if (!Number.isInteger(ignoreIndex)) throw new RangeError(`crossEntropy: the ignore index must be an integer, got ${ignoreIndex}`);
+  return [...pixelParams(shape), ignoreIndex];
+}
+
+export function crossEntropyForward(rt: GpuRuntime, logits: GpuBuffer, labels: GpuBuffer, shape: Nchw, ignoreIndex: number): CrossEntropyForward {
+  const pixels = pixelCount(shape);
+  const perPixel = rt.pool.acquire(2 * pixels * 4, 'cross-entropy per-pixel losses');
+  rt.dispatch(crossentropy, 'pixelLoss', { reads: [logits, labels], writes: [perPixel], params: params(shape, ignoreIndex), workgroups: grid1d(pixels, WG), constants: { WG } });
+  const totals = sumRows(rt, perPixel, 2, pixels);
+  rt.pool.release(perPixel);
+  const loss = rt.pool.acquire(4, 'cross-entropy loss');
+  rt.dispatch(crossentropy, 'average', { reads: [totals], writes: [loss], workgroups: [1] });
+  return { loss, totals };
+}
+
+/** d loss / d logits, given g = d out / d loss ([1]). */
+export function crossEntropyBackward(rt: GpuRuntime, logits: GpuBuffer, labels: GpuBuffer, totals: GpuBuffer, g: GpuBuffer, shape: Nchw, ignoreIndex: number): GpuBuffer {
+  const pixels = pixelCount(shape);
+  const dlogits = rt.pool.acquire(pixels * shape[1] * 4, 'cross-entropy logit gradient');
+  rt.dispatch(crossentropy, 'backward', { reads: [logits, labels, totals, g], writes: [dlogits], params: params(shape, ignoreIndex), workgroups: grid1d(pixels, WG), constants: { WG } });
+  return dlogits;
+}
