@@ -1,0 +1,380 @@
+// 2D convolution (NCHW, weight [cOut, cIn, kh, kw]) as implicit GEMM: no
+// im2col is materialised, the kernels index the input through the window.
+//   forward:     y[co, pixel]      = sum over (ci, tap)   weight[co, ci, tap] * x[ci, pixel shifted by tap]
+//   grad input:  dx[ci, pixel]     = sum over (co, tap)   weight[co, ci, tap] * dy[co, pixel shifted back]
+//   grad weight: dw[co, (ci, tap)] = sum over out pixels  dy[co, pixel] * x[ci, pixel shifted by tap]
+// Two tilings of each direction:
+//   *Blocked: register blocking for CPU-backed adapters (lavapipe runs one
+//     invocation per SIMD lane). Each invocation keeps ROWS x 4 sums; the ROWS
+//     operand (weight or dy) is the same for every invocation of a workgroup, so
+//     it is one scalar load, and only the 4 pixels' values differ per lane.
+//   *Tiled: TILE x TILE shared-memory tiles for real GPUs.
+// Grad weight reduces over n * ho * wo: each workgroup sums one chunk of output
+// rows into `partials`, and gradWeightReduce adds the chunks in a fixed order.
+
+struct Params {
+  n: u32,
+  cIn: u32,
+  h: u32,
+  w: u32,
+  cOut: u32,
+  kh: u32,
+  kw: u32,
+  stride: u32,
+  padding: u32,
+  dilation: u32,
+  ho: u32,
+  wo: u32,
+  // grad weight: output rows (over n * ho) per chunk, and the number of chunks
+  chunkRows: u32,
+  chunks: u32,
+}
+
+const ROWS = 8u;
+
+override WG: u32 = 64;
+override TILE: u32 = 16;
+override REDUCE_WG: u32 = 256;
+override HAS_BIAS: bool = false;
+override RELU: bool = false;
+
+@group(0) @binding(0) var<uniform> p: Params;
+// forward
+@group(0) @binding(1) var<storage, read> weight: array<f32>;
+@group(0) @binding(2) var<storage, read> x: array<f32>;
+@group(0) @binding(3) var<storage, read> bias: array<f32>;
+@group(0) @binding(4) var<storage, read_write> y: array<f32>;
+// grad input (weight at 1)
+@group(0) @binding(2) var<storage, read> dy: array<f32>;
+@group(0) @binding(3) var<storage, read_write> dx: array<f32>;
+// grad weight (x at 2) and grad bias: dy bound at 1
+@group(0) @binding(1) var<storage, read> dyAt1: array<f32>;
+@group(0) @binding(3) var<storage, read_write> partials: array<f32>;
+@group(0) @binding(2) var<storage, read_write> dbias: array<f32>;
+// grad weight reduce
+@group(0) @binding(1) var<storage, read> partialsIn: array<f32>;
+@group(0) @binding(2) var<storage, read_write> dw: array<f32>;
+
+var<workgroup> tileA: array<f32, TILE * TILE>;
+var<workgroup> tileB: array<f32, TILE * TILE>;
+var<workgroup> partialSums: array<f32, REDUCE_WG>;
+
+fn taps() -> u32 { return p.kh * p.kw; }
+
+/** Where a flat pixel index over (n, rows, cols) sits. */
+struct Pixel {
+  image: u32,
+  row: u32,
+  col: u32,
+  inside: bool,
+}
+
+fn pixelAt(index: u32, rows: u32, cols: u32) -> Pixel {
+  let plane = rows * cols;
+  let within = index % plane;
+  return Pixel(index / plane, within / cols, within % cols, index < p.n * plane);
+}
+
+/** Four pixels per invocation, WG apart, so neighbouring lanes read neighbouring values. */
+fn pixelQuad(group: u32, lane: u32, rows: u32, cols: u32) -> array<Pixel, 4> {
+  let first = group * 4u * WG + lane;
+  return array<Pixel, 4>(
+    pixelAt(first, rows, cols),
+    pixelAt(first + WG, rows, cols),
+    pixelAt(first + 2u * WG, rows, cols),
+    pixelAt(first + 3u * WG, rows, cols),
+  );
+}
+
+fn gather(src: ptr<storage, array<f32>, read>, at: vec4u, ok: vec4<bool>) -> vec4f {
+  return select(vec4f(0.0), vec4f((*src)[at.x], (*src)[at.y], (*src)[at.z], (*src)[at.w]), ok);
+}
+
+fn storeForward(co: u32, pixel: Pixel, value: f32) {
+  if (co >= p.cOut || !pixel.inside) { return; }
+  var v = value;
+  if (HAS_BIAS) { v += bias[co]; }
+  if (RELU) { v = max(v, 0.0); }
+  y[((pixel.image * p.cOut + co) * p.ho + pixel.row) * p.wo + pixel.col] = v;
+}
+
+// ---- forward ----
+
+@compute @workgroup_size(WG)
+fn forwardBlocked(@builtin(local_invocation_index) lane: u32, @builtin(workgroup_id) group: vec3u) {
+  let hw = p.h * p.w;
+  let weightRow = p.cIn * taps();
+  let co0 = group.y * ROWS;
+  let px = pixelQuad(group.x, lane, p.ho, p.wo);
+  var image = vec4u(0u);
+  var row0 = vec4u(0u);
+  var col0 = vec4u(0u);
+  var inside = vec4<bool>(false);
+  for (var j = 0u; j < 4u; j++) {
+    image[j] = px[j].image * p.cIn * hw;
+    row0[j] = px[j].row * p.stride - p.padding;
+    col0[j] = px[j].col * p.stride - p.padding;
+    inside[j] = px[j].inside;
+  }
+  var rowStart: array<u32, ROWS>;
+  for (var r = 0u; r < ROWS; r++) { rowStart[r] = min(co0 + r, p.cOut - 1u) * weightRow; }
+  var acc: array<vec4f, ROWS>;
+  for (var ky = 0u; ky < p.kh; ky++) {
+    let ih = row0 + vec4u(ky * p.dilation);
+    for (var kx = 0u; kx < p.kw; kx++) {
+      let iw = col0 + vec4u(kx * p.dilation);
+      let ok = inside & (ih < vec4u(p.h)) & (iw < vec4u(p.w));
+      var at = select(vec4u(0u), image + ih * p.w + iw, ok);
+      var wi = ky * p.kw + kx;
+      for (var ci = 0u; ci < p.cIn; ci++) {
+        let xv = gather(&x, at, ok);
+        for (var r = 0u; r < ROWS; r++) { acc[r] = fma(vec4f(weight[rowStart[r] + wi]), xv, acc[r]); }
+        at += vec4u(hw);
+        wi += taps();
+      }
+    }
+  }
+  for (var r = 0u; r < ROWS; r++) {
+    for (var j = 0u; j < 4u; j++) { storeForward(co0 + r, px[j], acc[r][j]); }
+  }
+}
+
+fn forwardWeightAt(co: u32, k: u32) -> f32 {
+  let weightRow = p.cIn * taps();
+  if (co >= p.cOut || k >= weightRow) { return 0.0; }
+  return weight[co * weightRow + k];
+}
+
+fn forwardInputAt(k: u32, index: u32) -> f32 {
+  let pixel = pixelAt(index, p.ho, p.wo);
+  let ci = k / taps();
+  let tap = k % taps();
+  let ih = pixel.row * p.stride + (tap / p.kw) * p.dilation - p.padding;
+  let iw = pixel.col * p.stride + (tap % p.kw) * p.dilation - p.padding;
+  if (!pixel.inside || ci >= p.cIn || ih >= p.h || iw >= p.w) { return 0.0; }
+  return x[((pixel.image * p.cIn + ci) * p.h + ih) * p.w + iw];
+}
+
+fn tileProduct(row: u32, col: u32) -> f32 {
+  var sum = 0.0;
+  for (var k = 0u; k < TILE; k++) { sum = fma(tileA[row * TILE + k], tileB[k * TILE + col], sum); }
+  return sum;
+}
+
+@compute @workgroup_size(TILE, TILE)
+fn forwardTiled(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) group: vec3u) {
+  let m0 = group.y * TILE;
+  let n0 = group.x * TILE;
+  let depth = p.cIn * taps();
+  var acc = 0.0;
+  for (var k0 = 0u; k0 < depth; k0 += TILE) {
+    tileA[lid.y * TILE + lid.x] = forwardWeightAt(m0 + lid.y, k0 + lid.x);
+    tileB[lid.y * TILE + lid.x] = forwardInputAt(k0 + lid.y, n0 + lid.x);
+    workgroupBarrier();
+    acc += tileProduct(lid.y, lid.x);
+    workgroupBarrier();
+  }
+  storeForward(m0 + lid.y, pixelAt(n0 + lid.x, p.ho, p.wo), acc);
+}
+
+// ---- grad input ----
+// dx[ci, ih, iw] gathers dy[co, oh, ow] where ih = oh * stride - padding + ky * dilation,
+// i.e. oh = (ih + padding - ky * dilation) / stride when that divides exactly.
+
+fn storeGradInput(ci: u32, pixel: Pixel, value: f32) {
+  if (ci >= p.cIn || !pixel.inside) { return; }
+  dx[((pixel.image * p.cIn + ci) * p.h + pixel.row) * p.w + pixel.col] = value;
+}
+
+@compute @workgroup_size(WG)
+fn gradInputBlocked(@builtin(local_invocation_index) lane: u32, @builtin(workgroup_id) group: vec3u) {
+  let outPlane = p.ho * p.wo;
+  let weightRow = p.cIn * taps();
+  let ci0 = group.y * ROWS;
+  let px = pixelQuad(group.x, lane, p.h, p.w);
+  var image = vec4u(0u);
+  var row = vec4u(0u);
+  var col = vec4u(0u);
+  var inside = vec4<bool>(false);
+  for (var j = 0u; j < 4u; j++) {
+    image[j] = px[j].image * p.cOut * outPlane;
+    row[j] = px[j].row + p.padding;
+    col[j] = px[j].col + p.padding;
+    inside[j] = px[j].inside;
+  }
+  let s = vec4u(p.stride);
+  var rowStart: array<u32, ROWS>;
+  for (var r = 0u; r < ROWS; r++) { rowStart[r] = min(ci0 + r, p.cIn - 1u) * taps(); }
+  var acc: array<vec4f, ROWS>;
+  for (var ky = 0u; ky < p.kh; ky++) {
+    let shiftedRow = row - vec4u(ky * p.dilation);
+    let oh = shiftedRow / s;
+    let rowOk = (shiftedRow < vec4u(p.h + 2u * p.padding)) & (oh * s == shiftedRow) & (oh < vec4u(p.ho));
+    for (var kx = 0u; kx < p.kw; kx++) {
+      let shiftedCol = col - vec4u(kx * p.dilation);
+      let ow = shiftedCol / s;
+      let ok = inside & rowOk & (shiftedCol < vec4u(p.w + 2u * p.padding)) & (ow * s == shiftedCol) & (ow < vec4u(p.wo));
+      var at = select(vec4u(0u), image + oh * p.wo + ow, ok);
+      var wi = ky * p.kw + kx;
+      for (var co = 0u; co < p.cOut; co++) {
+        let dv = gather(&dy, at, ok);
+        for (var r = 0u; r < ROWS; r++) { acc[r] = fma(vec4f(weight[rowStart[r] + wi]), dv, acc[r]); }
+        at += vec4u(outPlane);
+        wi += weightRow;
+      }
+    }
+  }
+  for (var r = 0u; r < ROWS; r++) {
+    for (var j = 0u; j < 4u; j++) { storeGradInput(ci0 + r, px[j], acc[r][j]); }
+  }
+}
+
+fn gradInputWeightAt(ci: u32, k: u32) -> f32 {
+  let co = k / taps();
+  if (ci >= p.cIn || co >= p.cOut) { return 0.0; }
+  return weight[(co * p.cIn + ci) * taps() + k % taps()];
+}
+
+fn gradInputDyAt(k: u32, index: u32) -> f32 {
+  let pixel = pixelAt(index, p.h, p.w);
+  let co = k / taps();
+  let tap = k % taps();
+  let shiftedRow = pixel.row + p.padding - (tap / p.kw) * p.dilation;
+  let shiftedCol = pixel.col + p.padding - (tap % p.kw) * p.dilation;
+  let oh = shiftedRow / p.stride;
+  let ow = shiftedCol / p.stride;
+  let ok = pixel.inside && co < p.cOut && shiftedRow < p.h + 2u * p.padding && shiftedCol < p.w + 2u * p.padding
+    && oh * p.stride == shiftedRow && ow * p.stride == shiftedCol && oh < p.ho && ow < p.wo;
+  if (!ok) { return 0.0; }
+  return dy[((pixel.image * p.cOut + co) * p.ho + oh) * p.wo + ow];
+}
+
+@compute @workgroup_size(TILE, TILE)
+fn gradInputTiled(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) group: vec3u) {
+  let m0 = group.y * TILE;
+  let n0 = group.x * TILE;
+  let depth = p.cOut * taps();
+  var acc = 0.0;
+  for (var k0 = 0u; k0 < depth; k0 += TILE) {
+    tileA[lid.y * TILE + lid.x] = gradInputWeightAt(m0 + lid.y, k0 + lid.x);
+    tileB[lid.y * TILE + lid.x] = gradInputDyAt(k0 + lid.y, n0 + lid.x);
+    workgroupBarrier();
+    acc += tileProduct(lid.y, lid.x);
+    workgroupBarrier();
+  }
+  storeGradInput(m0 + lid.y, pixelAt(n0 + lid.x, p.h, p.w), acc);
+}
+
+// ---- grad weight ----
+// Columns are (ci, tap), the weight's own layout after co; the reduction runs
+// over the output rows [chunk * chunkRows, +chunkRows) of n * ho.
+
+fn storePartial(chunk: u32, co: u32, column: u32, value: f32) {
+  let columns = p.cIn * taps();
+  if (co >= p.cOut || column >= columns) { return; }
+  partials[(chunk * p.cOut + co) * columns + column] = value;
+}
+
+fn chunkEnd(chunk: u32) -> u32 {
+  return min((chunk + 1u) * p.chunkRows, p.n * p.ho);
+}
+
+@compute @workgroup_size(WG)
+fn gradWeightBlocked(@builtin(local_invocation_index) lane: u32, @builtin(workgroup_id) group: vec3u) {
+  let hw = p.h * p.w;
+  let outPlane = p.ho * p.wo;
+  let columns = p.cIn * taps();
+  let co0 = group.y * ROWS;
+  let first = group.x * 4u * WG + lane;
+  let column = vec4u(first, first + WG, first + 2u * WG, first + 3u * WG);
+  let columnOk = column < vec4u(columns);
+  let tap = column % taps();
+  let channel = min(column / taps(), vec4u(p.cIn - 1u)) * hw;
+  let rowShift = (tap / p.kw) * p.dilation - vec4u(p.padding);
+  let colShift = (tap % p.kw) * p.dilation - vec4u(p.padding);
+  var dyStart: array<u32, ROWS>;
+  for (var r = 0u; r < ROWS; r++) { dyStart[r] = min(co0 + r, p.cOut - 1u) * outPlane; }
+  var acc: array<vec4f, ROWS>;
+  for (var outRow = group.z * p.chunkRows; outRow < chunkEnd(group.z); outRow++) {
+    let image = outRow / p.ho;
+    let oh = outRow % p.ho;
+    let ih = vec4u(oh * p.stride) + rowShift;
+    let rowOk = columnOk & (ih < vec4u(p.h));
+    let rowAt = vec4u(image * p.cIn * hw) + channel + ih * p.w;
+    var dyAt = image * p.cOut * outPlane + oh * p.wo;
+    for (var ow = 0u; ow < p.wo; ow++) {
+      let iw = vec4u(ow * p.stride) + colShift;
+      let ok = rowOk & (iw < vec4u(p.w));
+      let xv = gather(&x, select(vec4u(0u), rowAt + iw, ok), ok);
+      for (var r = 0u; r < ROWS; r++) { acc[r] = fma(vec4f(dyAt1[dyStart[r] + dyAt]), xv, acc[r]); }
+      dyAt++;
+    }
+  }
+  for (var r = 0u; r < ROWS; r++) {
+    for (var j = 0u; j < 4u; j++) { storePartial(group.z, co0 + r, column[j], acc[r][j]); }
+  }
+}
+
+fn gradWeightDyAt(co: u32, k: u32, chunk: u32) -> f32 {
+  let outRow = chunk * p.chunkRows + k / p.wo;
+  if (co >= p.cOut || outRow >= chunkEnd(chunk)) { return 0.0; }
+  let image = outRow / p.ho;
+  return dyAt1[((image * p.cOut + co) * p.ho + outRow % p.ho) * p.wo + k % p.wo];
+}
+
+fn gradWeightInputAt(k: u32, column: u32, chunk: u32) -> f32 {
+  let outRow = chunk * p.chunkRows + k / p.wo;
+  let ci = column / taps();
+  let tap = column % taps();
+  let image = outRow / p.ho;
+  let ih = (outRow % p.ho) * p.stride + (tap / p.kw) * p.dilation - p.padding;
+  let iw = (k % p.wo) * p.stride + (tap % p.kw) * p.dilation - p.padding;
+  if (outRow >= chunkEnd(chunk) || ci >= p.cIn || ih >= p.h || iw >= p.w) { return 0.0; }
+  return x[((image * p.cIn + ci) * p.h + ih) * p.w + iw];
+}
+
+@compute @workgroup_size(TILE, TILE)
+fn gradWeightTiled(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) group: vec3u) {
+  let m0 = group.y * TILE;
+  let n0 = group.x * TILE;
+  let depth = p.chunkRows * p.wo;
+  var acc = 0.0;
+  for (var k0 = 0u; k0 < depth; k0 += TILE) {
+    tileA[lid.y * TILE + lid.x] = gradWeightDyAt(m0 + lid.y, k0 + lid.x, group.z);
+    tileB[lid.y * TILE + lid.x] = gradWeightInputAt(k0 + lid.y, n0 + lid.x, group.z);
+    workgroupBarrier();
+    acc += tileProduct(lid.y, lid.x);
+    workgroupBarrier();
+  }
+  storePartial(group.z, m0 + lid.y, n0 + lid.x, acc);
+}
+
+/** dw = the chunks' partial sums added in chunk order (deterministic). */
+@compute @workgroup_size(WG)
+fn gradWeightReduce(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
+  let size = p.cOut * p.cIn * taps();
+  let i = gid.y * groups.x * WG + gid.x;
+  if (i >= size) { return; }
+  var sum = 0.0;
+  for (var chunk = 0u; chunk < p.chunks; chunk++) { sum += partialsIn[chunk * size + i]; }
+  dw[i] = sum;
+}
+
+// ---- grad bias ----
+
+/** One workgroup per output channel: strided sums, then a tree in workgroup memory. */
+@compute @workgroup_size(REDUCE_WG)
+fn gradBias(@builtin(local_invocation_index) lane: u32, @builtin(workgroup_id) group: vec3u) {
+  let co = group.x;
+  let outPlane = p.ho * p.wo;
+  var sum = 0.0;
+  for (var i = lane; i < p.n * outPlane; i += REDUCE_WG) {
+    sum += dyAt1[((i / outPlane) * p.cOut + co) * outPlane + i % outPlane];
+  }
+  partialSums[lane] = sum;
+  for (var half = REDUCE_WG / 2u; half > 0u; half /= 2u) {
+    workgroupBarrier();
+    if (lane < half) { partialSums[lane] += partialSums[lane + half]; }
+  }
+  if (lane == 0u) { dbias[co] = partialSums[0]; }
+}

@@ -1,0 +1,38 @@
+import { ShapeError, formatShape } from '../../gpu/errors';
+import { conv2dForward, conv2dGradBias, conv2dGradInput, conv2dGradWeight, conv2dOutputSize, type Conv2dGeometry, type Conv2dTiling } from '../../kernels/conv2d';
+import { record } from '../tape';
+import { Tensor } from '../tensor';
+
+export interface Conv2dOptions {
+  stride?: number;
+  padding?: number;
+  dilation?: number;
+  /** Forces a tiling instead of the adapter's default (tests check both). */
+  tiling?: Conv2dTiling;
+}
+
+function geometry(x: Tensor, weight: Tensor, bias: Tensor | null, options: Conv2dOptions): Conv2dGeometry {
+  const shapes = `input ${formatShape(x.shape)}, weight ${formatShape(weight.shape)}`;
+  if (x.shape.length !== 4 || weight.shape.length !== 4) throw new ShapeError('conv2d', `input and weight must be 4D: ${shapes}`);
+  const [n, cIn, h, w] = x.shape as [number, number, number, number];
+  const [cOut, wIn, kh, kw] = weight.shape as [number, number, number, number];
+  if (wIn !== cIn) throw new ShapeError('conv2d', `input channels ${cIn} differ from weight input channels ${wIn}: ${shapes}`);
+  if (bias && (bias.shape.length !== 1 || bias.shape[0] !== cOut)) {
+    throw new ShapeError('conv2d', `bias ${formatShape(bias.shape)} does not match ${cOut} output channels of weight ${formatShape(weight.shape)}`);
+  }
+  return { n, cIn, h, w, cOut, kh, kw, stride: options.stride ?? 1, padding: options.padding ?? 0, dilation: options.dilation ?? 1 };
+}
+
+/** PyTorch's conv2d (NCHW, weight [cOut, cIn, kh, kw]), differentiable in x, weight and bias. */
+export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null, options: Conv2dOptions = {}): Tensor {
+  const g = geometry(x, weight, bias, options);
+  const { ho, wo } = conv2dOutputSize(g);
+  const rt = x.rt;
+  const y = new Tensor(rt, [g.n, g.cOut, ho, wo], conv2dForward(rt, x.buffer, weight.buffer, bias?.buffer ?? null, g, { tiling: options.tiling }));
+  const inputs = bias ? [x, weight, bias] : [x, weight];
+  return record('conv2d', inputs, y, (dy) => [
+    x.requiresGrad ? new Tensor(rt, x.shape, conv2dGradInput(rt, dy.buffer, weight.buffer, g, options.tiling)) : null,
+    weight.requiresGrad ? new Tensor(rt, weight.shape, conv2dGradWeight(rt, x.buffer, dy.buffer, g, options.tiling)) : null,
+    bias?.requiresGrad ? new Tensor(rt, bias.shape, conv2dGradBias(rt, dy.buffer, g)) : null,
+  ]);
+}

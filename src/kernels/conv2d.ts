@@ -1,0 +1,155 @@
+// 2D convolution launches: implicit GEMM for forward, grad input and grad
+// weight, each in the tiling that suits the adapter (shaders/conv2d.wgsl).
+
+import type { GpuBuffer, GpuRuntime } from '../gpu';
+import { ShapeError } from '../gpu/errors';
+import { shader, type Constants } from '../gpu/shader';
+import source from '../../shaders/conv2d.wgsl';
+import { grid1d } from './grid';
+
+const conv2dShader = shader('conv2d', source);
+
+export interface Conv2dGeometry {
+  n: number;
+  cIn: number;
+  h: number;
+  w: number;
+  cOut: number;
+  kh: number;
+  kw: number;
+  stride: number;
+  padding: number;
+  dilation: number;
+}
+
+/**
+ * How a kernel is tiled: `blocked` (register blocking, one operand uniform per
+ * workgroup; fast on CPU adapters such as lavapipe) or `tiled` (shared-memory
+ * tiles; for real GPUs).
+ */
+export type Conv2dTiling = 'blocked' | 'tiled';
+
+/** Rows (output channels) per invocation of the blocked kernels: ROWS in the WGSL. */
+const blockRows = 8;
+/** Pixels per invocation of the blocked kernels. */
+const blockCols = 4;
+const blockWorkgroup = 64;
+const tile = 16;
+const reduceWorkgroup = 256;
+/** Grad weight: split the reduction until about this many workgroups run. */
+const gradWeightWorkgroups = 64;
+
+export function defaultConv2dTiling(rt: GpuRuntime): Conv2dTiling {
+  return rt.adapter.software ? 'blocked' : 'tiled';
+}
+
+export function conv2dOutputSize(g: Conv2dGeometry): { ho: number; wo: number } {
+  const size = (x: number, k: number) => Math.floor((x + 2 * g.padding - g.dilation * (k - 1) - 1) / g.stride) + 1;
+  return { ho: size(g.h, g.kh), wo: size(g.w, g.kw) };
+}
+
+function checkGeometry(op: string, g: Conv2dGeometry): { ho: number; wo: number } {
+  const dims = [g.n, g.cIn, g.h, g.w, g.cOut, g.kh, g.kw, g.stride, g.dilation];
+  if (dims.some((d) => !Number.isInteger(d) || d < 1) || !Number.isInteger(g.padding) || g.padding < 0) {
+    throw new ShapeError(op, `bad geometry ${JSON.stringify(g)}`);
+  }
+  const out = conv2dOutputSize(g);
+  if (out.ho < 1 || out.wo < 1) {
+    throw new ShapeError(op, `input [${g.n}, ${g.cIn}, ${g.h}, ${g.w}] is smaller than the dilated kernel [${g.cOut}, ${g.cIn}, ${g.kh}, ${g.kw}] (padding ${g.padding}, dilation ${g.dilation})`);
+  }
+  return out;
+}
+
+function checkSize(op: string, what: string, buffer: GpuBuffer, shape: readonly number[]): void {
+  const need = shape.reduce((a, b) => a * b, 1) * 4;
+  if (buffer.bytes < need) throw new ShapeError(op, `${what} holds ${buffer.bytes / 4} values, shape [${shape.join(', ')}] needs ${need / 4}`);
+}
+
+function params(g: Conv2dGeometry, ho: number, wo: number, chunkRows = 0, chunks = 0): number[] {
+  return [g.n, g.cIn, g.h, g.w, g.cOut, g.kh, g.kw, g.stride, g.padding, g.dilation, ho, wo, chunkRows, chunks];
+}
+
+/** Workgroups and constants for an output of `rows` x `pixels` in the given tiling. */
+function layout(tiling: Conv2dTiling, rows: number, pixels: number): { workgroups: [number, number]; constants: Constants } {
+  if (tiling === 'blocked') {
+    return { workgroups: [Math.ceil(pixels / (blockWorkgroup * blockCols)), Math.ceil(rows / blockRows)], constants: { WG: blockWorkgroup } };
+  }
+  return { workgroups: [Math.ceil(pixels / tile), Math.ceil(rows / tile)], constants: { TILE: tile } };
+}
+
+/** y = conv(x, weight) + bias, optionally with a fused ReLU; y is [n, cOut, ho, wo]. */
+export function conv2dForward(
+  rt: GpuRuntime,
+  x: GpuBuffer,
+  weight: GpuBuffer,
+  bias: GpuBuffer | null,
+  g: Conv2dGeometry,
+  options: { relu?: boolean; tiling?: Conv2dTiling } = {},
+): GpuBuffer {
+  const { ho, wo } = checkGeometry('conv2d', g);
+  checkSize('conv2d', 'input', x, [g.n, g.cIn, g.h, g.w]);
+  checkSize('conv2d', 'weight', weight, [g.cOut, g.cIn, g.kh, g.kw]);
+  if (bias) checkSize('conv2d', 'bias', bias, [g.cOut]);
+  const tiling = options.tiling ?? defaultConv2dTiling(rt);
+  const y = rt.pool.acquire(g.n * g.cOut * ho * wo * 4, 'conv2d output');
+  const { workgroups, constants } = layout(tiling, g.cOut, g.n * ho * wo);
+  rt.dispatch(conv2dShader, tiling === 'blocked' ? 'forwardBlocked' : 'forwardTiled', {
+    reads: [weight, x, bias ?? weight],
+    writes: [y],
+    params: params(g, ho, wo),
+    workgroups,
+    constants: { ...constants, HAS_BIAS: bias ? 1 : 0, RELU: options.relu ? 1 : 0 },
+  });
+  return y;
+}
+
+/** dx [n, cIn, h, w] from dy [n, cOut, ho, wo]. */
+export function conv2dGradInput(rt: GpuRuntime, dy: GpuBuffer, weight: GpuBuffer, g: Conv2dGeometry, tiling = defaultConv2dTiling(rt)): GpuBuffer {
+  const { ho, wo } = checkGeometry('conv2d grad input', g);
+  checkSize('conv2d grad input', 'dy', dy, [g.n, g.cOut, ho, wo]);
+  checkSize('conv2d grad input', 'weight', weight, [g.cOut, g.cIn, g.kh, g.kw]);
+  const dx = rt.pool.acquire(g.n * g.cIn * g.h * g.w * 4, 'conv2d grad input');
+  const { workgroups, constants } = layout(tiling, g.cIn, g.n * g.h * g.w);
+  rt.dispatch(conv2dShader, tiling === 'blocked' ? 'gradInputBlocked' : 'gradInputTiled', {
+    reads: [weight, dy],
+    writes: [dx],
+    params: params(g, ho, wo),
+    workgroups,
+    constants,
+  });
+  return dx;
+}
+
+/** dw [cOut, cIn, kh, kw]: chunked partial sums over the output rows, then their sum in chunk order. */
+export function conv2dGradWeight(rt: GpuRuntime, x: GpuBuffer, dy: GpuBuffer, g: Conv2dGeometry, tiling = defaultConv2dTiling(rt)): GpuBuffer {
+  const { ho, wo } = checkGeometry('conv2d grad weight', g);
+  checkSize('conv2d grad weight', 'input', x, [g.n, g.cIn, g.h, g.w]);
+  checkSize('conv2d grad weight', 'dy', dy, [g.n, g.cOut, ho, wo]);
+  const outRows = g.n * ho;
+  const { workgroups, constants } = layout(tiling, g.cOut, g.cIn * g.kh * g.kw);
+  const chunkRows = Math.ceil(outRows / Math.min(outRows, Math.ceil(gradWeightWorkgroups / (workgroups[0] * workgroups[1]))));
+  const chunks = Math.ceil(outRows / chunkRows);
+  const size = g.cOut * g.cIn * g.kh * g.kw;
+  const partials = rt.pool.acquire(chunks * size * 4, 'conv2d grad weight partial sums');
+  const p = params(g, ho, wo, chunkRows, chunks);
+  rt.dispatch(conv2dShader, tiling === 'blocked' ? 'gradWeightBlocked' : 'gradWeightTiled', {
+    reads: [dy, x],
+    writes: [partials],
+    params: p,
+    workgroups: [...workgroups, chunks],
+    constants,
+  });
+  const dw = rt.pool.acquire(size * 4, 'conv2d grad weight');
+  rt.dispatch(conv2dShader, 'gradWeightReduce', { reads: [partials], writes: [dw], params: p, workgroups: grid1d(size, blockWorkgroup), constants: { WG: blockWorkgroup } });
+  rt.pool.release(partials);
+  return dw;
+}
+
+/** db [cOut] = sum of dy over n, ho, wo (a tree reduction per channel). */
+export function conv2dGradBias(rt: GpuRuntime, dy: GpuBuffer, g: Conv2dGeometry): GpuBuffer {
+  const { ho, wo } = checkGeometry('conv2d grad bias', g);
+  checkSize('conv2d grad bias', 'dy', dy, [g.n, g.cOut, ho, wo]);
+  const db = rt.pool.acquire(g.cOut * 4, 'conv2d grad bias');
+  rt.dispatch(conv2dShader, 'gradBias', { reads: [dy], writes: [db], params: params(g, ho, wo), workgroups: [g.cOut], constants: { REDUCE_WG: reduceWorkgroup } });
+  return db;
+}

@@ -1,0 +1,34 @@
+// C[M, N] = A[M, K] x B[K, N] (row-major), in the tiling that suits the adapter.
+
+import type { GpuBuffer, GpuRuntime } from '../gpu';
+import { ShapeError } from '../gpu/errors';
+import { shader } from '../gpu/shader';
+import source from '../../shaders/matmul.wgsl';
+
+const matmulShader = shader('matmul', source);
+
+/** `blocked`: register blocking (CPU adapters such as lavapipe); `tiled`: shared-memory tiles (real GPUs). */
+export type MatmulTiling = 'blocked' | 'tiled';
+
+/** Rows per invocation of the blocked kernel: ROWS in the WGSL. */
+const blockRows = 8;
+const blockCols = 4;
+const blockWorkgroup = 64;
+const tile = 16;
+
+export function matmul(rt: GpuRuntime, a: GpuBuffer, b: GpuBuffer, m: number, k: number, n: number, tiling?: MatmulTiling): GpuBuffer {
+  if ([m, k, n].some((d) => !Number.isInteger(d) || d < 1)) throw new ShapeError('matmul', `bad sizes M ${m}, K ${k}, N ${n}`);
+  if (a.bytes < m * k * 4 || b.bytes < k * n * 4) {
+    throw new ShapeError('matmul', `A holds ${a.bytes / 4} values for [${m}, ${k}], B holds ${b.bytes / 4} for [${k}, ${n}]`);
+  }
+  const c = rt.pool.acquire(m * n * 4, 'matmul output');
+  const blocked = (tiling ?? (rt.adapter.software ? 'blocked' : 'tiled')) === 'blocked';
+  rt.dispatch(matmulShader, blocked ? 'blocked' : 'tiled', {
+    reads: [a, b],
+    writes: [c],
+    params: [m, k, n],
+    workgroups: blocked ? [Math.ceil(n / (blockWorkgroup * blockCols)), Math.ceil(m / blockRows)] : [Math.ceil(n / tile), Math.ceil(m / tile)],
+    constants: blocked ? { WG: blockWorkgroup } : { TILE: tile },
+  });
+  return c;
+}
