@@ -5,4 +5,5 @@ export * from './crossentropy';
 export * from './kldistill';
 export * from './mse';
 export * from './featuredistance';
+export * from './conv2d';
 export * from './softmaxscores';
