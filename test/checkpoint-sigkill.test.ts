@@ -69,7 +69,7 @@ if (target !== undefined) {
     const outcomes: string[] = [];
     try {
       for (let run = 0; run < 5; run++) {
-        const delayMs = 10 + Math.floor(random() * 190);
+        const delayMs = 10 + Math.floor(random() * 120);
         await killDuringSaves(path, delayMs);
         const step = await checkComplete(path);
         const leftovers = readdirSync(directory).filter((name) => name.includes('.tmp-'));
