@@ -81,11 +81,14 @@ export abstract class Module {
   }
 }
 
+/** A module with one input and one output. */
+export type Layer = Module & { forward(x: Tensor): Tensor };
+
 /** Modules applied in order; its children are named 0, 1, 2, ... */
 export class Sequential extends Module {
-  readonly layers: Module[];
+  readonly layers: Layer[];
 
-  constructor(...layers: (Module & { forward(x: Tensor): Tensor })[]) {
+  constructor(...layers: Layer[]) {
     super();
     this.layers = layers;
   }
@@ -98,7 +101,7 @@ export class Sequential extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    for (const layer of this.layers) x = (layer as Module & { forward(x: Tensor): Tensor }).forward(x);
+    for (const layer of this.layers) x = layer.forward(x);
     return x;
   }
 }

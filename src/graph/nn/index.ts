@@ -1,0 +1,3 @@
+export * from './conv2d';
+export * from './batchnorm2d';
+export * from './layers';

@@ -1,0 +1,74 @@
+// Model configurations. `tiny` trains on the embedded data in minutes on a CPU
+// through a software Vulkan driver; `paper` is DiCNet as published
+// (ResNet-50-dilated teacher, ResNet-34-dilated student, 2048-channel PPM).
+
+export interface EncoderConfig {
+  block: 'basic' | 'bottleneck';
+  /** deep: three 3x3 convs (the teacher's, as the reference's ResNet-50); single: one 7x7 conv. */
+  stem: 'deep' | 'single';
+  stemChannels: number[];
+  /** Blocks in layer1..layer4. */
+  layers: [number, number, number, number];
+  /** Planes of layer1..layer4 (outputs are planes x 4 for bottleneck blocks). */
+  planes: [number, number, number, number];
+}
+
+export interface NetworkConfig {
+  encoder: EncoderConfig;
+  /** Channels of each pyramid pooling branch. */
+  ppmChannels: number;
+  /** Channels of the decoder's last 3x3 conv: the feature compared between the branches. */
+  featureChannels: number;
+}
+
+export interface ModelConfig {
+  name: 'tiny' | 'paper';
+  inputHeight: number;
+  inputWidth: number;
+  numClasses: number;
+  poolScales: number[];
+  teacher: NetworkConfig;
+  student: NetworkConfig;
+}
+
+export const tiny: ModelConfig = {
+  name: 'tiny',
+  inputHeight: 96,
+  inputWidth: 160,
+  numClasses: 13,
+  poolScales: [1, 2, 3, 6],
+  teacher: {
+    encoder: { block: 'basic', stem: 'deep', stemChannels: [16, 16, 32], layers: [1, 1, 1, 1], planes: [32, 48, 64, 96] },
+    ppmChannels: 24,
+    featureChannels: 48,
+  },
+  student: {
+    encoder: { block: 'basic', stem: 'single', stemChannels: [16], layers: [1, 1, 1, 1], planes: [16, 32, 48, 64] },
+    ppmChannels: 16,
+    featureChannels: 48,
+  },
+};
+
+export const paper: ModelConfig = {
+  name: 'paper',
+  inputHeight: 512,
+  inputWidth: 896,
+  numClasses: 13,
+  poolScales: [1, 2, 3, 6],
+  teacher: {
+    encoder: { block: 'bottleneck', stem: 'deep', stemChannels: [64, 64, 128], layers: [3, 4, 6, 3], planes: [64, 128, 256, 512] },
+    ppmChannels: 512,
+    featureChannels: 512,
+  },
+  student: {
+    encoder: { block: 'basic', stem: 'single', stemChannels: [64], layers: [3, 4, 6, 3], planes: [64, 128, 256, 512] },
+    ppmChannels: 512,
+    featureChannels: 512,
+  },
+};
+
+export const configs = { tiny, paper } as const;
+
+export function encoderOutputChannels(e: EncoderConfig): number {
+  return e.planes[3] * (e.block === 'bottleneck' ? 4 : 1);
+}

@@ -1,0 +1,69 @@
+// One training step of each branch, recorded into one command encoder:
+// forward, backward and optimizer update, with a single small readback of the
+// loss before the update so a non-finite loss is caught before it is applied.
+
+import { backward, beginScope } from '../graph';
+import { LabelMap } from '../graph/labels';
+import type { Optimizer } from '../graph/optim';
+import { crossEntropy, klDistill, mse, upsampleBilinear } from '../graph/ops';
+import { noGrad } from '../graph/tape';
+import { Tensor } from '../graph/tensor';
+import type { Batch } from './batch';
+import { NonFiniteLossError } from './errors';
+import type { Student, Teacher } from './networks';
+
+export const ignoreLabel = 255;
+
+export type DistillLoss = 'kl' | 'mse';
+
+function imageTensor(rt: Tensor['rt'], b: Batch): Tensor {
+  return Tensor.from(rt, b.images, [b.n, 3, b.height, b.width]);
+}
+
+async function applyIfFinite(loss: Tensor, name: string, step: number, optimizer: Optimizer): Promise<number> {
+  const value = (await loss.read())[0]!;
+  if (!Number.isFinite(value)) {
+    optimizer.zeroGrad();
+    throw new NonFiniteLossError(name, step, value);
+  }
+  optimizer.step();
+  return value;
+}
+
+/** Cross-entropy on the teacher's logits, upsampled to the label resolution. */
+export async function teacherStep(teacher: Teacher, optimizer: Optimizer, batch: Batch, step: number): Promise<number> {
+  const rt = optimizer.params[0]!.param.rt;
+  const scope = beginScope();
+  try {
+    const logits = upsampleBilinear(teacher.logits(imageTensor(rt, batch)), batch.height, batch.width, { alignCorners: false });
+    const loss = crossEntropy(logits, LabelMap.from(rt, batch.labels, [batch.n, batch.height, batch.width]), ignoreLabel);
+    backward(loss);
+    return await applyIfFinite(loss, 'cross-entropy', step, optimizer);
+  } finally {
+    scope.end();
+  }
+}
+
+/** Distillation of the frozen teacher's feature into the student. */
+export async function distillStep(
+  teacher: Teacher,
+  student: Student,
+  optimizer: Optimizer,
+  batch: Batch,
+  step: number,
+  loss: DistillLoss,
+  temperature: number,
+): Promise<number> {
+  const rt = optimizer.params[0]!.param.rt;
+  const scope = beginScope();
+  try {
+    const image = imageTensor(rt, batch);
+    const target = noGrad(() => teacher.feature(image));
+    const feature = student.feature(image);
+    const value = loss === 'kl' ? klDistill(feature, target, temperature) : mse(feature, target);
+    backward(value);
+    return await applyIfFinite(value, loss === 'kl' ? 'KL distillation' : 'MSE distillation', step, optimizer);
+  } finally {
+    scope.end();
+  }
+}
