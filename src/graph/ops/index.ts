@@ -7,3 +7,4 @@ export * from './mse';
 export * from './featuredistance';
 export * from './conv2d';
 export * from './softmaxscores';
+export * from './batchnorm2d';

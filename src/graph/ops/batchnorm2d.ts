@@ -1,0 +1,58 @@
+// 2D batch norm (NCHW, statistics per channel over N, H, W), as PyTorch's
+// BatchNorm2d: training normalises with the batch statistics and moves the
+// running ones; eval normalises with the running statistics.
+
+import * as kernels from '../../kernels/batchnorm2d';
+import { record } from '../tape';
+import { Tensor } from '../tensor';
+
+export interface BatchNorm2dParams {
+  /** Per-channel scale [C]; null: no affine scale. */
+  weight: Tensor | null;
+  /** Per-channel shift [C]; null: no affine shift. */
+  bias: Tensor | null;
+  /** [C], updated in place by every training forward (never by backward). */
+  runningMean: Tensor;
+  /** [C], updated in place with the unbiased batch variance. */
+  runningVar: Tensor;
+  training: boolean;
+  /** running = (1 - momentum) * running + momentum * batch. Default 0.1. */
+  momentum?: number;
+  /** Default 1e-5. */
+  eps?: number;
+}
+
+export function batchNorm2d(x: Tensor, params: BatchNorm2dParams): Tensor {
+  const { weight, bias, runningMean, runningVar, training, momentum = 0.1, eps = 1e-5 } = params;
+  kernels.checkBatchNorm2dShapes({
+    x: x.shape,
+    weight: weight?.shape ?? null,
+    bias: bias?.shape ?? null,
+    runningMean: runningMean.shape,
+    runningVar: runningVar.shape,
+    training,
+  });
+  const rt = x.rt;
+  const channels = x.shape[1]!;
+  const statsBuffer = training
+    ? kernels.batchStatistics(rt, x.buffer, x.shape, runningMean.buffer, runningVar.buffer, momentum, eps)
+    : kernels.runningStatistics(rt, runningMean.buffer, runningVar.buffer, channels, eps);
+  // Taken at forward time: the backward sees these even if the running statistics move.
+  const stats = new Tensor(rt, [2, channels], statsBuffer);
+  const y = new Tensor(rt, x.shape, kernels.batchNormApply(rt, x.buffer, x.shape, stats.buffer, weight?.buffer ?? null, bias?.buffer ?? null));
+
+  const affine = [weight, bias].filter((t): t is Tensor => t !== null);
+  return record('batchNorm2d', [x, ...affine], y, (dy) => {
+    const affineGrad = affine.some((t) => t.requiresGrad);
+    const raw = training || affineGrad ? kernels.batchNormGradSums(rt, x.buffer, dy.buffer, x.shape, stats.buffer) : null;
+    const sumDy = raw && new Tensor(rt, [channels], raw.sumDy);
+    const sumDyXhat = raw && new Tensor(rt, [channels], raw.sumDyXhat);
+    const dx = x.requiresGrad
+      ? new Tensor(rt, x.shape, kernels.batchNormGradInput(rt, x.buffer, dy.buffer, x.shape, stats.buffer, weight?.buffer ?? null, training ? raw : null))
+      : null;
+    const grads: (Tensor | null)[] = [dx];
+    if (weight) grads.push(sumDyXhat);
+    if (bias) grads.push(sumDy);
+    return grads;
+  });
+}
