@@ -8,3 +8,7 @@ export * from './featuredistance';
 export * from './conv2d';
 export * from './softmaxscores';
 export * from './batchnorm2d';
+export * from './maxpool2d';
+export * from './adaptiveavgpool2d';
+export * from './upsamplebilinear';
+export * from './concat';

@@ -1,0 +1,96 @@
+// Bilinear resampling of NCHW planes, PyTorch's F.interpolate(mode='bilinear'):
+//   align_corners true:  source = dst * (in - 1) / (out - 1)   (0 when out = 1)
+//   align_corners false: source = max((dst + 0.5) * in / out - 0.5, 0)
+// then i0 = floor(source), i1 = min(i0 + 1, in - 1), weights 1 - l and l with
+// l = source - i0. The backward is a gather: every input pixel visits the output
+// pixels whose taps may reach it, recomputes their taps exactly as the forward
+// does and sums the weighted gradients where a tap lands on it (no atomics).
+
+override WG: u32 = 64;
+
+struct Params {
+  planes: u32,
+  h: u32,
+  w: u32,
+  oh: u32,
+  ow: u32,
+  scaleH: f32,
+  scaleW: f32,
+  alignCorners: u32,
+}
+
+@group(0) @binding(0) var<uniform> p: Params;
+@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(2) var<storage, read_write> y: array<f32>;
+@group(0) @binding(1) var<storage, read> dy: array<f32>;
+@group(0) @binding(2) var<storage, read_write> dx: array<f32>;
+
+struct Tap {
+  i0: u32,
+  i1: u32,
+  l1: f32,
+}
+
+fn index(gid: vec3u, nwg: vec3u) -> u32 {
+  return gid.y * nwg.x * WG + gid.x;
+}
+
+fn source(dst: u32, scale: f32) -> f32 {
+  if (p.alignCorners != 0u) { return f32(dst) * scale; }
+  return max((f32(dst) + 0.5) * scale - 0.5, 0.0);
+}
+
+fn tap(dst: u32, size: u32, scale: f32) -> Tap {
+  let s = source(dst, scale);
+  let i0 = min(u32(s), size - 1u);
+  return Tap(i0, min(i0 + 1u, size - 1u), s - f32(i0));
+}
+
+// The weight with which tap t reads input index i (both taps may be i at the edge).
+fn weight(t: Tap, i: u32) -> f32 {
+  return select(0.0, 1.0 - t.l1, t.i0 == i) + select(0.0, t.l1, t.i1 == i);
+}
+
+// Output indices whose source lies in [i - 1, i + 1], widened by one on each side
+// so float rounding cannot drop one; the exact test is weight().
+fn reaching(i: u32, outSize: u32, scale: f32) -> vec2u {
+  if (scale == 0.0) { return vec2u(0u, outSize - 1u); }
+  let offset = select(0.5 * scale - 0.5, 0.0, p.alignCorners != 0u);
+  let first = floor((f32(i) - 1.0 - offset) / scale) - 1.0;
+  let last = ceil((f32(i) + 1.0 - offset) / scale) + 1.0;
+  return vec2u(u32(max(first, 0.0)), u32(min(last, f32(outSize - 1u))));
+}
+
+@compute @workgroup_size(WG)
+fn forward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let o = index(gid, nwg);
+  if (o >= p.planes * p.oh * p.ow) { return; }
+  let r = tap((o / p.ow) % p.oh, p.h, p.scaleH);
+  let c = tap(o % p.ow, p.w, p.scaleW);
+  let base = (o / (p.ow * p.oh)) * p.h * p.w;
+  let top = (1.0 - c.l1) * x[base + r.i0 * p.w + c.i0] + c.l1 * x[base + r.i0 * p.w + c.i1];
+  let bottom = (1.0 - c.l1) * x[base + r.i1 * p.w + c.i0] + c.l1 * x[base + r.i1 * p.w + c.i1];
+  y[o] = (1.0 - r.l1) * top + r.l1 * bottom;
+}
+
+@compute @workgroup_size(WG)
+fn backward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let i = index(gid, nwg);
+  if (i >= p.planes * p.h * p.w) { return; }
+  let iy = (i / p.w) % p.h;
+  let ix = i % p.w;
+  let rows = reaching(iy, p.oh, p.scaleH);
+  let cols = reaching(ix, p.ow, p.scaleW);
+  let base = (i / (p.w * p.h)) * p.oh * p.ow;
+  var sum = 0.0;
+  for (var oy = rows.x; oy <= rows.y; oy++) {
+    let wy = weight(tap(oy, p.h, p.scaleH), iy);
+    if (wy == 0.0) { continue; }
+    var rowSum = 0.0;
+    for (var ox = cols.x; ox <= cols.y; ox++) {
+      rowSum += weight(tap(ox, p.w, p.scaleW), ix) * dy[base + oy * p.ow + ox];
+    }
+    sum += wy * rowSum;
+  }
+  dx[i] = sum;
+}
