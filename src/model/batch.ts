@@ -5,7 +5,7 @@ export interface Batch {
   images: Float32Array;
   /** [N, H, W]; known classes 0..12, anomaly 13, ignore 255. */
   labels: Int32Array;
-  n: number;
+  size: number;
   height: number;
   width: number;
 }

@@ -25,7 +25,7 @@ export async function scoreBatch(teacher: Teacher, student: Student, batch: Batc
   try {
     const { h, w } = { h: batch.height, w: batch.width };
     const maps = noGrad(() => {
-      const image = Tensor.from(rt, batch.images, [batch.n, 3, h, w]);
+      const image = Tensor.from(rt, batch.images, [batch.size, 3, h, w]);
       const { feature, logits } = teacher.featureAndLogits(image);
       const studentFeature = student.feature(image);
       const up = (t: Tensor): Tensor => upsampleBilinear(t, h, w, { alignCorners: false });
@@ -40,7 +40,7 @@ export async function scoreBatch(teacher: Teacher, student: Student, batch: Batc
       };
     });
     const order = [...scoreNames, 'argmax'] as const;
-    const data = await rt.readMany(order.map((k) => ({ buffer: maps[k].buffer, bytes: batch.n * h * w * 4 })));
+    const data = await rt.readMany(order.map((k) => ({ buffer: maps[k].buffer, bytes: batch.size * h * w * 4 })));
     const scores = Object.fromEntries(scoreNames.map((k, i) => [k, new Float32Array(data[i]!)])) as Record<ScoreName, Float32Array>;
     return { scores, prediction: new Int32Array(data[scoreNames.length]!) };
   } finally {

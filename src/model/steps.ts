@@ -17,7 +17,7 @@ export const ignoreLabel = 255;
 export type DistillLoss = 'kl' | 'mse';
 
 function imageTensor(rt: Tensor['rt'], b: Batch): Tensor {
-  return Tensor.from(rt, b.images, [b.n, 3, b.height, b.width]);
+  return Tensor.from(rt, b.images, [b.size, 3, b.height, b.width]);
 }
 
 async function applyIfFinite(loss: Tensor, name: string, step: number, optimizer: Optimizer): Promise<number> {
@@ -36,7 +36,7 @@ export async function teacherStep(teacher: Teacher, optimizer: Optimizer, batch:
   const scope = beginScope();
   try {
     const logits = upsampleBilinear(teacher.logits(imageTensor(rt, batch)), batch.height, batch.width, { alignCorners: false });
-    const loss = crossEntropy(logits, LabelMap.from(rt, batch.labels, [batch.n, batch.height, batch.width]), ignoreLabel);
+    const loss = crossEntropy(logits, LabelMap.from(rt, batch.labels, [batch.size, batch.height, batch.width]), ignoreLabel);
     backward(loss);
     return await applyIfFinite(loss, 'cross-entropy', step, optimizer);
   } finally {
