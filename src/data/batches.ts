@@ -1,0 +1,230 @@
+// Batches for training and evaluation: seeded shuffling per epoch, seeded
+// crop/flip augmentation, resizing to the model input, ImageNet normalisation.
+// The whole position of a training stream (epoch, cursor, augmentation RNG) is
+// a small serialisable state, so a resumed run continues with the same order
+// and the same crops as an uninterrupted one.
+
+import { Random } from '../graph/random';
+import { DataError, describeError } from './errors';
+import { resampleInto, type CropWindow } from './resize';
+import { mixSeed } from './seed';
+import { loadSample, type BadSamplePolicy, type LoadedSample, type Sample, type SkippedFile } from './streethazards';
+
+export interface Augmentation {
+  /** Mirror left-right with probability 1/2. */
+  flip: boolean;
+  /** Zoom: crop a window of 1/s of the image's width and height, s uniform in [minScale, maxScale] (>= 1). */
+  minScale: number;
+  maxScale: number;
+}
+
+export const DEFAULT_AUGMENTATION: Augmentation = { flip: true, minScale: 1, maxScale: 1.5 };
+
+export interface BatchOptions {
+  batchSize: number;
+  /** Model input size; labels come at the same size. */
+  height: number;
+  width: number;
+  /** What a sample that fails to load does: be counted and passed over ('skip') or throw ('fail', default). */
+  onBadSample?: BadSamplePolicy;
+  /** Reads a sample; defaults to loadSample (PNG files through the StreetHazards rules). */
+  load?: (sample: Sample) => LoadedSample;
+}
+
+export interface TrainBatchOptions extends BatchOptions {
+  seed: number;
+  /** Default true. */
+  shuffle?: boolean;
+  /** Default DEFAULT_AUGMENTATION; null for none. */
+  augmentation?: Augmentation | null;
+}
+
+export interface Batch {
+  size: number;
+  height: number;
+  width: number;
+  /** [size, 3, height, width], ImageNet-normalised. */
+  images: Float32Array;
+  /** [size, height, width]: classes 0..13, IGNORE_LABEL for ignored pixels. */
+  labels: Int32Array;
+  samples: Sample[];
+}
+
+export interface BatchStreamState {
+  sampleCount: number;
+  seed: number;
+  epoch: number;
+  /** Position within the epoch's order. */
+  cursor: number;
+  /** Augmentation RNG words. */
+  rng: number[];
+}
+
+/** Samples that failed to load, counted and kept with the reason, for 'skip'. */
+class BadSamples {
+  readonly skipped: SkippedFile[] = [];
+  private readonly known = new Set<Sample>();
+
+  constructor(
+    private readonly policy: BadSamplePolicy,
+    private readonly load: (sample: Sample) => LoadedSample,
+  ) {}
+
+  /** The loaded sample, or null when it is bad and the policy skips it. */
+  tryLoad(sample: Sample): LoadedSample | null {
+    if (this.known.has(sample)) return null;
+    try {
+      return this.load(sample);
+    } catch (error) {
+      if (this.policy === 'fail' || !(error instanceof DataError)) throw error;
+      this.known.add(sample);
+      this.skipped.push({ file: error.files[0] ?? sample.image, reason: describeError(error) });
+      return null;
+    }
+  }
+
+  get badCount(): number {
+    return this.known.size;
+  }
+}
+
+function allocateBatch(size: number, options: BatchOptions): Batch {
+  const plane = options.height * options.width;
+  return {
+    size,
+    height: options.height,
+    width: options.width,
+    images: new Float32Array(size * 3 * plane),
+    labels: new Int32Array(size * plane),
+    samples: [],
+  };
+}
+
+function checkOptions(samples: readonly Sample[], options: BatchOptions): void {
+  for (const key of ['batchSize', 'height', 'width'] as const) {
+    if (!Number.isInteger(options[key]) || options[key] <= 0) throw new DataError(`batches: ${key} must be a positive integer, got ${options[key]}`);
+  }
+  if (samples.length === 0) throw new DataError('batches: no samples');
+}
+
+/** An endless stream of training batches: epoch after epoch, reshuffled each epoch. */
+export class BatchStream {
+  private readonly bad: BadSamples;
+  private readonly rng: Random;
+  private epoch: number;
+  private cursor: number;
+  private order: number[];
+
+  constructor(
+    private readonly samples: readonly Sample[],
+    private readonly options: TrainBatchOptions,
+    resumeFrom?: BatchStreamState,
+  ) {
+    checkOptions(samples, options);
+    const augmentation = options.augmentation === undefined ? DEFAULT_AUGMENTATION : options.augmentation;
+    if (augmentation && !(augmentation.minScale >= 1 && augmentation.maxScale >= augmentation.minScale)) {
+      throw new DataError(`batches: augmentation scales must satisfy 1 <= minScale <= maxScale, got ${augmentation.minScale}..${augmentation.maxScale}`);
+    }
+    this.bad = new BadSamples(options.onBadSample ?? 'fail', options.load ?? loadSample);
+    if (resumeFrom) {
+      if (resumeFrom.sampleCount !== samples.length || resumeFrom.seed !== options.seed) {
+        throw new DataError(
+          `batches: cannot resume a stream of ${resumeFrom.sampleCount} samples with seed ${resumeFrom.seed} over ${samples.length} samples with seed ${options.seed}`,
+        );
+      }
+      this.epoch = resumeFrom.epoch;
+      this.cursor = resumeFrom.cursor;
+      this.rng = new Random(resumeFrom.rng);
+    } else {
+      this.epoch = 0;
+      this.cursor = 0;
+      this.rng = new Random(mixSeed(options.seed, 0xa06));
+    }
+    this.order = this.epochOrder(this.epoch);
+  }
+
+  /** Files passed over so far (with 'skip'), each once, with the reason. */
+  get skipped(): readonly SkippedFile[] {
+    return this.bad.skipped;
+  }
+
+  get currentEpoch(): number {
+    return this.epoch;
+  }
+
+  state(): BatchStreamState {
+    return { sampleCount: this.samples.length, seed: this.options.seed, epoch: this.epoch, cursor: this.cursor, rng: this.rng.state };
+  }
+
+  next(): Batch {
+    const batch = allocateBatch(this.options.batchSize, this.options);
+    while (batch.samples.length < batch.size) {
+      if (this.cursor >= this.order.length) {
+        this.epoch += 1;
+        this.cursor = 0;
+        this.order = this.epochOrder(this.epoch);
+      }
+      const sample = this.samples[this.order[this.cursor]!]!;
+      this.cursor += 1;
+      const loaded = this.bad.tryLoad(sample);
+      if (!loaded) {
+        if (this.bad.badCount === this.samples.length) {
+          throw new DataError(`batches: every one of the ${this.samples.length} samples failed to load (first: ${this.bad.skipped[0]?.reason})`);
+        }
+        continue;
+      }
+      resampleInto(loaded, this.cropWindow(loaded), batch.images, batch.labels, batch.samples.length, batch.height, batch.width);
+      batch.samples.push(sample);
+    }
+    return batch;
+  }
+
+  private epochOrder(epoch: number): number[] {
+    const order = Array.from({ length: this.samples.length }, (_, i) => i);
+    return this.options.shuffle === false ? order : new Random(mixSeed(this.options.seed, 0x5e1, epoch)).shuffle(order);
+  }
+
+  private cropWindow(loaded: LoadedSample): CropWindow {
+    const augmentation = this.options.augmentation === undefined ? DEFAULT_AUGMENTATION : this.options.augmentation;
+    if (!augmentation) return { x: 0, y: 0, width: loaded.width, height: loaded.height, flip: false };
+    const scale = augmentation.minScale + this.rng.next() * (augmentation.maxScale - augmentation.minScale);
+    const width = loaded.width / scale;
+    const height = loaded.height / scale;
+    const x = this.rng.next() * (loaded.width - width);
+    const y = this.rng.next() * (loaded.height - height);
+    const flip = augmentation.flip && this.rng.next() < 0.5;
+    return { x, y, width, height, flip };
+  }
+}
+
+export interface InOrderBatches {
+  batches: Generator<Batch>;
+  /** Files passed over so far (with 'skip'). */
+  skipped: readonly SkippedFile[];
+}
+
+/** One pass in the given order, no augmentation, the last batch possibly smaller: for evaluation. */
+export function batchesInOrder(samples: readonly Sample[], options: BatchOptions): InOrderBatches {
+  checkOptions(samples, options);
+  const bad = new BadSamples(options.onBadSample ?? 'fail', options.load ?? loadSample);
+  function* generate(): Generator<Batch> {
+    let pending: { sample: Sample; loaded: LoadedSample }[] = [];
+    const flush = (): Batch => {
+      const batch = allocateBatch(pending.length, options);
+      for (const { sample, loaded } of pending) {
+        const window = { x: 0, y: 0, width: loaded.width, height: loaded.height, flip: false };
+        resampleInto(loaded, window, batch.images, batch.labels, batch.samples.length, batch.height, batch.width);
+        batch.samples.push(sample);
+      }
+      pending = [];
+      return batch;
+    };
+    for (const sample of samples) {
+      const loaded = bad.tryLoad(sample);
+      if (loaded) pending.push({ sample, loaded });
+      if (pending.length === options.batchSize) yield flush();
+    }
+    if (pending.length > 0) yield flush();
+  }
+  return { batches: generate(), skipped: bad.skipped };
+}

@@ -1,0 +1,182 @@
+// The embedded default dataset: procedural street scenes written to disk in
+// the StreetHazards layout and label values (train and validation without
+// anomalies, test with them), generated once into a cache folder named by a
+// hash of the generator's parameters and reused while complete. The folder is
+// built under a temporary name and renamed when its marker file is written,
+// so an interrupted generation leaves nothing that looks complete.
+
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { writeFileAtomic } from '../atomic';
+import { DataError, describeError } from '../errors';
+import { writePng } from '../png';
+import { createProgress } from '../progress';
+import { mixSeed } from '../seed';
+import { SPLIT_LAYOUT, STREETHAZARDS_CLASS_NAMES, classesToAnnotation, type SplitName } from '../streethazards';
+import { renderScene } from './scene';
+
+/** Bump whenever the generator's output changes, so caches of older output are not reused. */
+export const GENERATOR_VERSION = 1;
+
+export const DEFAULT_SYNTHETIC_CACHE = '.cache/synthetic-streethazards';
+
+export interface SyntheticOptions {
+  seed?: number;
+  /** Image size; default 160 x 96. */
+  width?: number;
+  height?: number;
+  /** Images per split; default 400 train, 50 validation, 100 test. */
+  counts?: Partial<Record<SplitName, number>>;
+  /** Default DEFAULT_SYNTHETIC_CACHE (relative to the working directory). */
+  cacheRoot?: string;
+  /** Show progress on stderr. Default true. */
+  progress?: boolean;
+}
+
+export interface SyntheticParams {
+  generator: number;
+  seed: number;
+  width: number;
+  height: number;
+  counts: Record<SplitName, number>;
+}
+
+export interface SyntheticDataset {
+  /** StreetHazards root to hand to indexStreetHazards. */
+  root: string;
+  params: SyntheticParams;
+  /** False when a complete cached copy was reused. */
+  generated: boolean;
+  /** Pixels of each class (index = class) in each split. */
+  classPixels: Record<SplitName, number[]>;
+}
+
+interface Marker {
+  params: SyntheticParams;
+  classPixels: Record<SplitName, number[]>;
+  seconds: number;
+}
+
+const MARKER = 'complete.json';
+const IMAGES_PER_SCENE_FOLDER = 50;
+/** Town folders of the published dataset: t1-3 train, t4 validation, t5 test. */
+const TOWN: Record<SplitName, string> = { train: 't1-3', validation: 't4', test: 't5' };
+const SPLIT_ORDER: readonly SplitName[] = ['train', 'validation', 'test'];
+
+export function syntheticParams(options: SyntheticOptions = {}): SyntheticParams {
+  const params: SyntheticParams = {
+    generator: GENERATOR_VERSION,
+    seed: options.seed ?? 1,
+    width: options.width ?? 160,
+    height: options.height ?? 96,
+    counts: { train: 400, validation: 50, test: 100, ...options.counts },
+  };
+  for (const [name, value] of Object.entries({ width: params.width, height: params.height, ...params.counts })) {
+    if (!Number.isInteger(value) || value < (name === 'width' || name === 'height' ? 8 : 1)) {
+      throw new DataError(`synthetic StreetHazards: ${name} must be an integer >= ${name === 'width' || name === 'height' ? 8 : 1}, got ${value}`);
+    }
+  }
+  return params;
+}
+
+function paramsHash(params: SyntheticParams): string {
+  return createHash('sha256').update(JSON.stringify(params)).digest('hex').slice(0, 12);
+}
+
+export function syntheticDatasetPath(options: SyntheticOptions = {}): string {
+  return resolve(options.cacheRoot ?? DEFAULT_SYNTHETIC_CACHE, paramsHash(syntheticParams(options)));
+}
+
+/** Relative path of image `index` of a split under its images/ or annotations/ folder. */
+export function syntheticSamplePath(split: SplitName, index: number): string {
+  return join(TOWN[split], String(Math.floor(index / IMAGES_PER_SCENE_FOLDER)), `${index}.png`);
+}
+
+function readMarker(root: string, params: SyntheticParams): Marker | null {
+  try {
+    const marker = JSON.parse(readFileSync(join(root, MARKER), 'utf8')) as Marker;
+    return JSON.stringify(marker.params) === JSON.stringify(params) ? marker : null;
+  } catch {
+    return null;
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Removes the temporary folders of generations whose process is gone. */
+function removeAbandoned(cacheRoot: string, hash: string): void {
+  const prefix = `.partial-${hash}-`;
+  for (const name of existsSync(cacheRoot) ? readdirSync(cacheRoot) : []) {
+    if (!name.startsWith(prefix)) continue;
+    const pid = Number(name.slice(prefix.length).split('-')[0]);
+    if (!processAlive(pid)) rmSync(join(cacheRoot, name), { recursive: true, force: true });
+  }
+}
+
+/** Returns the cached dataset for these options, generating it first if no complete copy exists. */
+export function ensureSyntheticStreetHazards(options: SyntheticOptions = {}): SyntheticDataset {
+  const params = syntheticParams(options);
+  const cacheRoot = resolve(options.cacheRoot ?? DEFAULT_SYNTHETIC_CACHE);
+  const hash = paramsHash(params);
+  const root = join(cacheRoot, hash);
+  const cached = readMarker(root, params);
+  if (cached) return { root, params, generated: false, classPixels: cached.classPixels };
+
+  try {
+    mkdirSync(cacheRoot, { recursive: true });
+    removeAbandoned(cacheRoot, hash);
+    // A folder without a valid marker is the remains of an older, broken run.
+    rmSync(root, { recursive: true, force: true });
+  } catch (error) {
+    throw new DataError(`synthetic StreetHazards: cannot prepare the cache folder ${cacheRoot} (${describeError(error)})`, [cacheRoot]);
+  }
+  const partial = join(cacheRoot, `.partial-${hash}-${process.pid}-${Date.now()}`);
+  try {
+    const marker = generateInto(partial, params, options.progress ?? true);
+    writeFileAtomic(join(partial, MARKER), `${JSON.stringify(marker, null, 1)}\n`);
+    try {
+      renameSync(partial, root);
+    } catch (error) {
+      // Another process finished the same dataset first: use theirs.
+      const theirs = readMarker(root, params);
+      if (!theirs) throw error;
+      rmSync(partial, { recursive: true, force: true });
+      return { root, params, generated: false, classPixels: theirs.classPixels };
+    }
+    return { root, params, generated: true, classPixels: marker.classPixels };
+  } catch (error) {
+    rmSync(partial, { recursive: true, force: true });
+    if (error instanceof DataError) throw error;
+    throw new DataError(`synthetic StreetHazards: generating into ${partial} failed (${describeError(error)})`, [partial]);
+  }
+}
+
+function generateInto(root: string, params: SyntheticParams, showProgress: boolean): Marker {
+  const start = Date.now();
+  const total = SPLIT_ORDER.reduce((n, split) => n + params.counts[split], 0);
+  const progress = showProgress ? createProgress('synthetic StreetHazards', total) : null;
+  const classPixels = {} as Record<SplitName, number[]>;
+  for (const [splitIndex, split] of SPLIT_ORDER.entries()) {
+    const layout = SPLIT_LAYOUT[split];
+    const pixels = new Array<number>(STREETHAZARDS_CLASS_NAMES.length).fill(0);
+    for (let i = 0; i < params.counts[split]; i++) {
+      const scene = renderScene(mixSeed(params.seed, splitIndex, i), params.width, params.height, split === 'test');
+      for (const c of scene.classes) pixels[c]! += 1;
+      const path = syntheticSamplePath(split, i);
+      writePng(join(root, layout.folder, layout.images, path), { width: scene.width, height: scene.height, data: scene.image });
+      writePng(join(root, layout.folder, layout.annotations, path), { width: scene.width, height: scene.height, labels: classesToAnnotation(scene.classes) });
+      progress?.tick();
+    }
+    classPixels[split] = pixels;
+  }
+  progress?.done();
+  return { params, classPixels, seconds: (Date.now() - start) / 1000 };
+}
