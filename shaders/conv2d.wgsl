@@ -4,11 +4,9 @@
 //   grad input:  dx[ci, pixel]     = sum over (co, tap)   weight[co, ci, tap] * dy[co, pixel shifted back]
 //   grad weight: dw[co, (ci, tap)] = sum over out pixels  dy[co, pixel] * x[ci, pixel shifted by tap]
 // Two tilings of each direction:
-//   *Blocked: register blocking for CPU-backed adapters (lavapipe runs one
-//     invocation per SIMD lane). Each invocation keeps ROWS x 4 sums; the ROWS
-//     operand (weight or dy) is the same for every invocation of a workgroup, so
-//     it is one scalar load, and only the 4 pixels' values differ per lane.
 //   *Tiled: TILE x TILE shared-memory tiles for real GPUs.
+//   *Blocked: register blocking for CPU-backed adapters (below the subgroups
+//     marker, compiled only where the adapter has subgroups).
 // Grad weight reduces over n * ho * wo: each workgroup sums one chunk of output
 // rows into `partials`, and gradWeightReduce adds the chunks in a fixed order.
 
@@ -29,8 +27,6 @@ struct Params {
   chunkRows: u32,
   chunks: u32,
 }
-
-const ROWS = 8u;
 
 override WG: u32 = 64;
 override TILE: u32 = 16;
@@ -100,45 +96,6 @@ fn storeForward(co: u32, pixel: Pixel, value: f32) {
 
 // ---- forward ----
 
-@compute @workgroup_size(WG)
-fn forwardBlocked(@builtin(local_invocation_index) lane: u32, @builtin(workgroup_id) group: vec3u) {
-  let hw = p.h * p.w;
-  let weightRow = p.cIn * taps();
-  let co0 = group.y * ROWS;
-  let px = pixelQuad(group.x, lane, p.ho, p.wo);
-  var image = vec4u(0u);
-  var row0 = vec4u(0u);
-  var col0 = vec4u(0u);
-  var inside = vec4<bool>(false);
-  for (var j = 0u; j < 4u; j++) {
-    image[j] = px[j].image * p.cIn * hw;
-    row0[j] = px[j].row * p.stride - p.padding;
-    col0[j] = px[j].col * p.stride - p.padding;
-    inside[j] = px[j].inside;
-  }
-  var rowStart: array<u32, ROWS>;
-  for (var r = 0u; r < ROWS; r++) { rowStart[r] = min(co0 + r, p.cOut - 1u) * weightRow; }
-  var acc: array<vec4f, ROWS>;
-  for (var ky = 0u; ky < p.kh; ky++) {
-    let ih = row0 + vec4u(ky * p.dilation);
-    for (var kx = 0u; kx < p.kw; kx++) {
-      let iw = col0 + vec4u(kx * p.dilation);
-      let ok = inside & (ih < vec4u(p.h)) & (iw < vec4u(p.w));
-      var at = select(vec4u(0u), image + ih * p.w + iw, ok);
-      var wi = ky * p.kw + kx;
-      for (var ci = 0u; ci < p.cIn; ci++) {
-        let xv = gather(&x, at, ok);
-        for (var r = 0u; r < ROWS; r++) { acc[r] = fma(vec4f(weight[rowStart[r] + wi]), xv, acc[r]); }
-        at += vec4u(hw);
-        wi += taps();
-      }
-    }
-  }
-  for (var r = 0u; r < ROWS; r++) {
-    for (var j = 0u; j < 4u; j++) { storeForward(co0 + r, px[j], acc[r][j]); }
-  }
-}
-
 fn forwardWeightAt(co: u32, k: u32) -> f32 {
   let weightRow = p.cIn * taps();
   if (co >= p.cOut || k >= weightRow) { return 0.0; }
@@ -184,49 +141,6 @@ fn forwardTiled(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id)
 fn storeGradInput(ci: u32, pixel: Pixel, value: f32) {
   if (ci >= p.cIn || !pixel.inside) { return; }
   dx[((pixel.image * p.cIn + ci) * p.h + pixel.row) * p.w + pixel.col] = value;
-}
-
-@compute @workgroup_size(WG)
-fn gradInputBlocked(@builtin(local_invocation_index) lane: u32, @builtin(workgroup_id) group: vec3u) {
-  let outPlane = p.ho * p.wo;
-  let weightRow = p.cIn * taps();
-  let ci0 = group.y * ROWS;
-  let px = pixelQuad(group.x, lane, p.h, p.w);
-  var image = vec4u(0u);
-  var row = vec4u(0u);
-  var col = vec4u(0u);
-  var inside = vec4<bool>(false);
-  for (var j = 0u; j < 4u; j++) {
-    image[j] = px[j].image * p.cOut * outPlane;
-    row[j] = px[j].row + p.padding;
-    col[j] = px[j].col + p.padding;
-    inside[j] = px[j].inside;
-  }
-  let s = vec4u(p.stride);
-  var rowStart: array<u32, ROWS>;
-  for (var r = 0u; r < ROWS; r++) { rowStart[r] = min(ci0 + r, p.cIn - 1u) * taps(); }
-  var acc: array<vec4f, ROWS>;
-  for (var ky = 0u; ky < p.kh; ky++) {
-    let shiftedRow = row - vec4u(ky * p.dilation);
-    let oh = shiftedRow / s;
-    let rowOk = (shiftedRow < vec4u(p.h + 2u * p.padding)) & (oh * s == shiftedRow) & (oh < vec4u(p.ho));
-    for (var kx = 0u; kx < p.kw; kx++) {
-      let shiftedCol = col - vec4u(kx * p.dilation);
-      let ow = shiftedCol / s;
-      let ok = inside & rowOk & (shiftedCol < vec4u(p.w + 2u * p.padding)) & (ow * s == shiftedCol) & (ow < vec4u(p.wo));
-      var at = select(vec4u(0u), image + oh * p.wo + ow, ok);
-      var wi = ky * p.kw + kx;
-      for (var co = 0u; co < p.cOut; co++) {
-        let dv = gather(&dy, at, ok);
-        for (var r = 0u; r < ROWS; r++) { acc[r] = fma(vec4f(weight[rowStart[r] + wi]), dv, acc[r]); }
-        at += vec4u(outPlane);
-        wi += weightRow;
-      }
-    }
-  }
-  for (var r = 0u; r < ROWS; r++) {
-    for (var j = 0u; j < 4u; j++) { storeGradInput(ci0 + r, px[j], acc[r][j]); }
-  }
 }
 
 fn gradInputWeightAt(ci: u32, k: u32) -> f32 {
@@ -277,42 +191,6 @@ fn storePartial(chunk: u32, co: u32, column: u32, value: f32) {
 
 fn chunkEnd(chunk: u32) -> u32 {
   return min((chunk + 1u) * p.chunkRows, p.n * p.ho);
-}
-
-@compute @workgroup_size(WG)
-fn gradWeightBlocked(@builtin(local_invocation_index) lane: u32, @builtin(workgroup_id) group: vec3u) {
-  let hw = p.h * p.w;
-  let outPlane = p.ho * p.wo;
-  let columns = p.cIn * taps();
-  let co0 = group.y * ROWS;
-  let first = group.x * 4u * WG + lane;
-  let column = vec4u(first, first + WG, first + 2u * WG, first + 3u * WG);
-  let columnOk = column < vec4u(columns);
-  let tap = column % taps();
-  let channel = min(column / taps(), vec4u(p.cIn - 1u)) * hw;
-  let rowShift = (tap / p.kw) * p.dilation - vec4u(p.padding);
-  let colShift = (tap % p.kw) * p.dilation - vec4u(p.padding);
-  var dyStart: array<u32, ROWS>;
-  for (var r = 0u; r < ROWS; r++) { dyStart[r] = min(co0 + r, p.cOut - 1u) * outPlane; }
-  var acc: array<vec4f, ROWS>;
-  for (var outRow = group.z * p.chunkRows; outRow < chunkEnd(group.z); outRow++) {
-    let image = outRow / p.ho;
-    let oh = outRow % p.ho;
-    let ih = vec4u(oh * p.stride) + rowShift;
-    let rowOk = columnOk & (ih < vec4u(p.h));
-    let rowAt = vec4u(image * p.cIn * hw) + channel + ih * p.w;
-    var dyAt = image * p.cOut * outPlane + oh * p.wo;
-    for (var ow = 0u; ow < p.wo; ow++) {
-      let iw = vec4u(ow * p.stride) + colShift;
-      let ok = rowOk & (iw < vec4u(p.w));
-      let xv = gather(&x, select(vec4u(0u), rowAt + iw, ok), ok);
-      for (var r = 0u; r < ROWS; r++) { acc[r] = fma(vec4f(dyAt1[dyStart[r] + dyAt]), xv, acc[r]); }
-      dyAt++;
-    }
-  }
-  for (var r = 0u; r < ROWS; r++) {
-    for (var j = 0u; j < 4u; j++) { storePartial(group.z, co0 + r, column[j], acc[r][j]); }
-  }
 }
 
 fn gradWeightDyAt(co: u32, k: u32, chunk: u32) -> f32 {
@@ -377,4 +255,154 @@ fn gradBias(@builtin(local_invocation_index) lane: u32, @builtin(workgroup_id) g
     if (lane < half) { partialSums[lane] += partialSums[lane + half]; }
   }
   if (lane == 0u) { dbias[co] = partialSums[0]; }
+}
+
+// ==== subgroups ====
+// Register blocking for CPU adapters (lavapipe runs one invocation per SIMD
+// lane, a subgroup is one SIMD register of 8 lanes). Each invocation keeps ROWS
+// rows x 4 pixels of sums. The rows' operand (weight or dy) is the same for every
+// lane; loading it per lane as a scalar costs a bounds-checked branch each on
+// lavapipe, so each lane of a subgroup loads one row's value and
+// subgroupBroadcast hands it to the others (measured 2.4x faster).
+
+const ROW_GROUPS = 2u;
+const ROWS = 8u * ROW_GROUPS;
+
+fn broadcast8(v: f32) -> array<f32, 8> {
+  return array<f32, 8>(
+    subgroupBroadcast(v, 0u), subgroupBroadcast(v, 1u), subgroupBroadcast(v, 2u), subgroupBroadcast(v, 3u),
+    subgroupBroadcast(v, 4u), subgroupBroadcast(v, 5u), subgroupBroadcast(v, 6u), subgroupBroadcast(v, 7u),
+  );
+}
+
+/** Offsets of the row this lane loads in each group of 8 rows from `first`, clamped to the last row. */
+fn laneRows(first: u32, sgLane: u32, count: u32, stride: u32) -> array<u32, ROW_GROUPS> {
+  var rows: array<u32, ROW_GROUPS>;
+  for (var g = 0u; g < ROW_GROUPS; g++) { rows[g] = min(first + g * 8u + sgLane % 8u, count - 1u) * stride; }
+  return rows;
+}
+
+/**
+ * acc[r] += weight[rows[r] + wi] * src[at] over `depth` steps, advancing at by
+ * atStep and wi by wiStep: the inner loop of forward and grad input.
+ */
+fn accumulateWeighted(
+  acc: ptr<function, array<vec4f, ROWS>>, src: ptr<storage, array<f32>, read>, start: vec4u, ok: vec4<bool>, atStep: u32,
+  rows: array<u32, ROW_GROUPS>, wiStart: u32, wiStep: u32, depth: u32,
+) {
+  var at = select(vec4u(0u), start, ok);
+  var wi = wiStart;
+  for (var d = 0u; d < depth; d++) {
+    let v = gather(src, at, ok);
+    for (var g = 0u; g < ROW_GROUPS; g++) {
+      let wv = broadcast8(weight[rows[g] + wi]);
+      for (var r = 0u; r < 8u; r++) { (*acc)[g * 8u + r] = fma(vec4f(wv[r]), v, (*acc)[g * 8u + r]); }
+    }
+    at += vec4u(atStep);
+    wi += wiStep;
+  }
+}
+
+@compute @workgroup_size(WG)
+fn forwardBlocked(@builtin(local_invocation_index) lane: u32, @builtin(workgroup_id) group: vec3u, @builtin(subgroup_invocation_id) sgLane: u32) {
+  let hw = p.h * p.w;
+  let weightRow = p.cIn * taps();
+  let co0 = group.y * ROWS;
+  let px = pixelQuad(group.x, lane, p.ho, p.wo);
+  var image = vec4u(0u);
+  var row0 = vec4u(0u);
+  var col0 = vec4u(0u);
+  var inside = vec4<bool>(false);
+  for (var j = 0u; j < 4u; j++) {
+    image[j] = px[j].image * p.cIn * hw;
+    row0[j] = px[j].row * p.stride - p.padding;
+    col0[j] = px[j].col * p.stride - p.padding;
+    inside[j] = px[j].inside;
+  }
+  let rows = laneRows(co0, sgLane, p.cOut, weightRow);
+  var acc: array<vec4f, ROWS>;
+  for (var ky = 0u; ky < p.kh; ky++) {
+    let ih = row0 + vec4u(ky * p.dilation);
+    for (var kx = 0u; kx < p.kw; kx++) {
+      let iw = col0 + vec4u(kx * p.dilation);
+      let ok = inside & (ih < vec4u(p.h)) & (iw < vec4u(p.w));
+      accumulateWeighted(&acc, &x, image + ih * p.w + iw, ok, hw, rows, ky * p.kw + kx, taps(), p.cIn);
+    }
+  }
+  for (var r = 0u; r < ROWS; r++) {
+    for (var j = 0u; j < 4u; j++) { storeForward(co0 + r, px[j], acc[r][j]); }
+  }
+}
+
+@compute @workgroup_size(WG)
+fn gradInputBlocked(@builtin(local_invocation_index) lane: u32, @builtin(workgroup_id) group: vec3u, @builtin(subgroup_invocation_id) sgLane: u32) {
+  let outPlane = p.ho * p.wo;
+  let weightRow = p.cIn * taps();
+  let ci0 = group.y * ROWS;
+  let px = pixelQuad(group.x, lane, p.h, p.w);
+  var image = vec4u(0u);
+  var row = vec4u(0u);
+  var col = vec4u(0u);
+  var inside = vec4<bool>(false);
+  for (var j = 0u; j < 4u; j++) {
+    image[j] = px[j].image * p.cOut * outPlane;
+    row[j] = px[j].row + p.padding;
+    col[j] = px[j].col + p.padding;
+    inside[j] = px[j].inside;
+  }
+  let s = vec4u(p.stride);
+  let rows = laneRows(ci0, sgLane, p.cIn, taps());
+  var acc: array<vec4f, ROWS>;
+  for (var ky = 0u; ky < p.kh; ky++) {
+    let shiftedRow = row - vec4u(ky * p.dilation);
+    let oh = shiftedRow / s;
+    let rowOk = (shiftedRow < vec4u(p.h + 2u * p.padding)) & (oh * s == shiftedRow) & (oh < vec4u(p.ho));
+    for (var kx = 0u; kx < p.kw; kx++) {
+      let shiftedCol = col - vec4u(kx * p.dilation);
+      let ow = shiftedCol / s;
+      let ok = inside & rowOk & (shiftedCol < vec4u(p.w + 2u * p.padding)) & (ow * s == shiftedCol) & (ow < vec4u(p.wo));
+      accumulateWeighted(&acc, &dy, image + oh * p.wo + ow, ok, outPlane, rows, ky * p.kw + kx, weightRow, p.cOut);
+    }
+  }
+  for (var r = 0u; r < ROWS; r++) {
+    for (var j = 0u; j < 4u; j++) { storeGradInput(ci0 + r, px[j], acc[r][j]); }
+  }
+}
+
+@compute @workgroup_size(WG)
+fn gradWeightBlocked(@builtin(local_invocation_index) lane: u32, @builtin(workgroup_id) group: vec3u, @builtin(subgroup_invocation_id) sgLane: u32) {
+  let hw = p.h * p.w;
+  let outPlane = p.ho * p.wo;
+  let columns = p.cIn * taps();
+  let co0 = group.y * ROWS;
+  let first = group.x * 4u * WG + lane;
+  let column = vec4u(first, first + WG, first + 2u * WG, first + 3u * WG);
+  let columnOk = column < vec4u(columns);
+  let tap = column % taps();
+  let channel = min(column / taps(), vec4u(p.cIn - 1u)) * hw;
+  let rowShift = (tap / p.kw) * p.dilation - vec4u(p.padding);
+  let colShift = (tap % p.kw) * p.dilation - vec4u(p.padding);
+  let rows = laneRows(co0, sgLane, p.cOut, outPlane);
+  var acc: array<vec4f, ROWS>;
+  for (var outRow = group.z * p.chunkRows; outRow < chunkEnd(group.z); outRow++) {
+    let image = outRow / p.ho;
+    let oh = outRow % p.ho;
+    let ih = vec4u(oh * p.stride) + rowShift;
+    let rowOk = columnOk & (ih < vec4u(p.h));
+    let rowAt = vec4u(image * p.cIn * hw) + channel + ih * p.w;
+    var dyAt = image * p.cOut * outPlane + oh * p.wo;
+    for (var ow = 0u; ow < p.wo; ow++) {
+      let iw = vec4u(ow * p.stride) + colShift;
+      let ok = rowOk & (iw < vec4u(p.w));
+      let xv = gather(&x, select(vec4u(0u), rowAt + iw, ok), ok);
+      for (var g = 0u; g < ROW_GROUPS; g++) {
+        let dv = broadcast8(dyAt1[rows[g] + dyAt]);
+        for (var r = 0u; r < 8u; r++) { acc[g * 8u + r] = fma(vec4f(dv[r]), xv, acc[g * 8u + r]); }
+      }
+      dyAt++;
+    }
+  }
+  for (var r = 0u; r < ROWS; r++) {
+    for (var j = 0u; j < 4u; j++) { storePartial(group.z, co0 + r, column[j], acc[r][j]); }
+  }
 }

@@ -4,7 +4,7 @@
 import { GpuError } from './errors';
 import { GpuRuntime } from './runtime';
 
-const wantedFeatures: GPUFeatureName[] = ['shader-f16', 'timestamp-query'];
+const wantedFeatures: GPUFeatureName[] = ['shader-f16', 'timestamp-query', 'subgroups'];
 
 export interface AcquireOptions {
   powerPreference?: GPUPowerPreference;

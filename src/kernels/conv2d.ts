@@ -2,12 +2,13 @@
 // weight, each in the tiling that suits the adapter (shaders/conv2d.wgsl).
 
 import type { GpuBuffer, GpuRuntime } from '../gpu';
-import { ShapeError } from '../gpu/errors';
-import { shader, type Constants } from '../gpu/shader';
+import { GpuError, ShapeError } from '../gpu/errors';
+import type { Constants } from '../gpu/shader';
 import source from '../../shaders/conv2d.wgsl';
 import { grid1d } from './grid';
+import { splitSubgroupShader, subgroupsOf8 } from './subgroups';
 
-const conv2dShader = shader('conv2d', source);
+const shaders = splitSubgroupShader('conv2d', source);
 
 export interface Conv2dGeometry {
   n: number;
@@ -30,7 +31,7 @@ export interface Conv2dGeometry {
 export type Conv2dTiling = 'blocked' | 'tiled';
 
 /** Rows (output channels) per invocation of the blocked kernels: ROWS in the WGSL. */
-const blockRows = 8;
+const blockRows = 16;
 /** Pixels per invocation of the blocked kernels. */
 const blockCols = 4;
 const blockWorkgroup = 64;
@@ -39,8 +40,15 @@ const reduceWorkgroup = 256;
 /** Grad weight: split the reduction until about this many workgroups run. */
 const gradWeightWorkgroups = 64;
 
+/** Blocked on CPU adapters that have subgroups of 8 or more lanes, tiled elsewhere. */
 export function defaultConv2dTiling(rt: GpuRuntime): Conv2dTiling {
-  return rt.adapter.software ? 'blocked' : 'tiled';
+  return rt.adapter.software && subgroupsOf8(rt) ? 'blocked' : 'tiled';
+}
+
+function shaderFor(rt: GpuRuntime, op: string, tiling: Conv2dTiling) {
+  if (tiling === 'tiled') return shaders.portable;
+  if (!subgroupsOf8(rt)) throw new GpuError(`${op}: the blocked tiling needs subgroups of at least 8 lanes, which this device lacks`);
+  return shaders.subgroups;
 }
 
 export function conv2dOutputSize(g: Conv2dGeometry): { ho: number; wo: number } {
@@ -93,7 +101,7 @@ export function conv2dForward(
   const tiling = options.tiling ?? defaultConv2dTiling(rt);
   const y = rt.pool.acquire(g.n * g.cOut * ho * wo * 4, 'conv2d output');
   const { workgroups, constants } = layout(tiling, g.cOut, g.n * ho * wo);
-  rt.dispatch(conv2dShader, tiling === 'blocked' ? 'forwardBlocked' : 'forwardTiled', {
+  rt.dispatch(shaderFor(rt, 'conv2d', tiling), tiling === 'blocked' ? 'forwardBlocked' : 'forwardTiled', {
     reads: [weight, x, bias ?? weight],
     writes: [y],
     params: params(g, ho, wo),
@@ -110,7 +118,7 @@ export function conv2dGradInput(rt: GpuRuntime, dy: GpuBuffer, weight: GpuBuffer
   checkSize('conv2d grad input', 'weight', weight, [g.cOut, g.cIn, g.kh, g.kw]);
   const dx = rt.pool.acquire(g.n * g.cIn * g.h * g.w * 4, 'conv2d grad input');
   const { workgroups, constants } = layout(tiling, g.cIn, g.n * g.h * g.w);
-  rt.dispatch(conv2dShader, tiling === 'blocked' ? 'gradInputBlocked' : 'gradInputTiled', {
+  rt.dispatch(shaderFor(rt, 'conv2d grad input', tiling), tiling === 'blocked' ? 'gradInputBlocked' : 'gradInputTiled', {
     reads: [weight, dy],
     writes: [dx],
     params: params(g, ho, wo),
@@ -132,7 +140,7 @@ export function conv2dGradWeight(rt: GpuRuntime, x: GpuBuffer, dy: GpuBuffer, g:
   const size = g.cOut * g.cIn * g.kh * g.kw;
   const partials = rt.pool.acquire(chunks * size * 4, 'conv2d grad weight partial sums');
   const p = params(g, ho, wo, chunkRows, chunks);
-  rt.dispatch(conv2dShader, tiling === 'blocked' ? 'gradWeightBlocked' : 'gradWeightTiled', {
+  rt.dispatch(shaderFor(rt, 'conv2d grad weight', tiling), tiling === 'blocked' ? 'gradWeightBlocked' : 'gradWeightTiled', {
     reads: [dy, x],
     writes: [partials],
     params: p,
@@ -140,7 +148,7 @@ export function conv2dGradWeight(rt: GpuRuntime, x: GpuBuffer, dy: GpuBuffer, g:
     constants,
   });
   const dw = rt.pool.acquire(size * 4, 'conv2d grad weight');
-  rt.dispatch(conv2dShader, 'gradWeightReduce', { reads: [partials], writes: [dw], params: p, workgroups: grid1d(size, blockWorkgroup), constants: { WG: blockWorkgroup } });
+  rt.dispatch(shaders.portable, 'gradWeightReduce', { reads: [partials], writes: [dw], params: p, workgroups: grid1d(size, blockWorkgroup), constants: { WG: blockWorkgroup } });
   rt.pool.release(partials);
   return dw;
 }
@@ -150,6 +158,6 @@ export function conv2dGradBias(rt: GpuRuntime, dy: GpuBuffer, g: Conv2dGeometry)
   const { ho, wo } = checkGeometry('conv2d grad bias', g);
   checkSize('conv2d grad bias', 'dy', dy, [g.n, g.cOut, ho, wo]);
   const db = rt.pool.acquire(g.cOut * 4, 'conv2d grad bias');
-  rt.dispatch(conv2dShader, 'gradBias', { reads: [dy], writes: [db], params: params(g, ho, wo), workgroups: [g.cOut], constants: { REDUCE_WG: reduceWorkgroup } });
+  rt.dispatch(shaders.portable, 'gradBias', { reads: [dy], writes: [db], params: params(g, ho, wo), workgroups: [g.cOut], constants: { REDUCE_WG: reduceWorkgroup } });
   return db;
 }
