@@ -21,9 +21,11 @@ struct Params {
 
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> grad: array<f32>;
-@group(0) @binding(2) var<storage, read_write> param: array<f32>;
-@group(0) @binding(3) var<storage, read_write> m: array<f32>;
-@group(0) @binding(4) var<storage, read_write> v: array<f32>;
+// 1 when the step's loss and gradients are finite (finite.wgsl); 0 skips the update.
+@group(0) @binding(2) var<storage, read> finiteFlag: array<u32>;
+@group(0) @binding(3) var<storage, read_write> param: array<f32>;
+@group(0) @binding(4) var<storage, read_write> m: array<f32>;
+@group(0) @binding(5) var<storage, read_write> v: array<f32>;
 
 fn index(gid: vec3u, nwg: vec3u) -> u32 {
   return gid.y * nwg.x * WG + gid.x;
@@ -34,7 +36,7 @@ fn index(gid: vec3u, nwg: vec3u) -> u32 {
 @compute @workgroup_size(WG)
 fn sgd(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let i = index(gid, nwg);
-  if (i >= p.n) { return; }
+  if (i >= p.n || finiteFlag[0] == 0u) { return; }
   let d = grad[i] + p.weightDecay * param[i];
   let buf = p.beta1 * m[i] + d;
   m[i] = buf;
@@ -44,7 +46,7 @@ fn sgd(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: 
 @compute @workgroup_size(WG)
 fn adam(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let i = index(gid, nwg);
-  if (i >= p.n) { return; }
+  if (i >= p.n || finiteFlag[0] == 0u) { return; }
   var w = param[i];
   var g = grad[i];
   if (p.decoupled == 1u) {

@@ -20,9 +20,13 @@ async function run(make: (p: Parameter) => Optimizer, reference: (p: Float64Arra
   const want = Float64Array.from(p0);
   for (let step = 1; step <= steps; step++) {
     const g = randomArray(n, 10 + step, -2, 2);
-    param.grad = Tensor.from(rt, g, [n]);
-    opt.step();
+    const grad = Tensor.from(rt, g, [n]);
+    param.grad = grad;
+    const flag = opt.step();
     assert.is(param.grad, null, 'step clears the grad');
+    assert.ok(opt.stepApplied((await flag.read().then((f) => new Uint32Array(f.buffer)))[0]!));
+    flag.release();
+    grad.release();
     reference(want, g, step);
   }
   const got = await param.read();
@@ -68,6 +72,31 @@ test('optimizer state is named after the parameter', async () => {
   assert.equal([...opt.state().keys()], ['conv.weight.exp_avg', 'conv.weight.exp_avg_sq']);
   param.release();
   for (const t of opt.state().values()) t.release();
+});
+
+test('a NaN or Inf in the loss or a gradient leaves parameters and state untouched', async () => {
+  const rt = await testRuntime();
+  const p0 = randomArray(64, 3);
+  for (const [where, bad] of [['gradient', NaN], ['gradient', Infinity], ['loss', NaN]] as const) {
+    const param = new Parameter(rt, Float32Array.from(p0), [64]);
+    const opt = new Adam([{ name: 'w', param }], 0.1);
+    param.grad = Tensor.from(rt, randomArray(64, 4), [64]);
+    assert.ok(opt.stepApplied(new Uint32Array((await opt.step().read()).buffer)[0]!), 'a finite step is applied');
+    const before = await param.read();
+    const g = randomArray(64, 5);
+    if (where === 'gradient') g[17] = bad;
+    param.grad = Tensor.from(rt, g, [64]);
+    const loss = Tensor.from(rt, [where === 'loss' ? bad : 0.5], [1]);
+    const flag = new Uint32Array((await opt.step(loss).read()).buffer)[0]!;
+    assert.is(flag, 0, `${bad} in the ${where} clears the flag`);
+    assert.not.ok(opt.stepApplied(flag));
+    assert.is(opt.stepCount, 1, 'the skipped step does not count');
+    assert.equal(await param.read(), before, `${bad} in the ${where}: parameters unchanged`);
+    const m = await opt.state().get('w.exp_avg')!.read();
+    assert.ok(m.every(Number.isFinite), 'moments unchanged and finite');
+    param.release();
+    for (const t of opt.state().values()) t.release();
+  }
 });
 
 test('poly learning rate', () => {

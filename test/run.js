@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const pattern = `${process.argv[2] ?? ''}.*\\.test\\.js$`;
+const pattern = `(${process.argv[2] ?? ''}).*\\.test\\.js$`;
 if (!existsSync('dist/test')) {
   console.error('dist/test is missing: run `npm run build` first');
   console.log('0 passed, 1 failed');

@@ -2,8 +2,10 @@
 // and the poly learning-rate schedule of the reference. Their state is named
 // after the parameters so it can be checkpointed and resumed exactly.
 
+import type { GpuBuffer } from '../gpu';
 import { adamStep, sgdStep } from '../kernels/optimizers';
 import { fill } from '../kernels/elementwise';
+import { checkFinite, finiteFlag } from '../kernels/finite';
 import type { Parameter } from './module';
 import { Tensor } from './tensor';
 
@@ -25,13 +27,30 @@ export abstract class Optimizer {
     this.lr = lr;
   }
 
-  /** Applies one update from each parameter's .grad, then clears the grads. */
-  step(): void {
+  /**
+   * Records one update from each parameter's .grad and clears the grads. The
+   * update is applied on the GPU only if `loss` and every gradient are finite;
+   * the returned tensor holds that flag as one word (1 applied, 0 skipped: read
+   * it with `stepApplied`). Nothing waits on the GPU here.
+   */
+  step(loss?: Tensor): Tensor {
+    const rt = this.params[0]!.param.rt;
+    const flag = new Tensor(rt, [1], finiteFlag(rt));
+    if (loss) checkFinite(rt, loss.buffer, loss.size, flag.buffer);
+    for (const { param } of this.params) if (param.grad) checkFinite(rt, param.grad.buffer, param.size, flag.buffer);
     this.stepCount++;
     for (const { name, param } of this.params) {
-      if (param.grad) this.update(name, param, param.grad);
+      if (param.grad) this.update(name, param, param.grad, flag.buffer);
       param.grad = null;
     }
+    return flag;
+  }
+
+  /** After reading a step's flag: a skipped step does not count (Adam's bias correction). */
+  stepApplied(flagWord: number): boolean {
+    if (flagWord === 1) return true;
+    this.stepCount--;
+    return false;
   }
 
   zeroGrad(): void {
@@ -43,7 +62,7 @@ export abstract class Optimizer {
     return this.slots;
   }
 
-  protected abstract update(name: string, param: Parameter, grad: Tensor): void;
+  protected abstract update(name: string, param: Parameter, grad: Tensor, finite: GpuBuffer): void;
 
   protected slot(param: Parameter, name: string, kind: string): Tensor {
     const key = `${name}.${kind}`;
@@ -66,9 +85,9 @@ export class SGD extends Optimizer {
     super(params, lr);
   }
 
-  protected update(name: string, param: Parameter, grad: Tensor): void {
+  protected update(name: string, param: Parameter, grad: Tensor, finite: GpuBuffer): void {
     const buf = this.slot(param, name, 'momentum_buffer');
-    sgdStep(param.rt, param.buffer, grad.buffer, buf.buffer, param.size, { lr: this.lr, momentum: this.momentum, weightDecay: this.weightDecay });
+    sgdStep(param.rt, param.buffer, grad.buffer, buf.buffer, param.size, { lr: this.lr, momentum: this.momentum, weightDecay: this.weightDecay }, finite);
   }
 }
 
@@ -94,7 +113,7 @@ export class Adam extends Optimizer {
     this.weightDecay = options.weightDecay ?? 0;
   }
 
-  protected update(name: string, param: Parameter, grad: Tensor): void {
+  protected update(name: string, param: Parameter, grad: Tensor, finite: GpuBuffer): void {
     const m = this.slot(param, name, 'exp_avg');
     const v = this.slot(param, name, 'exp_avg_sq');
     adamStep(param.rt, param.buffer, grad.buffer, m.buffer, v.buffer, param.size, {
@@ -105,7 +124,7 @@ export class Adam extends Optimizer {
       weightDecay: this.weightDecay,
       decoupled: this.decoupled,
       step: this.stepCount,
-    });
+    }, finite);
   }
 }
 

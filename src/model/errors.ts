@@ -1,4 +1,4 @@
-/** A loss or gradient that is not a finite number: the step was not applied. */
+/** A loss or gradient that is not a finite number: the step was not applied (the parameters are unchanged). */
 export class NonFiniteLossError extends Error {
   override name = 'NonFiniteLossError';
   constructor(
@@ -6,6 +6,6 @@ export class NonFiniteLossError extends Error {
     readonly step: number,
     readonly value: number,
   ) {
-    super(`${loss} loss is ${value} at step ${step}; the step was not applied (lower the learning rate, e.g. --lr-scale 0.5)`);
+    super(`${loss} loss ${Number.isFinite(value) ? `is finite (${value}) but a gradient is not` : `is ${value}`} at step ${step}; the step was not applied (try a lower learning rate)`);
   }
 }

@@ -1,6 +1,7 @@
 // One training step of each branch, recorded into one command encoder:
-// forward, backward and optimizer update, with a single small readback of the
-// loss before the update so a non-finite loss is caught before it is applied.
+// forward, backward and optimizer update, then one small readback of the loss
+// and of the flag that says whether the update was applied (it is skipped on
+// the GPU when the loss or a gradient is not finite).
 
 import { backward, beginScope } from '../graph';
 import { LabelMap } from '../graph/labels';
@@ -20,13 +21,12 @@ function imageTensor(rt: Tensor['rt'], b: Batch): Tensor {
   return Tensor.from(rt, b.images, [b.size, 3, b.height, b.width]);
 }
 
+/** Records the update (skipped on the GPU if anything is not finite), submits, then reads the loss and the flag. */
 async function applyIfFinite(loss: Tensor, name: string, step: number, optimizer: Optimizer): Promise<number> {
-  const value = (await loss.read())[0]!;
-  if (!Number.isFinite(value)) {
-    optimizer.zeroGrad();
-    throw new NonFiniteLossError(name, step, value);
-  }
-  optimizer.step();
+  const flag = optimizer.step(loss);
+  const [lossData, flagData] = await loss.rt.readMany([{ buffer: loss.buffer, bytes: 4 }, { buffer: flag.buffer, bytes: 4 }]);
+  const value = new Float32Array(lossData!)[0]!;
+  if (!optimizer.stepApplied(new Uint32Array(flagData!)[0]!)) throw new NonFiniteLossError(name, step, value);
   return value;
 }
 
