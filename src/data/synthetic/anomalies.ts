@@ -13,6 +13,8 @@ import { paintColor, type Paint, type Sprite } from './sprite';
 type Pattern = (u: number, v: number, out: Paint) => true;
 
 const ANOMALY_HUES = [300, 320, 180, 170, 75, 90, 275, 25];
+/** Metres: anomalies stay small to medium objects. */
+const MAX_WIDTH = 3;
 
 function pattern(rng: Random, size: number): Pattern {
   const first = hsl(pick(rng, ANOMALY_HUES) + uniform(rng, -10, 10), uniform(rng, 0.85, 1), uniform(rng, 0.45, 0.6));
@@ -117,7 +119,7 @@ function shape(rng: Random): { inside: Shape; aspect: number } {
 export function anomaly(rng: Random, x: number, z: number, size: number): Sprite {
   const { inside, aspect } = shape(rng);
   const paint = pattern(rng, size);
-  const width = size * aspect;
+  const width = Math.min(size * aspect, MAX_WIDTH);
   const shading = uniform(rng, 0.15, 0.4);
   return {
     x,

@@ -17,7 +17,7 @@ import { SPLIT_LAYOUT, STREETHAZARDS_CLASS_NAMES, classesToAnnotation, type Spli
 import { renderScene } from './scene';
 
 /** Bump whenever the generator's output changes, so caches of older output are not reused. */
-export const GENERATOR_VERSION = 1;
+export const GENERATOR_VERSION = 2;
 
 export const DEFAULT_SYNTHETIC_CACHE = '.cache/synthetic-streethazards';
 

@@ -109,7 +109,7 @@ function placeAnomalies(rng: Random, street: Street, lastAttempt: boolean): Spri
   return Array.from({ length: count }, () => {
     const onRoad = chance(rng, 0.7);
     const e = onRoad ? uniform(rng, -street.roadHalf + 0.4, street.roadHalf - 0.4) : sideSign(rng) * (street.roadHalf + uniform(rng, 0.3, street.sidewalk));
-    const z = uniform(rng, 5, 30);
+    const z = uniform(rng, 7, 32);
     const size = Math.exp(uniform(rng, Math.log(0.35), Math.log(2.6)));
     return anomaly(rng, worldX(street, e, z), z, size);
   });

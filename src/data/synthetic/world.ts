@@ -66,10 +66,11 @@ function frontSolid(seg: Segment<FrontKind>, z: number, y: number, footprint: nu
     case 'fence': {
       if (y >= seg.height) return false;
       if (y > seg.height - 0.08 || Math.abs(y - seg.height * 0.35) < 0.04 || frac(z / 2.4) < 0.05) return true;
-      const spacing = [0.16, 0.22, 0.12, 0.5][seg.style]!;
-      const fill = [0.8, 0.3, 0.25, 0.12][seg.style]!;
+      // Style 2 is a wire mesh: solid for the labels, its holes only darken the colour.
+      if (seg.style === 2) return true;
+      const spacing = [0.16, 0.22, 0, 0.5][seg.style]!;
+      const fill = [0.8, 0.3, 0, 0.12][seg.style]!;
       if (footprint > spacing * 0.8) return fill > 0.2 || frac((z + y) * 7) < 0.5;
-      if (seg.style === 2) return frac((z + y) / spacing) < fill || frac((z - y) / spacing) < fill;
       if (seg.style === 3) return frac(y / 0.3) < 0.25;
       return frac(z / spacing) < fill;
     }
@@ -134,9 +135,11 @@ function frontMaterial(s: Surface, seg: Segment<FrontKind>, z: number, y: number
       set(s, CLASS.wall, seg.color, y > seg.height - 0.15 ? k * 1.15 : k);
       return;
     }
-    case 'fence':
-      set(s, CLASS.fence, seg.color, 0.85 + 0.3 * valueNoise(z * 3, y * 3, seg.seed));
+    case 'fence': {
+      const mesh = seg.style === 2 && frac((z + y) / 0.12) > 0.3 && frac((z - y) / 0.12) > 0.3 ? 0.45 + 0.3 * (1 - detail(0.12, footprint)) : 1;
+      set(s, CLASS.fence, seg.color, (0.85 + 0.3 * valueNoise(z * 3, y * 3, seg.seed)) * mesh);
       return;
+    }
     case 'hedge':
       foliage(s, seg.color, z, y, seg.seed, footprint);
       return;
