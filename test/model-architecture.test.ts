@@ -1,0 +1,78 @@
+// The networks as the reference builds them: PyTorch state-dict names and
+// shapes, output stride 8 with dilations 2 and 4, and the `paper`
+// configuration building and running a forward pass on a small input.
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { beginScope, noGrad, Tensor } from '../src/graph';
+import { Random } from '../src/graph/random';
+import { paper, tiny } from '../src/model/config';
+import { Student, Teacher } from '../src/model/networks';
+import { stateSignatures } from '../src/model/state';
+import { testRuntime } from './support/runtime';
+
+const test = suite('model architecture');
+
+function release(...modules: (Teacher | Student)[]): void {
+  for (const m of modules) for (const [, e] of m.stateDict()) if (e instanceof Tensor) e.release();
+}
+
+test('paper teacher and student: reference names and shapes, dilations, forward at stride 8', async () => {
+  const rt = await testRuntime();
+  const rng = new Random(1);
+  const teacher = new Teacher(rt, rng, paper).eval();
+  const student = new Student(rt, rng, paper).eval();
+  const t = stateSignatures(teacher);
+  const s = stateSignatures(student);
+  const expectShape = (sig: Map<string, { shape: readonly number[] }>, name: string, shape: number[]): void => {
+    assert.ok(sig.has(name), `missing ${name}`);
+    assert.equal([...sig.get(name)!.shape], shape, name);
+  };
+  expectShape(t, 'encoder.conv1.weight', [64, 3, 3, 3]);
+  expectShape(t, 'encoder.conv3.weight', [128, 64, 3, 3]);
+  expectShape(t, 'encoder.layer1.0.downsample.0.weight', [256, 128, 1, 1]);
+  expectShape(t, 'encoder.layer4.2.conv3.weight', [2048, 512, 1, 1]);
+  expectShape(t, 'decoder.ppm.3.1.weight', [512, 2048, 1, 1]);
+  expectShape(t, 'decoder.ppm.3.2.running_var', [512]);
+  expectShape(t, 'decoder.conv_last.0.weight', [512, 4096, 3, 3]);
+  expectShape(t, 'decoder.conv_last.1.running_mean', [512]);
+  expectShape(t, 'decoder.conv_last.4.weight', [13, 512, 1, 1]);
+  expectShape(t, 'decoder.conv_last.4.bias', [13]);
+  assert.is(t.get('encoder.layer3.5.bn2.num_batches_tracked')!.dtype, 'I64');
+  expectShape(s, 'encoder.conv1.weight', [64, 3, 7, 7]);
+  expectShape(s, 'encoder.layer4.2.conv2.weight', [512, 512, 3, 3]);
+  expectShape(s, 'decoder.conv_last.0.weight', [512, 2560, 3, 3]);
+  assert.not.ok(s.has('encoder.conv2.weight'), 'the student has the single 7x7 stem');
+  assert.not.ok(s.has('decoder.conv_last.1.weight'), 'the student decoder ends with the 3x3 conv');
+  const dilation = (m: Teacher, layer: 'layer3' | 'layer4', block: number): number => m.encoder[layer].layers[block]!['conv2' as never]['dilation'];
+  assert.equal([dilation(teacher, 'layer3', 0), dilation(teacher, 'layer3', 1), dilation(teacher, 'layer4', 0), dilation(teacher, 'layer4', 1)], [1, 2, 2, 4]);
+  console.log(`paper teacher ${(teacher.parameterCount() / 1e6).toFixed(1)} M parameters, student ${(student.parameterCount() / 1e6).toFixed(1)} M`);
+
+  const scope = beginScope();
+  const image = Tensor.from(rt, new Random(2).shuffle(Array.from({ length: 3 * 40 * 56 }, (_, i) => (i % 97) / 97 - 0.5)), [1, 3, 40, 56]);
+  const { feature, logits } = noGrad(() => teacher.featureAndLogits(image));
+  const studentFeature = noGrad(() => student.feature(image));
+  assert.equal([...feature.shape], [1, 512, 5, 7]);
+  assert.equal([...logits.shape], [1, 13, 5, 7]);
+  assert.equal([...studentFeature.shape], [1, 512, 5, 7]);
+  for (const t of [feature, logits, studentFeature]) assert.ok((await t.read()).every(Number.isFinite));
+  scope.end();
+  release(teacher, student);
+});
+
+test('tiny configuration: feature and logits at stride 8', async () => {
+  const rt = await testRuntime();
+  const rng = new Random(3);
+  const teacher = new Teacher(rt, rng, tiny).eval();
+  const student = new Student(rt, rng, tiny).eval();
+  const scope = beginScope();
+  const image = Tensor.from(rt, new Float32Array(2 * 3 * tiny.inputHeight * tiny.inputWidth).fill(0.1), [2, 3, tiny.inputHeight, tiny.inputWidth]);
+  const { feature, logits } = noGrad(() => teacher.featureAndLogits(image));
+  const [h, w] = [tiny.inputHeight / 8, tiny.inputWidth / 8];
+  assert.equal([...feature.shape], [2, tiny.teacher.featureChannels, h, w]);
+  assert.equal([...logits.shape], [2, tiny.numClasses, h, w]);
+  assert.equal([...noGrad(() => student.feature(image)).shape], [2, tiny.student.featureChannels, h, w]);
+  scope.end();
+  release(teacher, student);
+});
+
+test.run();
