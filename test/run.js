@@ -14,7 +14,7 @@ if (!existsSync('dist/test')) {
 const env = { ...process.env, NO_COLOR: '1' };
 delete env.FORCE_COLOR;
 env.XDG_RUNTIME_DIR ||= mkdtempSync(join(tmpdir(), 'xdg-'));
-const child = spawn(process.execPath, ['node_modules/uvu/bin.js', 'dist/test', pattern], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+const child = spawn(process.execPath, ['node_modules/uvu/bin.js', 'dist/test', pattern, '--no-color'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
 let out = '';
 child.stdout.on('data', (chunk) => {
   out += chunk;
