@@ -28,6 +28,8 @@ const cases: Case[] = [
   { g: geometry(1, 3, 13, 11, 5, 7, 2, 3, 1), bias: false },
   { g: geometry(3, 5, 9, 7, 3, 1, 2, 0, 1), bias: false },
   { g: geometry(3, 4, 13, 11, 9, 3, 1, 0, 1), bias: true },
+  // more output channels and pixels than one blocked workgroup covers
+  { g: geometry(3, 5, 17, 13, 33, 3, 1, 1, 1), bias: true },
 ];
 
 const describe = ({ g, bias }: Case): string =>

@@ -31,10 +31,12 @@ export interface Conv2dGeometry {
 export type Conv2dTiling = 'blocked' | 'tiled';
 
 /** Rows (output channels) per invocation of the blocked kernels: ROWS in the WGSL. */
-const blockRows = 16;
+const blockRows = 32;
 /** Pixels per invocation of the blocked kernels. */
 const blockCols = 4;
-const blockWorkgroup = 64;
+const blockWorkgroup = 128;
+/** Grad weight's blocked kernel runs over (cIn, tap) columns, often few: smaller workgroups waste less. */
+const gradWeightBlockWorkgroup = 16;
 const tile = 16;
 const reduceWorkgroup = 256;
 /** Grad weight: split the reduction until about this many workgroups run. */
@@ -78,9 +80,9 @@ function params(g: Conv2dGeometry, ho: number, wo: number, chunkRows = 0, chunks
 }
 
 /** Workgroups and constants for an output of `rows` x `pixels` in the given tiling. */
-function layout(tiling: Conv2dTiling, rows: number, pixels: number): { workgroups: [number, number]; constants: Constants } {
+function layout(tiling: Conv2dTiling, rows: number, pixels: number, workgroupSize = blockWorkgroup): { workgroups: [number, number]; constants: Constants } {
   if (tiling === 'blocked') {
-    return { workgroups: [Math.ceil(pixels / (blockWorkgroup * blockCols)), Math.ceil(rows / blockRows)], constants: { WG: blockWorkgroup } };
+    return { workgroups: [Math.ceil(pixels / (workgroupSize * blockCols)), Math.ceil(rows / blockRows)], constants: { WG: workgroupSize } };
   }
   return { workgroups: [Math.ceil(pixels / tile), Math.ceil(rows / tile)], constants: { TILE: tile } };
 }
@@ -134,7 +136,7 @@ export function conv2dGradWeight(rt: GpuRuntime, x: GpuBuffer, dy: GpuBuffer, g:
   checkSize('conv2d grad weight', 'input', x, [g.n, g.cIn, g.h, g.w]);
   checkSize('conv2d grad weight', 'dy', dy, [g.n, g.cOut, ho, wo]);
   const outRows = g.n * ho;
-  const { workgroups, constants } = layout(tiling, g.cOut, g.cIn * g.kh * g.kw);
+  const { workgroups, constants } = layout(tiling, g.cOut, g.cIn * g.kh * g.kw, gradWeightBlockWorkgroup);
   const chunkRows = Math.ceil(outRows / Math.min(outRows, Math.ceil(gradWeightWorkgroups / (workgroups[0] * workgroups[1]))));
   const chunks = Math.ceil(outRows / chunkRows);
   const size = g.cOut * g.cIn * g.kh * g.kw;
