@@ -1,16 +1,13 @@
 // C[M, N] = A[M, K] x B[K, N], row-major. The speed yardstick for the conv kernels.
-//   blocked: register blocking for CPU-backed adapters (one invocation per SIMD
-//     lane): each invocation sums ROWS rows x 4 columns; the A values are the same
-//     for every invocation of a workgroup (one scalar load each), only B differs.
 //   tiled: TILE x TILE shared-memory tiles for real GPUs.
+//   blocked: register blocking for CPU adapters, below the subgroups marker
+//     (the same scheme as the blocked conv2d kernels: see shaders/conv2d.wgsl).
 
 struct Params {
   m: u32,
   k: u32,
   n: u32,
 }
-
-const ROWS = 8u;
 
 override WG: u32 = 64;
 override TILE: u32 = 16;
@@ -22,30 +19,6 @@ override TILE: u32 = 16;
 
 var<workgroup> tileA: array<f32, TILE * TILE>;
 var<workgroup> tileB: array<f32, TILE * TILE>;
-
-@compute @workgroup_size(WG)
-fn blocked(@builtin(local_invocation_index) lane: u32, @builtin(workgroup_id) group: vec3u) {
-  let row0 = group.y * ROWS;
-  let first = group.x * 4u * WG + lane;
-  let col = vec4u(first, first + WG, first + 2u * WG, first + 3u * WG);
-  let colOk = col < vec4u(p.n);
-  let safeCol = min(col, vec4u(p.n - 1u));
-  var rowStart: array<u32, ROWS>;
-  for (var r = 0u; r < ROWS; r++) { rowStart[r] = min(row0 + r, p.m - 1u) * p.k; }
-  var acc: array<vec4f, ROWS>;
-  var at = safeCol;
-  for (var kk = 0u; kk < p.k; kk++) {
-    let bv = vec4f(b[at.x], b[at.y], b[at.z], b[at.w]);
-    for (var r = 0u; r < ROWS; r++) { acc[r] = fma(vec4f(a[rowStart[r] + kk]), bv, acc[r]); }
-    at += vec4u(p.n);
-  }
-  for (var r = 0u; r < ROWS; r++) {
-    if (row0 + r >= p.m) { break; }
-    for (var j = 0u; j < 4u; j++) {
-      if (colOk[j]) { c[(row0 + r) * p.n + col[j]] = acc[r][j]; }
-    }
-  }
-}
 
 @compute @workgroup_size(TILE, TILE)
 fn tiled(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) group: vec3u) {
@@ -62,4 +35,44 @@ fn tiled(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) group:
     workgroupBarrier();
   }
   if (row < p.m && col < p.n) { c[row * p.n + col] = acc; }
+}
+
+// ==== subgroups ====
+// Each invocation sums ROWS rows x 4 columns (WG apart). Each lane of a subgroup
+// loads A for one row and subgroupBroadcast shares it: on lavapipe a
+// workgroup-uniform load costs a bounds-checked branch, a broadcast does not.
+
+const ROW_GROUPS = 4u;
+const ROWS = 8u * ROW_GROUPS;
+
+fn broadcast8(v: f32) -> array<f32, 8> {
+  return array<f32, 8>(
+    subgroupBroadcast(v, 0u), subgroupBroadcast(v, 1u), subgroupBroadcast(v, 2u), subgroupBroadcast(v, 3u),
+    subgroupBroadcast(v, 4u), subgroupBroadcast(v, 5u), subgroupBroadcast(v, 6u), subgroupBroadcast(v, 7u),
+  );
+}
+
+@compute @workgroup_size(WG)
+fn blocked(@builtin(local_invocation_index) lane: u32, @builtin(workgroup_id) group: vec3u, @builtin(subgroup_invocation_id) sgLane: u32) {
+  let row0 = group.y * ROWS;
+  let first = group.x * 4u * WG + lane;
+  let col = vec4u(first, first + WG, first + 2u * WG, first + 3u * WG);
+  var rowAt: array<u32, ROW_GROUPS>;
+  for (var g = 0u; g < ROW_GROUPS; g++) { rowAt[g] = min(row0 + g * 8u + sgLane % 8u, p.m - 1u) * p.k; }
+  var acc: array<vec4f, ROWS>;
+  var at = min(col, vec4u(p.n - 1u));
+  for (var kk = 0u; kk < p.k; kk++) {
+    let bv = vec4f(b[at.x], b[at.y], b[at.z], b[at.w]);
+    for (var g = 0u; g < ROW_GROUPS; g++) {
+      let av = broadcast8(a[rowAt[g] + kk]);
+      for (var r = 0u; r < 8u; r++) { acc[g * 8u + r] = fma(vec4f(av[r]), bv, acc[g * 8u + r]); }
+    }
+    at += vec4u(p.n);
+  }
+  for (var r = 0u; r < ROWS; r++) {
+    if (row0 + r >= p.m) { break; }
+    for (var j = 0u; j < 4u; j++) {
+      if (col[j] < p.n) { c[(row0 + r) * p.n + col[j]] = acc[r][j]; }
+    }
+  }
 }

@@ -1,19 +1,19 @@
 // C[M, N] = A[M, K] x B[K, N] (row-major), in the tiling that suits the adapter.
 
 import type { GpuBuffer, GpuRuntime } from '../gpu';
-import { ShapeError } from '../gpu/errors';
-import { shader } from '../gpu/shader';
+import { GpuError, ShapeError } from '../gpu/errors';
 import source from '../../shaders/matmul.wgsl';
+import { splitSubgroupShader, subgroupsOf8 } from './subgroups';
 
-const matmulShader = shader('matmul', source);
+const shaders = splitSubgroupShader('matmul', source);
 
 /** `blocked`: register blocking (CPU adapters such as lavapipe); `tiled`: shared-memory tiles (real GPUs). */
 export type MatmulTiling = 'blocked' | 'tiled';
 
 /** Rows per invocation of the blocked kernel: ROWS in the WGSL. */
-const blockRows = 8;
+const blockRows = 32;
 const blockCols = 4;
-const blockWorkgroup = 64;
+const blockWorkgroup = 128;
 const tile = 16;
 
 export function matmul(rt: GpuRuntime, a: GpuBuffer, b: GpuBuffer, m: number, k: number, n: number, tiling?: MatmulTiling): GpuBuffer {
@@ -22,8 +22,9 @@ export function matmul(rt: GpuRuntime, a: GpuBuffer, b: GpuBuffer, m: number, k:
     throw new ShapeError('matmul', `A holds ${a.bytes / 4} values for [${m}, ${k}], B holds ${b.bytes / 4} for [${k}, ${n}]`);
   }
   const c = rt.pool.acquire(m * n * 4, 'matmul output');
-  const blocked = (tiling ?? (rt.adapter.software ? 'blocked' : 'tiled')) === 'blocked';
-  rt.dispatch(matmulShader, blocked ? 'blocked' : 'tiled', {
+  const blocked = (tiling ?? (rt.adapter.software && subgroupsOf8(rt) ? 'blocked' : 'tiled')) === 'blocked';
+  if (blocked && !subgroupsOf8(rt)) throw new GpuError('matmul: the blocked tiling needs subgroups of at least 8 lanes, which this device lacks');
+  rt.dispatch(blocked ? shaders.subgroups : shaders.portable, blocked ? 'blocked' : 'tiled', {
     reads: [a, b],
     writes: [c],
     params: [m, k, n],
