@@ -18,6 +18,17 @@ export interface RunOptions {
   scenes: [number, number, number];
   /** Test images drawn as PNG panels. */
   panels: number;
+  /** Base learning rates of the teacher (SGD) and the student (Adam). */
+  teacherLr: number;
+  studentLr: number;
+  /** Continue the interrupted run in `out` from its training-state checkpoint. */
+  resume: boolean;
+  /** Steps between training-state checkpoints; 0: one per epoch. */
+  checkpointEvery: number;
+  /** A NaN or infinite loss or gradient: stop, or roll back to the last checkpoint at half the learning rate. */
+  onNan: 'stop' | 'lower-lr';
+  /** Stop (with a checkpoint, as on Ctrl-C) after this many training steps; null: no limit. */
+  stopAfter: number | null;
 }
 
 export const defaults: RunOptions = {
@@ -33,6 +44,12 @@ export const defaults: RunOptions = {
   onBadSample: 'fail',
   scenes: [400, 40, 100],
   panels: 4,
+  teacherLr: 0.02,
+  studentLr: 1e-3,
+  resume: false,
+  checkpointEvery: 0,
+  onNan: 'stop',
+  stopAfter: null,
 };
 
 export const usage = `usage: node bench/run.js [options]
@@ -47,7 +64,15 @@ export const usage = `usage: node bench/run.js [options]
   --out DIR             output folder (default ${defaults.out})
   --scenes A,B,C        synthetic train,validation,test image counts (default ${defaults.scenes.join(',')})
   --on-bad-sample skip|fail
-  --panels N            test images drawn as PNG panels (default ${defaults.panels})`;
+  --panels N            test images drawn as PNG panels (default ${defaults.panels})
+  --teacher-lr X, --student-lr X
+                        base learning rates (default ${defaults.teacherLr} and ${defaults.studentLr})
+  --checkpoint-every N  training steps between checkpoints (default: one per epoch)
+  --resume              continue the interrupted run in --out (same options) from its last checkpoint
+  --on-nan stop|lower-lr
+                        a NaN/Inf loss or gradient stops the run (default), or rolls it back to
+                        the last checkpoint at half the learning rate
+  --stop-after N        stop after N training steps with a checkpoint, as Ctrl-C does`;
 
 export class UsageError extends Error {
   override name = 'UsageError';
@@ -63,6 +88,10 @@ export function parseOptions(argv: readonly string[]): RunOptions {
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]!;
     if (flag === '--help' || flag === '-h') throw new UsageError(usage);
+    if (flag === '--resume') {
+      o.resume = true;
+      continue;
+    }
     const value = argv[++i];
     if (value === undefined) throw new UsageError(`${flag} needs a value\n${usage}`);
     switch (flag) {
@@ -87,7 +116,8 @@ export function parseOptions(argv: readonly string[]): RunOptions {
         o.studentEpochs = int(flag, value, 1);
         break;
       case '--batch':
-        o.batchSize = int(flag, value, 1);
+        // Batch norm in training needs at least two values per channel, also after pooling to 1x1.
+        o.batchSize = int(flag, value, 2);
         break;
       case '--temperature':
         o.temperature = Number(value);
@@ -111,6 +141,24 @@ export function parseOptions(argv: readonly string[]): RunOptions {
         break;
       case '--panels':
         o.panels = int(flag, value);
+        break;
+      case '--teacher-lr':
+      case '--student-lr': {
+        const lr = Number(value);
+        if (!(lr > 0)) throw new UsageError(`${flag} takes a positive number, got "${value}"`);
+        if (flag === '--teacher-lr') o.teacherLr = lr;
+        else o.studentLr = lr;
+        break;
+      }
+      case '--checkpoint-every':
+        o.checkpointEvery = int(flag, value, 1);
+        break;
+      case '--on-nan':
+        if (value !== 'stop' && value !== 'lower-lr') throw new UsageError(`--on-nan is stop or lower-lr, got "${value}"`);
+        o.onNan = value;
+        break;
+      case '--stop-after':
+        o.stopAfter = int(flag, value, 1);
         break;
       default:
         throw new UsageError(`unknown option ${flag}\n${usage}`);

@@ -1,37 +1,53 @@
 // The whole DiCNet run: data, teacher training, distillation, evaluation of
-// DiCNet and the baselines, report, checkpoints and pictures.
+// DiCNet and the baselines, report, checkpoints and pictures. Both training
+// phases write training-state checkpoints and stop cleanly when asked; a run
+// with `resume` continues the interrupted phase of the run in the same folder.
 
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { batchesInOrder, BatchStream, type Batch } from '../data/batches';
+import { batchesInOrder } from '../data/batches';
 import { createProgress, formatSeconds } from '../data/progress';
 import { indexStreetHazards, type DatasetIndex } from '../data/streethazards';
 import { ensureSyntheticDataset } from '../data/synthetic';
 import { AnomalyEvaluation, ConfusionMatrix, renderMarkdown, renderText, reportJson, type ResultsReport } from '../eval';
 import type { GpuRuntime } from '../gpu';
 import { Random } from '../graph/random';
-import { Adam, SGD, polyLearningRate } from '../graph/optim';
+import type { Module } from '../graph/module';
 import { configs, type ModelConfig } from '../model/config';
-import { saveCheckpoint } from '../model/checkpoint/io';
+import { CheckpointError, type DecodedCheckpoint } from '../model/checkpoint';
+import { loadCheckpointFile, saveCheckpoint } from '../model/checkpoint/io';
 import { Student, Teacher } from '../model/networks';
 import { scoreBatch, scoreNames, type ScoreName } from '../model/scores';
-import { readState } from '../model/state';
-import { distillStep, teacherStep } from '../model/steps';
+import { readState, writeState } from '../model/state';
+import { runPhase, type CheckpointInfo, type TrainingControl } from '../model/trainer';
+import { parseProgress, type PhaseName } from '../model/training-state';
 import type { RunOptions } from './options';
 import { writePanels } from './panels';
+import { buildReport, type PhaseTiming } from './report';
+import { studentPhase, summarise, teacherPhase, type PhaseSummary } from './training';
 
-export interface PhaseTiming {
-  seconds: number;
-  images: number;
+export interface PipelineControl extends TrainingControl {
+  /** Called once the data and models are ready, just before training (the CLI installs its signal handlers here). */
+  onTrainingStart?: () => void;
 }
 
-const methodNames: Record<ScoreName, string> = {
-  dicnetMse: 'DiCNet (feature distance)',
-  dicnetKl: 'DiCNet (KL)',
-  msp: 'MSP',
-  maxLogit: 'Max logit',
-  entropy: 'Softmax entropy',
-};
+export type PipelineResult =
+  | { status: 'done'; report: ResultsReport }
+  /** Stopped on request (a signal or --stop-after), with the checkpoint to resume from. */
+  | { status: 'stopped'; reason: string; checkpoint: CheckpointInfo | null };
+
+export interface CheckpointPaths {
+  /** The training state of the current phase (model, optimizer, position). */
+  state: string;
+  /** Final weights, PyTorch names. */
+  teacher: string;
+  student: string;
+}
+
+export function checkpointPaths(out: string): CheckpointPaths {
+  const dir = join(out, 'checkpoints');
+  return { state: join(dir, 'training-state.safetensors'), teacher: join(dir, 'teacher.safetensors'), student: join(dir, 'student.safetensors') };
+}
 
 function log(message: string): void {
   console.log(message);
@@ -42,67 +58,57 @@ function loadData(o: RunOptions): DatasetIndex {
   return indexStreetHazards(root, { splits: ['train', 'test'], onBadSample: o.onBadSample });
 }
 
-async function trainTeacher(rt: GpuRuntime, teacher: Teacher, index: DatasetIndex, o: RunOptions, c: ModelConfig): Promise<PhaseTiming> {
-  const samples = index.splits.train!;
-  const stream = new BatchStream(samples, { batchSize: o.batchSize, height: c.inputHeight, width: c.inputWidth, seed: o.seed, onBadSample: o.onBadSample });
-  const stepsPerEpoch = Math.floor(samples.length / o.batchSize);
-  const total = stepsPerEpoch * o.teacherEpochs;
-  const opt = new SGD(teacher.namedParameters().map(([name, param]) => ({ name, param })), 0.02, 0.9, 1e-4);
-  teacher.train();
-  const progress = createProgress('teacher (cross-entropy)', total);
-  const start = performance.now();
-  for (let step = 0; step < total; step++) {
-    opt.lr = polyLearningRate(0.02, step, total);
-    const loss = await teacherStep(teacher, opt, toModelBatch(stream.next()), step);
-    progress.tick(1, `loss ${loss.toFixed(4)}`);
-  }
-  await rt.sync();
-  progress.done();
-  return { seconds: (performance.now() - start) / 1000, images: total * o.batchSize };
+interface ResumePoint {
+  checkpoint: DecodedCheckpoint;
+  source: string;
+  phase: PhaseName;
 }
 
-async function distill(rt: GpuRuntime, teacher: Teacher, student: Student, index: DatasetIndex, o: RunOptions, c: ModelConfig): Promise<PhaseTiming & { firstLoss: number; lastLoss: number }> {
-  const samples = index.splits.train!;
-  const stream = new BatchStream(samples, { batchSize: o.batchSize, height: c.inputHeight, width: c.inputWidth, seed: o.seed + 1, onBadSample: o.onBadSample });
-  const stepsPerEpoch = Math.floor(samples.length / o.batchSize);
-  const total = stepsPerEpoch * o.studentEpochs;
-  const baseLr = 1e-3;
-  const opt = new Adam(student.namedParameters().map(([name, param]) => ({ name, param })), baseLr, { weightDecay: 1e-5 });
-  teacher.eval();
-  student.train();
-  const progress = createProgress(`student (${o.loss === 'kl' ? 'KL' : 'MSE'} distillation)`, total);
-  const start = performance.now();
-  const losses: number[] = [];
-  for (let step = 0; step < total; step++) {
-    opt.lr = polyLearningRate(baseLr, step, total);
-    const loss = await distillStep(teacher, student, opt, toModelBatch(stream.next()), step, o.loss, o.temperature);
-    losses.push(loss);
-    progress.tick(1, `loss ${loss.toFixed(4)}`);
-  }
-  await rt.sync();
-  progress.done();
-  const avg = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
-  const window = Math.max(1, Math.min(stepsPerEpoch, 10));
-  return {
-    seconds: (performance.now() - start) / 1000,
-    images: total * o.batchSize,
-    firstLoss: avg(losses.slice(0, window)),
-    lastLoss: avg(losses.slice(-window)),
-  };
+async function readResumePoint(path: string): Promise<ResumePoint> {
+  if (!existsSync(path)) throw new CheckpointError(path, 'there is nothing to resume: no training state was saved here (start without --resume, or pass the --out of the interrupted run)');
+  const checkpoint = await loadCheckpointFile(path);
+  const { phase, step, totalSteps } = parseProgress(checkpoint.metadata, path);
+  log(`resuming the ${phase} phase at step ${step} of ${totalSteps} from ${path}`);
+  return { checkpoint, source: path, phase };
 }
 
-function toModelBatch(b: Batch): { images: Float32Array; labels: Int32Array; size: number; height: number; width: number } {
-  return { images: b.images, labels: b.labels, size: b.size, height: b.height, width: b.width };
+/** A fresh run must not overwrite the state of an unfinished one: that may be hours of training. */
+async function refuseToOverwrite(path: string): Promise<void> {
+  if (!existsSync(path)) return;
+  const advice = 'pass --resume to continue it, or delete the file or choose another --out to start over';
+  let progress;
+  try {
+    progress = parseProgress((await loadCheckpointFile(path)).metadata, path);
+  } catch (error) {
+    throw new CheckpointError(path, `holds a training state that cannot be read (${error instanceof Error ? error.message : String(error)}): delete it or choose another --out`, { cause: error });
+  }
+  if (progress.phase !== 'student' || progress.step < progress.totalSteps) {
+    throw new CheckpointError(path, `holds an unfinished run (${progress.phase} step ${progress.step} of ${progress.totalSteps}): ${advice}`);
+  }
+}
+
+async function saveModel(path: string, model: Module, config: ModelConfig, o: RunOptions): Promise<void> {
+  await saveCheckpoint(path, await readState(model), { config: config.name, seed: String(o.seed), format: 'pt' });
+}
+
+/** Final weights of a finished phase, checked against this run's model before anything is copied. */
+async function loadModel(path: string, model: Module, config: ModelConfig, o: RunOptions): Promise<void> {
+  const { tensors, metadata } = await loadCheckpointFile(path);
+  const problems: string[] = [];
+  if (metadata?.config !== config.name) problems.push(`it holds the ${metadata?.config ?? 'unknown'} configuration, this run uses ${config.name}`);
+  if (metadata?.seed !== String(o.seed)) problems.push(`it was trained with seed ${metadata?.seed ?? 'unknown'}, this run uses ${o.seed}`);
+  if (problems.length > 0) throw new CheckpointError(path, problems);
+  writeState(model, tensors, path);
 }
 
 interface Evaluation {
   methods: Record<ScoreName, AnomalyEvaluation>;
   confusion: ConfusionMatrix;
   timing: PhaseTiming;
-  skippedFiles: number;
+  skippedFiles: string[];
 }
 
-async function evaluate(teacher: Teacher, student: Student, index: DatasetIndex, o: RunOptions, c: ModelConfig): Promise<Evaluation> {
+async function evaluate(teacher: Teacher, student: Student, index: DatasetIndex, o: RunOptions, c: ModelConfig, control: TrainingControl): Promise<Evaluation | null> {
   const samples = index.splits.test!;
   teacher.eval();
   student.eval();
@@ -114,7 +120,8 @@ async function evaluate(teacher: Teacher, student: Student, index: DatasetIndex,
   let images = 0;
   let panelsLeft = o.panels;
   for (const batch of batches) {
-    const { scores, prediction } = await scoreBatch(teacher, student, toModelBatch(batch), o.temperature);
+    if (control.stopRequested !== null) return null;
+    const { scores, prediction } = await scoreBatch(teacher, student, batch, o.temperature);
     const plane = batch.height * batch.width;
     for (let i = 0; i < batch.size; i++) {
       const labels = batch.labels.subarray(i * plane, (i + 1) * plane);
@@ -130,20 +137,23 @@ async function evaluate(teacher: Teacher, student: Student, index: DatasetIndex,
     progress.tick(batch.size);
   }
   progress.done();
-  return { methods, confusion, timing: { seconds: (performance.now() - start) / 1000, images }, skippedFiles: skipped.length };
+  return { methods, confusion, timing: { seconds: (performance.now() - start) / 1000, images }, skippedFiles: skipped.map((s) => s.file) };
 }
 
-async function saveModel(path: string, model: Teacher | Student, config: ModelConfig, o: RunOptions): Promise<void> {
-  await saveCheckpoint(path, await readState(model), { config: config.name, seed: String(o.seed), format: 'pt' });
+function stopped(control: TrainingControl): PipelineResult {
+  return { status: 'stopped', reason: control.stopRequested ?? 'the step limit (--stop-after)', checkpoint: control.lastCheckpoint };
 }
 
-export async function runPipeline(rt: GpuRuntime, o: RunOptions): Promise<ResultsReport> {
+export async function runPipeline(rt: GpuRuntime, o: RunOptions, control: PipelineControl): Promise<PipelineResult> {
   const config = configs[o.config];
+  const paths = checkpointPaths(o.out);
   const wall = performance.now();
   mkdirSync(join(o.out, 'checkpoints'), { recursive: true });
   log(`adapter: ${rt.describe()}`);
   log(`config ${config.name}: input ${config.inputHeight}x${config.inputWidth}, loss ${o.loss}, seed ${o.seed}`);
 
+  const resume = o.resume ? await readResumePoint(paths.state) : null;
+  if (!o.resume) await refuseToOverwrite(paths.state);
   let t = performance.now();
   const index = loadData(o);
   const dataSeconds = (performance.now() - t) / 1000;
@@ -153,60 +163,44 @@ export async function runPipeline(rt: GpuRuntime, o: RunOptions): Promise<Result
   const teacher = new Teacher(rt, rng, config);
   const student = new Student(rt, rng, config);
   log(`teacher ${(teacher.parameterCount() / 1e6).toFixed(2)} M parameters, student ${(student.parameterCount() / 1e6).toFixed(2)} M`);
+  const context = { index, options: o, config, rng, path: paths.state };
 
   rt.pool.resetPeak();
-  const teacherTiming = await trainTeacher(rt, teacher, index, o, config);
-  await saveModel(join(o.out, 'checkpoints', 'teacher.safetensors'), teacher, config, o);
-  teacher.freeze();
-  const studentTiming = await distill(rt, teacher, student, index, o, config);
-  await saveModel(join(o.out, 'checkpoints', 'student.safetensors'), student, config, o);
-  const evaluation = await evaluate(teacher, student, index, o, config);
-  t = performance.now();
+  control.onTrainingStart?.();
+  let teacherSummary: PhaseSummary | null = null;
+  if (resume?.phase === 'student') {
+    await loadModel(paths.teacher, teacher, config, o);
+  } else {
+    const result = await runPhase(teacherPhase(teacher, context), control, resume);
+    if (!result.completed) return stopped(control);
+    teacherSummary = summarise(result);
+    await saveModel(paths.teacher, teacher, config, o);
+  }
+  const carry = teacherSummary ? { teacher: JSON.stringify(teacherSummary) } : undefined;
+  const studentResult = await runPhase(studentPhase(teacher, student, context, carry), control, resume?.phase === 'student' ? resume : null);
+  if (!studentResult.completed) return stopped(control);
+  await saveModel(paths.student, student, config, o);
+  teacherSummary ??= studentResult.carry.teacher ? (JSON.parse(studentResult.carry.teacher) as PhaseSummary) : null;
 
-  const perSecond = (p: PhaseTiming): string => (p.images / p.seconds).toFixed(2);
-  const report: ResultsReport = {
-    title: `DiCNet on ${o.data ? 'StreetHazards' : 'the embedded synthetic street scenes'} (${config.name}, ${o.loss} distillation)`,
-    methods: scoreNames.map((k) => ({ method: methodNames[k], metrics: evaluation.methods[k].summary() })),
-    sections: {
-      teacher: {
-        'mIoU (known classes, %)': round(100 * (evaluation.confusion.meanIou() ?? 0)),
-        'pixel accuracy (%)': round(100 * (evaluation.confusion.pixelAccuracy() ?? 0)),
-      },
-      distillation: {
-        loss: o.loss,
-        'first epoch mean loss': round(studentTiming.firstLoss, 5),
-        'last epoch mean loss': round(studentTiming.lastLoss, 5),
-      },
-      timing: {
-        'data (s)': round(dataSeconds),
-        'teacher training (s)': round(teacherTiming.seconds),
-        'teacher training (images/s)': perSecond(teacherTiming),
-        'distillation (s)': round(studentTiming.seconds),
-        'distillation (images/s)': perSecond(studentTiming),
-        'evaluation (s)': round(evaluation.timing.seconds),
-        'evaluation (images/s)': perSecond(evaluation.timing),
-        'wall (s)': round((performance.now() - wall) / 1000),
-      },
-      device: {
-        adapter: rt.describe(),
-        'peak GPU memory in use (MiB)': round(rt.pool.stats().peakBytesInUse / 2 ** 20),
-        'GPU memory allocated (MiB)': round(rt.pool.stats().bytesAllocated / 2 ** 20),
-      },
-      data: {
-        root: index.root,
-        'test images scored': evaluation.methods.dicnetMse.summary().imagesScored,
-        'test images without anomaly (skipped)': evaluation.methods.dicnetMse.summary().imagesWithoutAnomaly,
-        'files skipped as bad': evaluation.skippedFiles + index.skipped.length,
-      },
-    },
-  };
+  const evaluation = await evaluate(teacher, student, index, o, config, control);
+  if (evaluation === null) return stopped(control);
+
+  const report: ResultsReport = buildReport({
+    options: o,
+    config,
+    adapter: rt.describe(),
+    pool: rt.pool.stats(),
+    index,
+    dataSeconds,
+    wallSeconds: (performance.now() - wall) / 1000,
+    teacher: teacherSummary,
+    student: summarise(studentResult),
+    evaluation,
+    stateCheckpoint: paths.state,
+  });
   writeFileSync(join(o.out, 'report.md'), renderMarkdown(report));
   writeFileSync(join(o.out, 'metrics.json'), JSON.stringify(reportJson(report), null, 2));
   log('\n' + renderText(report));
   log(`wrote ${join(o.out, 'report.md')}, ${join(o.out, 'metrics.json')}, checkpoints and panels in ${o.out}/`);
-  return report;
-}
-
-function round(x: number, digits = 2): number {
-  return Number(x.toFixed(digits));
+  return { status: 'done', report };
 }

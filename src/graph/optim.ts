@@ -62,6 +62,15 @@ export abstract class Optimizer {
     return this.slots;
   }
 
+  /** Every state tensor, those not yet used created as zeros (as the first update would): the full set a checkpoint holds. */
+  fullState(): Map<string, Tensor> {
+    for (const { name, param } of this.params) for (const kind of this.slotKinds) this.slot(param, name, kind);
+    return this.slots;
+  }
+
+  /** The state tensors each parameter has (`momentum_buffer`; `exp_avg`, `exp_avg_sq`), PyTorch's names. */
+  protected abstract readonly slotKinds: readonly string[];
+
   protected abstract update(name: string, param: Parameter, grad: Tensor, finite: GpuBuffer): void;
 
   protected slot(param: Parameter, name: string, kind: string): Tensor {
@@ -76,6 +85,8 @@ export abstract class Optimizer {
 }
 
 export class SGD extends Optimizer {
+  protected readonly slotKinds = ['momentum_buffer'];
+
   constructor(
     params: readonly NamedParameter[],
     lr: number,
@@ -99,6 +110,7 @@ export interface AdamOptions {
 }
 
 export class Adam extends Optimizer {
+  protected readonly slotKinds = ['exp_avg', 'exp_avg_sq'];
   readonly beta1: number;
   readonly beta2: number;
   readonly eps: number;

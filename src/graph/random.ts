@@ -66,6 +66,14 @@ export class Random {
   get state(): number[] {
     return [...this.s];
   }
+
+  /** Continues from saved state words (a resumed run), in place, so every holder of this generator follows. */
+  set state(words: readonly number[]) {
+    if (words.length !== 4 || words.every((w) => w === 0) || !words.every((w) => Number.isInteger(w) && w >= 0 && w <= 0xffffffff)) {
+      throw new RangeError(`random state: four 32-bit words, not all zero, expected; got [${words.join(', ')}]`);
+    }
+    this.s.set(words);
+  }
 }
 
 function rotl(x: number, k: number): number {

@@ -5,7 +5,8 @@ export class NonFiniteLossError extends Error {
     readonly loss: string,
     readonly step: number,
     readonly value: number,
+    note = 'try a lower learning rate',
   ) {
-    super(`${loss} loss ${Number.isFinite(value) ? `is finite (${value}) but a gradient is not` : `is ${value}`} at step ${step}; the step was not applied (try a lower learning rate)`);
+    super(`${loss} loss ${Number.isFinite(value) ? `is finite (${value}) but a gradient is not` : `is ${value}`} at step ${step}; the step was not applied (${note})`);
   }
 }

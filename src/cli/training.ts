@@ -1,0 +1,107 @@
+// The two training phases of the main job as checkpointed phases (see
+// model/trainer): what each trains, with which optimizer, data and schedule,
+// and the options a resumed run must share with the interrupted one.
+
+import { resolve } from 'node:path';
+import { BatchStream, type BatchStreamState } from '../data/batches';
+import type { DatasetIndex } from '../data/streethazards';
+import { Adam, SGD } from '../graph/optim';
+import type { Random } from '../graph/random';
+import type { ModelConfig } from '../model/config';
+import type { Student, Teacher } from '../model/networks';
+import { distillStep, teacherStep } from '../model/steps';
+import type { PhaseResult, PhaseSpec } from '../model/trainer';
+import type { NonFiniteCounts, RunFingerprint } from '../model/training-state';
+import type { RunOptions } from './options';
+
+/** What the report needs of a finished phase, also carried in the student's checkpoints for the teacher. */
+export interface PhaseSummary {
+  seconds: number;
+  steps: number;
+  resumedFrom: number | null;
+  losses: { first: number[]; last: number[] };
+  nonFinite: NonFiniteCounts;
+  skippedFiles: string[];
+}
+
+export function summarise(r: PhaseResult): PhaseSummary {
+  return { seconds: r.seconds, steps: r.step, resumedFrom: r.resumedFrom, losses: r.losses, nonFinite: r.nonFinite, skippedFiles: r.skipped.map((s) => s.file) };
+}
+
+export function runFingerprint(o: RunOptions, c: ModelConfig): RunFingerprint {
+  return {
+    '--config': c.name,
+    '--data': o.data === null ? null : resolve(o.data),
+    '--scenes': o.data === null ? o.scenes.join(',') : null,
+    '--seed': o.seed,
+    '--batch': o.batchSize,
+    '--teacher-epochs': o.teacherEpochs,
+    '--student-epochs': o.studentEpochs,
+    '--loss': o.loss,
+    '--temperature': o.temperature,
+    '--teacher-lr': o.teacherLr,
+    '--student-lr': o.studentLr,
+  };
+}
+
+interface PhaseContext {
+  index: DatasetIndex;
+  options: RunOptions;
+  config: ModelConfig;
+  rng: Random;
+  path: string;
+}
+
+function schedule(ctx: PhaseContext, epochs: number, seedOffset: number) {
+  const samples = ctx.index.splits.train!;
+  const { options: o, config: c } = ctx;
+  const stepsPerEpoch = Math.max(1, Math.floor(samples.length / o.batchSize));
+  return {
+    totalSteps: stepsPerEpoch * epochs,
+    checkpointEvery: o.checkpointEvery || stepsPerEpoch,
+    stream: (resumeFrom?: BatchStreamState) =>
+      new BatchStream(samples, { batchSize: o.batchSize, height: c.inputHeight, width: c.inputWidth, seed: o.seed + seedOffset, onBadSample: o.onBadSample }, resumeFrom),
+  };
+}
+
+/** Cross-entropy on the known classes, SGD with momentum and the poly schedule. */
+export function teacherPhase(teacher: Teacher, ctx: PhaseContext): PhaseSpec {
+  const o = ctx.options;
+  const optimizer = new SGD(teacher.namedParameters().map(([name, param]) => ({ name, param })), o.teacherLr, 0.9, 1e-4);
+  teacher.train();
+  return {
+    phase: 'teacher',
+    label: 'teacher (cross-entropy)',
+    model: teacher,
+    optimizer,
+    rng: ctx.rng,
+    step: (batch, step) => teacherStep(teacher, optimizer, batch, step),
+    baseLr: o.teacherLr,
+    path: ctx.path,
+    options: runFingerprint(o, ctx.config),
+    onNan: o.onNan,
+    ...schedule(ctx, o.teacherEpochs, 0),
+  };
+}
+
+/** Distillation of the frozen teacher's feature into the student, Adam and the poly schedule. */
+export function studentPhase(teacher: Teacher, student: Student, ctx: PhaseContext, carry?: Record<string, string>): PhaseSpec {
+  const o = ctx.options;
+  const optimizer = new Adam(student.namedParameters().map(([name, param]) => ({ name, param })), o.studentLr, { weightDecay: 1e-5 });
+  teacher.freeze().eval();
+  student.train();
+  return {
+    phase: 'student',
+    label: `student (${o.loss === 'kl' ? 'KL' : 'MSE'} distillation)`,
+    model: student,
+    optimizer,
+    rng: ctx.rng,
+    step: (batch, step) => distillStep(teacher, student, optimizer, batch, step, o.loss, o.temperature),
+    baseLr: o.studentLr,
+    path: ctx.path,
+    options: runFingerprint(o, ctx.config),
+    onNan: o.onNan,
+    ...(carry ? { carry } : {}),
+    ...schedule(ctx, o.studentEpochs, 1),
+  };
+}

@@ -1,0 +1,76 @@
+// --resume after an interruption continues weights, optimizer state, RNG
+// words, data order and LR schedule exactly: the final checkpoints are
+// byte-identical to an uninterrupted run with the same seed.
+import { existsSync } from 'node:fs';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { checkpointPaths } from '../src/cli/pipeline';
+import { CheckpointError } from '../src/model/checkpoint';
+import { loadCheckpointFile } from '../src/model/checkpoint/io';
+import { parseProgress } from '../src/model/training-state';
+import { control, expectValue, finalWeights, runQuietly, smallRun, tempDir } from './support/pipeline';
+import { testRuntime } from './support/runtime';
+
+const test = suite('reliability: resume');
+
+async function stateAt(out: string): Promise<string> {
+  const p = parseProgress((await loadCheckpointFile(checkpointPaths(out).state)).metadata, 'state');
+  return `${p.phase} ${p.step}/${p.totalSteps}`;
+}
+
+test('a run stopped mid-epoch in each phase and resumed ends with the same bytes as an uninterrupted one', async () => {
+  const rt = await testRuntime();
+  const reference = tempDir('resume-reference');
+  expectValue(await runQuietly(rt, smallRun(reference)));
+
+  const out = tempDir('resume-interrupted');
+  // Stop in the teacher's second epoch (3 steps an epoch), between its checkpoints.
+  let result = expectValue(await runQuietly(rt, smallRun(out), control({}, 4)));
+  assert.is(result.status, 'stopped');
+  assert.is(await stateAt(out), 'teacher 4/6');
+  assert.not.ok(existsSync(checkpointPaths(out).teacher), 'the teacher has no final weights yet');
+
+  // Stopped as a signal handler does: after the current step (student step 2 of 3).
+  const stopInStudent = control({
+    afterStep: ({ phase, step }) => {
+      if (phase === 'student' && step === 1) stopInStudent.stopRequested = 'SIGINT';
+    },
+  });
+  result = expectValue(await runQuietly(rt, smallRun(out, { resume: true }), stopInStudent));
+  assert.equal(result.status === 'stopped' && [result.reason, result.checkpoint?.phase, result.checkpoint?.step], ['SIGINT', 'student', 2]);
+  assert.is(await stateAt(out), 'student 2/3');
+
+  const done = expectValue(await runQuietly(rt, smallRun(out, { resume: true })));
+  assert.is(done.status, 'done');
+  const training = done.status === 'done' ? done.report.sections!.training! : {};
+  assert.is(training['resumed at'], 'teacher step 4, student step 2');
+
+  const [want, got] = [finalWeights(reference), finalWeights(out)];
+  assert.ok(want.teacher.equals(got.teacher), 'teacher weights bit-identical');
+  assert.ok(want.student.equals(got.student), 'student weights bit-identical');
+  console.log(`  resumed at teacher step 4 and student step 2: teacher (${got.teacher.length} bytes) and student (${got.student.length} bytes) checkpoints bit-identical to the uninterrupted run`);
+});
+
+test('resume refuses other options, listing each; a fresh run refuses to overwrite an unfinished one', async () => {
+  const rt = await testRuntime();
+  const out = tempDir('resume-options');
+  expectValue(await runQuietly(rt, smallRun(out), control({}, 1)));
+  const before = await stateAt(out);
+
+  const other = await runQuietly(rt, smallRun(out, { resume: true, seed: 2, batchSize: 3 }));
+  assert.instance(other.error, CheckpointError);
+  const message = (other.error as Error).message;
+  assert.match(message, /--seed is 2 in this run but 1 in the checkpoint/);
+  assert.match(message, /--batch is 3 in this run but 2 in the checkpoint/);
+
+  const fresh = await runQuietly(rt, smallRun(out));
+  assert.instance(fresh.error, CheckpointError);
+  assert.match((fresh.error as Error).message, /unfinished run \(teacher step 1 of 6\): pass --resume/);
+  assert.is(await stateAt(out), before, 'the training state is untouched');
+
+  const nothing = await runQuietly(rt, smallRun(tempDir('resume-nothing'), { resume: true }));
+  assert.instance(nothing.error, CheckpointError);
+  assert.match((nothing.error as Error).message, /nothing to resume/);
+});
+
+test.run();

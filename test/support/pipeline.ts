@@ -1,0 +1,61 @@
+// Small runs of the main job for the reliability tests: a few synthetic scenes,
+// batch 2, one or two short epochs, output captured instead of printed.
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { defaults, type RunOptions } from '../../src/cli/options';
+import { checkpointPaths, runPipeline, type PipelineControl, type PipelineResult } from '../../src/cli/pipeline';
+import type { GpuRuntime } from '../../src/gpu';
+import { newControl, type TrainerHooks } from '../../src/model/trainer';
+
+export function tempDir(name: string): string {
+  return mkdtempSync(join(tmpdir(), `dicnet-${name}-`));
+}
+
+/** 6 training images at batch 2: 3 steps an epoch; teacher 2 epochs, student 1. */
+export function smallRun(out: string, overrides: Partial<RunOptions> = {}): RunOptions {
+  return { ...defaults, scenes: [6, 1, 2], teacherEpochs: 2, studentEpochs: 1, batchSize: 2, panels: 0, out, ...overrides };
+}
+
+export function control(hooks: TrainerHooks = {}, stepsLeft: number | null = null): PipelineControl {
+  return { ...newControl(stepsLeft), hooks };
+}
+
+export interface Captured<T> {
+  value?: T;
+  error?: unknown;
+  /** Everything the run printed (stdout and stderr). */
+  output: string;
+}
+
+/** Runs `fn` with console.log and stderr captured; never throws. */
+export async function captured<T>(fn: () => Promise<T>): Promise<Captured<T>> {
+  const chunks: string[] = [];
+  const log = console.log;
+  const write = process.stderr.write;
+  console.log = (...args: unknown[]) => void chunks.push(args.join(' ') + '\n');
+  process.stderr.write = ((chunk: string | Uint8Array) => chunks.push(String(chunk)) > 0) as typeof process.stderr.write;
+  try {
+    return { value: await fn(), output: chunks.join('') };
+  } catch (error) {
+    return { error, output: chunks.join('') };
+  } finally {
+    console.log = log;
+    process.stderr.write = write;
+  }
+}
+
+export function runQuietly(rt: GpuRuntime, o: RunOptions, c: PipelineControl = control()): Promise<Captured<PipelineResult>> {
+  return captured(() => runPipeline(rt, o, c));
+}
+
+export function finalWeights(out: string): { teacher: Buffer; student: Buffer } {
+  const paths = checkpointPaths(out);
+  return { teacher: readFileSync(paths.teacher), student: readFileSync(paths.student) };
+}
+
+/** A checked value of a captured run, or the error it threw, with its output for the failure message. */
+export function expectValue<T>(run: Captured<T>): T {
+  if (run.error !== undefined) throw new Error(`the run failed: ${String(run.error)}\n${run.output}`);
+  return run.value!;
+}
