@@ -1,7 +1,8 @@
 // Builds dist/: the Node bundle, the browser bundle (WGSL inlined, nothing
 // Node-only), the CLI, and one bundle per test file for the uvu runner.
 import { build } from 'esbuild';
-import { readdirSync, rmSync, existsSync } from 'node:fs';
+import { readdirSync, rmSync, existsSync, writeFileSync } from 'node:fs';
+import { checkBrowserBundle, engineBundleAsExternal, nodeOnly } from './browser-bundle.js';
 
 const common = {
   bundle: true,
@@ -17,7 +18,13 @@ rmSync('dist', { recursive: true, force: true });
 const tests = readdirSync('test').filter((f) => f.endsWith('.test.ts')).map((f) => `test/${f}`);
 const jobs = [
   build({ ...common, platform: 'node', external: nodeExternal, entryPoints: ['src/index.node.ts'], outfile: 'dist/node.js' }),
-  build({ ...common, platform: 'browser', entryPoints: ['src/index.browser.ts'], outfile: 'dist/browser.js' }),
+  build({ ...common, platform: 'browser', external: nodeOnly, metafile: true, entryPoints: ['src/index.browser.ts'], outfile: 'dist/browser.js' }).then((r) => {
+    checkBrowserBundle('dist/browser.js', r.metafile);
+    writeFileSync('dist/browser.meta.json', JSON.stringify(r.metafile));
+  }),
+  build({ ...common, platform: 'browser', external: nodeOnly, metafile: true, plugins: [engineBundleAsExternal], entryPoints: ['examples/browser/demo.ts'], outdir: 'dist/examples/browser' }).then((r) =>
+    checkBrowserBundle('the browser demo', r.metafile, ['../../browser.js']),
+  ),
   build({ ...common, platform: 'node', external: nodeExternal, entryPoints: tests, outdir: 'dist/test' }),
 ];
 const benches = readdirSync('bench').filter((f) => f.endsWith('.ts')).map((f) => `bench/${f}`);

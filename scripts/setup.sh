@@ -10,6 +10,17 @@ if [ ! -d node_modules/webgpu ] || [ package-lock.json -nt node_modules/.package
   npm ci --no-audit --no-fund --loglevel=error
 fi
 
+# The browser test drives Debian's chromium through playwright-core; never a downloaded browser.
+if [ ! -x /usr/bin/chromium ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "setup: installing Debian's chromium (for the browser test)"
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    echo "setup: the browser test needs /usr/bin/chromium; on Debian, as root: apt-get install -y chromium" >&2
+  fi
+fi
+
 export XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-$(mktemp -d)}"
 if node scripts/probe-adapter.js >/dev/null 2>&1; then
   echo "setup: WebGPU adapter: $(node scripts/probe-adapter.js 2>/dev/null)"

@@ -1,4 +1,5 @@
-// The engine for browsers (navigator.gpu). Nothing Node-only may be imported here.
-export * from './gpu';
-export { createBrowserRuntime } from './gpu/browser';
-export * from './graph';
+// The engine for browsers (navigator.gpu). Nothing Node-only may be imported
+// here: scripts/build.js fails the build if the bundle pulls in any.
+export * from './engine';
+/** The same name in both bundles: code written against `createRuntime` runs in either. */
+export { createBrowserRuntime, createBrowserRuntime as createRuntime } from './gpu/browser';

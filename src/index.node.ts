@@ -1,4 +1,6 @@
-// The engine for Node (Dawn through the `webgpu` package).
-export * from './gpu';
-export { createNodeRuntime } from './gpu/node';
-export * from './graph';
+// The engine for Node (Dawn through the `webgpu` package), with file io.
+export * from './engine';
+/** The same name in both bundles: code written against `createRuntime` runs in either. */
+export { createNodeRuntime, createNodeRuntime as createRuntime } from './gpu/node';
+export { saveCheckpoint, loadCheckpointFile } from './model/checkpoint/io';
+export { readImage, writePng, decodeImage, encodePng } from './data/png';

@@ -6,20 +6,9 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Batch } from '../data/batches';
 import { writePng } from '../data/png';
-import { IMAGENET_MEAN, IMAGENET_STD } from '../data/resize';
+import { batchImage } from '../data/image-input';
 import { anomalyMask, composePanels, maskImage, overlay, scoreHeatmap, segmentationImage, type RgbImage } from '../eval';
 import type { ScoreName } from '../model/scores';
-
-/** The i-th image of a batch back in 8-bit RGB (undoing the ImageNet normalisation). */
-export function batchImage(batch: Batch, i: number): RgbImage {
-  const plane = batch.height * batch.width;
-  const data = new Uint8Array(plane * 3);
-  for (let c = 0; c < 3; c++) {
-    const src = batch.images.subarray((i * 3 + c) * plane, (i * 3 + c + 1) * plane);
-    for (let p = 0; p < plane; p++) data[p * 3 + c] = Math.max(0, Math.min(255, Math.round((src[p]! * IMAGENET_STD[c]! + IMAGENET_MEAN[c]!) * 255)));
-  }
-  return { width: batch.width, height: batch.height, data };
-}
 
 export function writePanels(path: string, batch: Batch, i: number, scores: Record<ScoreName, Float32Array>, prediction: Int32Array): void {
   const { width, height } = batch;

@@ -1,6 +1,6 @@
 // Class indices (after the dataset's minus-one) used by the scene generator.
 
-import { classIndex } from '../streethazards';
+import { classIndex } from '../class-names';
 
 export const CLASS = {
   /** The sky: CARLA, which rendered StreetHazards, tags it unlabeled. */

@@ -1,0 +1,119 @@
+// The demo's teacher and student on one GPU runtime: checkpoint loading (with a
+// readable refusal of a file that does not fit), inference on one picture and
+// a few distillation steps.
+
+import {
+  Adam,
+  Random,
+  Student,
+  Teacher,
+  checkStateDict,
+  createBrowserRuntime,
+  decodeSafetensors,
+  distillStep,
+  modelInput,
+  scoreBatch,
+  stateSignatures,
+  tiny,
+  writeState,
+  type BatchScores,
+  type GpuRuntime,
+  type ImageBatch,
+  type ModelConfig,
+  type RgbPixels,
+} from '../../src/index.browser';
+
+export type Role = 'teacher' | 'student';
+
+export interface Inference {
+  input: ImageBatch;
+  scores: BatchScores;
+  /** Upload, both networks, the score maps and their readback. */
+  milliseconds: number;
+}
+
+/** As the main job (bench/run.js): KL temperature 1, Adam at 1e-3 for the student. */
+const temperature = 1;
+const studentLearningRate = 1e-3;
+
+export class DemoModels {
+  readonly config: ModelConfig = tiny;
+  readonly teacher: Teacher;
+  readonly student: Student;
+  /** Where each branch's weights came from. */
+  readonly sources: Record<Role, string>;
+  private optimizer: Adam | null = null;
+  private steps = 0;
+
+  private constructor(
+    readonly rt: GpuRuntime,
+    seed: number,
+  ) {
+    // Built in the main job's order from one seeded generator, so random weights match Node's.
+    const rng = new Random(seed);
+    this.teacher = new Teacher(rt, rng, this.config);
+    this.student = new Student(rt, rng, this.config);
+    this.teacher.eval().freeze();
+    this.student.eval();
+    this.sources = { teacher: `random (seed ${seed})`, student: `random (seed ${seed})` };
+  }
+
+  static async create(featureLevel: 'core' | 'compatibility', seed = 1): Promise<DemoModels> {
+    return new DemoModels(await createBrowserRuntime({ featureLevel }), seed);
+  }
+
+  /**
+   * Loads a safetensors file into the branch it names (a file name with "teacher"
+   * or "student"), else into the branch whose tensors it matches. Throws
+   * CheckpointError listing what does not match; nothing is loaded then.
+   */
+  load(bytes: Uint8Array, source: string): Role {
+    const { tensors, metadata } = decodeSafetensors(bytes, source);
+    if (metadata?.config && metadata.config !== this.config.name) {
+      throw new Error(`${source}: a checkpoint of the "${metadata.config}" configuration; this page runs "${this.config.name}" (input ${this.config.inputWidth}x${this.config.inputHeight})`);
+    }
+    const role = roleByName(source) ?? (fits(this.teacher, tensors, source) ? 'teacher' : 'student');
+    writeState(this[role], tensors, source);
+    this.sources[role] = source;
+    if (role === 'student') this.optimizer = null;
+    return role;
+  }
+
+  async infer(picture: RgbPixels): Promise<Inference> {
+    const input = modelInput(picture, this.config.inputHeight, this.config.inputWidth);
+    const start = performance.now();
+    const scores = await scoreBatch(this.teacher, this.student, input, temperature);
+    return { input, scores, milliseconds: performance.now() - start };
+  }
+
+  /** One distillation step of the student on a batch of pictures; the loss. */
+  async distill(pictures: readonly RgbPixels[]): Promise<number> {
+    const { inputHeight: h, inputWidth: w } = this.config;
+    const images = new Float32Array(pictures.length * 3 * h * w);
+    pictures.forEach((p, i) => images.set(modelInput(p, h, w).images, i * 3 * h * w));
+    const batch = { images, labels: new Int32Array(pictures.length * h * w).fill(255), size: pictures.length, height: h, width: w };
+    this.optimizer ??= new Adam(this.student.namedParameters().map(([name, param]) => ({ name, param })), studentLearningRate, { weightDecay: 1e-5 });
+    this.student.train();
+    try {
+      return await distillStep(this.teacher, this.student, this.optimizer, batch, this.steps++, 'kl', temperature);
+    } finally {
+      this.student.eval();
+    }
+  }
+}
+
+function roleByName(source: string): Role | null {
+  const name = source.toLowerCase();
+  if (name.includes('teacher')) return 'teacher';
+  if (name.includes('student')) return 'student';
+  return null;
+}
+
+function fits(module: Teacher | Student, tensors: Parameters<typeof checkStateDict>[1], source: string): boolean {
+  try {
+    checkStateDict(stateSignatures(module), tensors, source);
+    return true;
+  } catch {
+    return false;
+  }
+}
