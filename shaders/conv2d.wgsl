@@ -267,6 +267,8 @@ fn gradBias(@builtin(local_invocation_index) lane: u32, @builtin(workgroup_id) g
 
 const ROW_GROUPS = 4u;
 const ROWS = 8u * ROW_GROUPS;
+/** The second step of accumulateRows when only one is left. */
+const noRows = array<f32, ROW_GROUPS>();
 
 fn broadcast8(v: f32) -> array<f32, 8> {
   return array<f32, 8>(
@@ -282,6 +284,33 @@ fn laneRows(first: u32, sgLane: u32, count: u32, stride: u32) -> array<u32, ROW_
   return rows;
 }
 
+/** Each lane's value of `src` for the row it loads in each group of 8 rows, at offset `at`. */
+fn rowValues(src: ptr<storage, array<f32>, read>, rows: array<u32, ROW_GROUPS>, at: u32) -> array<f32, ROW_GROUPS> {
+  var values: array<f32, ROW_GROUPS>;
+  for (var g = 0u; g < ROW_GROUPS; g++) { values[g] = (*src)[rows[g] + at]; }
+  return values;
+}
+
+/**
+ * acc[r] += (row r's value in values0, broadcast from the lane that loaded it) * v0,
+ * and the same for values1 and v1: two reduction steps, whose loads the caller
+ * issues together before this (1.2x faster on lavapipe than one step at a time).
+ */
+fn accumulateRows(acc: ptr<function, array<vec4f, ROWS>>, values0: array<f32, ROW_GROUPS>, v0: vec4f, values1: array<f32, ROW_GROUPS>, v1: vec4f) {
+  var lanes0: array<array<f32, 8>, ROW_GROUPS>;
+  var lanes1: array<array<f32, 8>, ROW_GROUPS>;
+  for (var g = 0u; g < ROW_GROUPS; g++) {
+    lanes0[g] = broadcast8(values0[g]);
+    lanes1[g] = broadcast8(values1[g]);
+  }
+  for (var r = 0u; r < 8u; r++) {
+    for (var g = 0u; g < ROW_GROUPS; g++) {
+      (*acc)[g * 8u + r] = fma(vec4f(lanes0[g][r]), v0, (*acc)[g * 8u + r]);
+      (*acc)[g * 8u + r] = fma(vec4f(lanes1[g][r]), v1, (*acc)[g * 8u + r]);
+    }
+  }
+}
+
 /**
  * acc[r] += weight[rows[r] + wi] * src[at] over `depth` steps, advancing at by
  * atStep and wi by wiStep: the inner loop of forward and grad input.
@@ -292,15 +321,17 @@ fn accumulateWeighted(
 ) {
   var at = select(vec4u(0u), start, ok);
   var wi = wiStart;
-  for (var d = 0u; d < depth; d++) {
-    let v = gather(src, at, ok);
-    for (var g = 0u; g < ROW_GROUPS; g++) {
-      let wv = broadcast8(weight[rows[g] + wi]);
-      for (var r = 0u; r < 8u; r++) { (*acc)[g * 8u + r] = fma(vec4f(wv[r]), v, (*acc)[g * 8u + r]); }
-    }
-    at += vec4u(atStep);
-    wi += wiStep;
+  var d = 0u;
+  for (; d + 1u < depth; d += 2u) {
+    let v0 = gather(src, at, ok);
+    let w0 = rowValues(&weight, rows, wi);
+    let v1 = gather(src, at + vec4u(atStep), ok);
+    let w1 = rowValues(&weight, rows, wi + wiStep);
+    accumulateRows(acc, w0, v0, w1, v1);
+    at += vec4u(2u * atStep);
+    wi += 2u * wiStep;
   }
+  if (d < depth) { accumulateRows(acc, rowValues(&weight, rows, wi), gather(src, at, ok), noRows, vec4f(0.0)); }
 }
 
 @compute @workgroup_size(WG)
@@ -369,6 +400,13 @@ fn gradInputBlocked(@builtin(local_invocation_index) lane: u32, @builtin(workgro
   }
 }
 
+/** Grad weight: x for each lane's 4 (ci, tap) columns at output column ow of one output row. */
+fn gatherRow(rowAt: vec4u, rowOk: vec4<bool>, colShift: vec4u, ow: u32) -> vec4f {
+  let iw = vec4u(ow * p.stride) + colShift;
+  let ok = rowOk & (iw < vec4u(p.w));
+  return gather(&x, select(vec4u(0u), rowAt + iw, ok), ok);
+}
+
 @compute @workgroup_size(WG)
 fn gradWeightBlocked(@builtin(local_invocation_index) lane: u32, @builtin(workgroup_id) group: vec3u, @builtin(subgroup_invocation_id) sgLane: u32) {
   let hw = p.h * p.w;
@@ -390,17 +428,16 @@ fn gradWeightBlocked(@builtin(local_invocation_index) lane: u32, @builtin(workgr
     let ih = vec4u(oh * p.stride) + rowShift;
     let rowOk = columnOk & (ih < vec4u(p.h));
     let rowAt = vec4u(image * p.cIn * hw) + channel + ih * p.w;
-    var dyAt = image * p.cOut * outPlane + oh * p.wo;
-    for (var ow = 0u; ow < p.wo; ow++) {
-      let iw = vec4u(ow * p.stride) + colShift;
-      let ok = rowOk & (iw < vec4u(p.w));
-      let xv = gather(&x, select(vec4u(0u), rowAt + iw, ok), ok);
-      for (var g = 0u; g < ROW_GROUPS; g++) {
-        let dv = broadcast8(dyAt1[rows[g] + dyAt]);
-        for (var r = 0u; r < 8u; r++) { acc[g * 8u + r] = fma(vec4f(dv[r]), xv, acc[g * 8u + r]); }
-      }
-      dyAt++;
+    let dyAt = image * p.cOut * outPlane + oh * p.wo;
+    var ow = 0u;
+    for (; ow + 1u < p.wo; ow += 2u) {
+      let x0 = gatherRow(rowAt, rowOk, colShift, ow);
+      let dy0 = rowValues(&dyAt1, rows, dyAt + ow);
+      let x1 = gatherRow(rowAt, rowOk, colShift, ow + 1u);
+      let dy1 = rowValues(&dyAt1, rows, dyAt + ow + 1u);
+      accumulateRows(&acc, dy0, x0, dy1, x1);
     }
+    if (ow < p.wo) { accumulateRows(&acc, rowValues(&dyAt1, rows, dyAt + ow), gatherRow(rowAt, rowOk, colShift, ow), noRows, vec4f(0.0)); }
   }
   for (var r = 0u; r < ROWS; r++) {
     for (var j = 0u; j < 4u; j++) { storePartial(group.z, co0 + r, column[j], acc[r][j]); }
