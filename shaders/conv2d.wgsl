@@ -258,58 +258,12 @@ fn gradBias(@builtin(local_invocation_index) lane: u32, @builtin(workgroup_id) g
 }
 
 // ==== subgroups ====
-// Register blocking for CPU adapters (lavapipe runs one invocation per SIMD
-// lane, a subgroup is one SIMD register of 8 lanes). Each invocation keeps ROWS
-// rows x 4 pixels of sums. The rows' operand (weight or dy) is the same for every
-// lane; loading it per lane as a scalar costs a bounds-checked branch each on
-// lavapipe, so each lane of a subgroup loads one row's value and
-// subgroupBroadcast hands it to the others (measured 2.4x faster).
+// Register blocking for CPU adapters: ROWS rows x 4 pixels of sums per
+// invocation, the rows' operand shared through subgroups (shaders/rowblocking.wgsl,
+// appended to this part).
 
 const ROW_GROUPS = 4u;
 const ROWS = 8u * ROW_GROUPS;
-/** The second step of accumulateRows when only one is left. */
-const noRows = array<f32, ROW_GROUPS>();
-
-fn broadcast8(v: f32) -> array<f32, 8> {
-  return array<f32, 8>(
-    subgroupBroadcast(v, 0u), subgroupBroadcast(v, 1u), subgroupBroadcast(v, 2u), subgroupBroadcast(v, 3u),
-    subgroupBroadcast(v, 4u), subgroupBroadcast(v, 5u), subgroupBroadcast(v, 6u), subgroupBroadcast(v, 7u),
-  );
-}
-
-/** Offsets of the row this lane loads in each group of 8 rows from `first`, clamped to the last row. */
-fn laneRows(first: u32, sgLane: u32, count: u32, stride: u32) -> array<u32, ROW_GROUPS> {
-  var rows: array<u32, ROW_GROUPS>;
-  for (var g = 0u; g < ROW_GROUPS; g++) { rows[g] = min(first + g * 8u + sgLane % 8u, count - 1u) * stride; }
-  return rows;
-}
-
-/** Each lane's value of `src` for the row it loads in each group of 8 rows, at offset `at`. */
-fn rowValues(src: ptr<storage, array<f32>, read>, rows: array<u32, ROW_GROUPS>, at: u32) -> array<f32, ROW_GROUPS> {
-  var values: array<f32, ROW_GROUPS>;
-  for (var g = 0u; g < ROW_GROUPS; g++) { values[g] = (*src)[rows[g] + at]; }
-  return values;
-}
-
-/**
- * acc[r] += (row r's value in values0, broadcast from the lane that loaded it) * v0,
- * and the same for values1 and v1: two reduction steps, whose loads the caller
- * issues together before this (1.2x faster on lavapipe than one step at a time).
- */
-fn accumulateRows(acc: ptr<function, array<vec4f, ROWS>>, values0: array<f32, ROW_GROUPS>, v0: vec4f, values1: array<f32, ROW_GROUPS>, v1: vec4f) {
-  var lanes0: array<array<f32, 8>, ROW_GROUPS>;
-  var lanes1: array<array<f32, 8>, ROW_GROUPS>;
-  for (var g = 0u; g < ROW_GROUPS; g++) {
-    lanes0[g] = broadcast8(values0[g]);
-    lanes1[g] = broadcast8(values1[g]);
-  }
-  for (var r = 0u; r < 8u; r++) {
-    for (var g = 0u; g < ROW_GROUPS; g++) {
-      (*acc)[g * 8u + r] = fma(vec4f(lanes0[g][r]), v0, (*acc)[g * 8u + r]);
-      (*acc)[g * 8u + r] = fma(vec4f(lanes1[g][r]), v1, (*acc)[g * 8u + r]);
-    }
-  }
-}
 
 /**
  * acc[r] += weight[rows[r] + wi] * src[at] over `depth` steps, advancing at by

@@ -1,7 +1,7 @@
 // C[M, N] = A[M, K] x B[K, N], row-major. The speed yardstick for the conv kernels.
 //   tiled: TILE x TILE shared-memory tiles for real GPUs.
 //   blocked: register blocking for CPU adapters, below the subgroups marker
-//     (the same scheme as the blocked conv2d kernels: see shaders/conv2d.wgsl).
+//     (the same scheme as the blocked conv2d kernels: shaders/rowblocking.wgsl).
 
 struct Params {
   m: u32,
@@ -38,18 +38,14 @@ fn tiled(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) group:
 }
 
 // ==== subgroups ====
-// Each invocation sums ROWS rows x 4 columns (WG apart). Each lane of a subgroup
-// loads A for one row and subgroupBroadcast shares it: on lavapipe a
-// workgroup-uniform load costs a bounds-checked branch, a broadcast does not.
+// Each invocation sums ROWS rows x 4 columns (WG apart); rows' A values are
+// shared through subgroups (shaders/rowblocking.wgsl, appended to this part).
 
 const ROW_GROUPS = 4u;
 const ROWS = 8u * ROW_GROUPS;
 
-fn broadcast8(v: f32) -> array<f32, 8> {
-  return array<f32, 8>(
-    subgroupBroadcast(v, 0u), subgroupBroadcast(v, 1u), subgroupBroadcast(v, 2u), subgroupBroadcast(v, 3u),
-    subgroupBroadcast(v, 4u), subgroupBroadcast(v, 5u), subgroupBroadcast(v, 6u), subgroupBroadcast(v, 7u),
-  );
+fn columnsOfB(at: vec4u) -> vec4f {
+  return vec4f(b[at.x], b[at.y], b[at.z], b[at.w]);
 }
 
 @compute @workgroup_size(WG)
@@ -57,18 +53,20 @@ fn blocked(@builtin(local_invocation_index) lane: u32, @builtin(workgroup_id) gr
   let row0 = group.y * ROWS;
   let first = group.x * 4u * WG + lane;
   let col = vec4u(first, first + WG, first + 2u * WG, first + 3u * WG);
-  var rowAt: array<u32, ROW_GROUPS>;
-  for (var g = 0u; g < ROW_GROUPS; g++) { rowAt[g] = min(row0 + g * 8u + sgLane % 8u, p.m - 1u) * p.k; }
+  let rows = laneRows(row0, sgLane, p.m, p.k);
+  let step = vec4u(p.n);
   var acc: array<vec4f, ROWS>;
   var at = min(col, vec4u(p.n - 1u));
-  for (var kk = 0u; kk < p.k; kk++) {
-    let bv = vec4f(b[at.x], b[at.y], b[at.z], b[at.w]);
-    for (var g = 0u; g < ROW_GROUPS; g++) {
-      let av = broadcast8(a[rowAt[g] + kk]);
-      for (var r = 0u; r < 8u; r++) { acc[g * 8u + r] = fma(vec4f(av[r]), bv, acc[g * 8u + r]); }
-    }
-    at += vec4u(p.n);
+  var kk = 0u;
+  for (; kk + 1u < p.k; kk += 2u) {
+    let b0 = columnsOfB(at);
+    let a0 = rowValues(&a, rows, kk);
+    let b1 = columnsOfB(at + step);
+    let a1 = rowValues(&a, rows, kk + 1u);
+    accumulateRows(&acc, a0, b0, a1, b1);
+    at += 2u * step;
   }
+  if (kk < p.k) { accumulateRows(&acc, rowValues(&a, rows, kk), columnsOfB(at), noRows, vec4f(0.0)); }
   for (var r = 0u; r < ROWS; r++) {
     if (row0 + r >= p.m) { break; }
     for (var j = 0u; j < 4u; j++) {
