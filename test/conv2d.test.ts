@@ -30,6 +30,8 @@ const cases: Case[] = [
   { g: geometry(3, 4, 13, 11, 9, 3, 1, 0, 1), bias: true },
   // more output channels and pixels than one blocked workgroup covers
   { g: geometry(3, 5, 17, 13, 33, 3, 1, 1, 1), bias: true },
+  // the widest register block (32 rows), twice over the output channels
+  { g: geometry(1, 32, 7, 9, 64, 3, 1, 1, 1), bias: true },
 ];
 
 const describe = ({ g, bias }: Case): string =>

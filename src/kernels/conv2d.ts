@@ -3,10 +3,10 @@
 
 import type { GpuBuffer, GpuRuntime } from '../gpu';
 import { GpuError, ShapeError } from '../gpu/errors';
-import type { Constants } from '../gpu/shader';
+import type { Constants, Shader } from '../gpu/shader';
 import source from '../../shaders/conv2d.wgsl';
 import { grid1d } from './grid';
-import { splitSubgroupShader, subgroupsOf8 } from './subgroups';
+import { rowGroupsFor, splitSubgroupShader, subgroupsOf8 } from './subgroups';
 
 const shaders = splitSubgroupShader('conv2d', source);
 
@@ -30,9 +30,7 @@ export interface Conv2dGeometry {
  */
 export type Conv2dTiling = 'blocked' | 'tiled';
 
-/** Rows (output channels) per invocation of the blocked kernels: ROWS in the WGSL. */
-const blockRows = 32;
-/** Pixels per invocation of the blocked kernels. */
+/** Pixels (or grad weight columns) per invocation of the blocked kernels. */
 const blockCols = 4;
 const blockWorkgroup = 128;
 /** Grad weight's blocked kernel runs over (cIn, tap) columns, often few: smaller workgroups waste less. */
@@ -47,11 +45,6 @@ export function defaultConv2dTiling(rt: GpuRuntime): Conv2dTiling {
   return rt.adapter.software && subgroupsOf8(rt) ? 'blocked' : 'tiled';
 }
 
-function shaderFor(rt: GpuRuntime, op: string, tiling: Conv2dTiling) {
-  if (tiling === 'tiled') return shaders.portable;
-  if (!subgroupsOf8(rt)) throw new GpuError(`${op}: the blocked tiling needs subgroups of at least 8 lanes, which this device lacks`);
-  return shaders.subgroups;
-}
 
 export function conv2dOutputSize(g: Conv2dGeometry): { ho: number; wo: number } {
   const size = (x: number, k: number) => Math.floor((x + 2 * g.padding - g.dilation * (k - 1) - 1) / g.stride) + 1;
@@ -79,12 +72,27 @@ function params(g: Conv2dGeometry, ho: number, wo: number, chunkRows = 0, chunks
   return [g.n, g.cIn, g.h, g.w, g.cOut, g.kh, g.kw, g.stride, g.padding, g.dilation, ho, wo, chunkRows, chunks];
 }
 
-/** Workgroups and constants for an output of `rows` x `pixels` in the given tiling. */
-function layout(tiling: Conv2dTiling, rows: number, pixels: number, workgroupSize = blockWorkgroup): { workgroups: [number, number]; constants: Constants } {
-  if (tiling === 'blocked') {
-    return { workgroups: [Math.ceil(pixels / (workgroupSize * blockCols)), Math.ceil(rows / blockRows)], constants: { WG: workgroupSize } };
+interface Launch {
+  shader: Shader;
+  /** The entry point's suffix: `Blocked` or `Tiled`. */
+  variant: string;
+  workgroups: [number, number];
+  constants: Constants;
+}
+
+/** How to launch a kernel whose output is `rows` x `columns` (channels x pixels, or grad weight's cOut x (cIn, tap)). */
+function launch(rt: GpuRuntime, op: string, tiling: Conv2dTiling, rows: number, columns: number, workgroupSize = blockWorkgroup): Launch {
+  if (tiling === 'tiled') {
+    return { shader: shaders.portable, variant: 'Tiled', workgroups: [Math.ceil(columns / tile), Math.ceil(rows / tile)], constants: { TILE: tile } };
   }
-  return { workgroups: [Math.ceil(pixels / tile), Math.ceil(rows / tile)], constants: { TILE: tile } };
+  if (!subgroupsOf8(rt)) throw new GpuError(`${op}: the blocked tiling needs subgroups of at least 8 lanes, which this device lacks`);
+  const rowGroups = rowGroupsFor(rows);
+  return {
+    shader: shaders.blocked(rowGroups),
+    variant: 'Blocked',
+    workgroups: [Math.ceil(columns / (workgroupSize * blockCols)), Math.ceil(rows / (8 * rowGroups))],
+    constants: { WG: workgroupSize },
+  };
 }
 
 /** y = conv(x, weight) + bias, optionally with a fused ReLU; y is [n, cOut, ho, wo]. */
@@ -102,13 +110,13 @@ export function conv2dForward(
   if (bias) checkSize('conv2d', 'bias', bias, [g.cOut]);
   const tiling = options.tiling ?? defaultConv2dTiling(rt);
   const y = rt.pool.acquire(g.n * g.cOut * ho * wo * 4, 'conv2d output');
-  const { workgroups, constants } = layout(tiling, g.cOut, g.n * ho * wo);
-  rt.dispatch(shaderFor(rt, 'conv2d', tiling), tiling === 'blocked' ? 'forwardBlocked' : 'forwardTiled', {
+  const l = launch(rt, 'conv2d', tiling, g.cOut, g.n * ho * wo);
+  rt.dispatch(l.shader, `forward${l.variant}`, {
     reads: [weight, x, bias ?? weight],
     writes: [y],
     params: params(g, ho, wo),
-    workgroups,
-    constants: { ...constants, HAS_BIAS: bias ? 1 : 0, RELU: options.relu ? 1 : 0 },
+    workgroups: l.workgroups,
+    constants: { ...l.constants, HAS_BIAS: bias ? 1 : 0, RELU: options.relu ? 1 : 0 },
   });
   return y;
 }
@@ -119,14 +127,8 @@ export function conv2dGradInput(rt: GpuRuntime, dy: GpuBuffer, weight: GpuBuffer
   checkSize('conv2d grad input', 'dy', dy, [g.n, g.cOut, ho, wo]);
   checkSize('conv2d grad input', 'weight', weight, [g.cOut, g.cIn, g.kh, g.kw]);
   const dx = rt.pool.acquire(g.n * g.cIn * g.h * g.w * 4, 'conv2d grad input');
-  const { workgroups, constants } = layout(tiling, g.cIn, g.n * g.h * g.w);
-  rt.dispatch(shaderFor(rt, 'conv2d grad input', tiling), tiling === 'blocked' ? 'gradInputBlocked' : 'gradInputTiled', {
-    reads: [weight, dy],
-    writes: [dx],
-    params: params(g, ho, wo),
-    workgroups,
-    constants,
-  });
+  const l = launch(rt, 'conv2d grad input', tiling, g.cIn, g.n * g.h * g.w);
+  rt.dispatch(l.shader, `gradInput${l.variant}`, { reads: [weight, dy], writes: [dx], params: params(g, ho, wo), workgroups: l.workgroups, constants: l.constants });
   return dx;
 }
 
@@ -136,19 +138,13 @@ export function conv2dGradWeight(rt: GpuRuntime, x: GpuBuffer, dy: GpuBuffer, g:
   checkSize('conv2d grad weight', 'input', x, [g.n, g.cIn, g.h, g.w]);
   checkSize('conv2d grad weight', 'dy', dy, [g.n, g.cOut, ho, wo]);
   const outRows = g.n * ho;
-  const { workgroups, constants } = layout(tiling, g.cOut, g.cIn * g.kh * g.kw, gradWeightBlockWorkgroup);
-  const chunkRows = Math.ceil(outRows / Math.min(outRows, Math.ceil(gradWeightWorkgroups / (workgroups[0] * workgroups[1]))));
+  const l = launch(rt, 'conv2d grad weight', tiling, g.cOut, g.cIn * g.kh * g.kw, gradWeightBlockWorkgroup);
+  const chunkRows = Math.ceil(outRows / Math.min(outRows, Math.ceil(gradWeightWorkgroups / (l.workgroups[0] * l.workgroups[1]))));
   const chunks = Math.ceil(outRows / chunkRows);
   const size = g.cOut * g.cIn * g.kh * g.kw;
   const partials = rt.pool.acquire(chunks * size * 4, 'conv2d grad weight partial sums');
   const p = params(g, ho, wo, chunkRows, chunks);
-  rt.dispatch(shaderFor(rt, 'conv2d grad weight', tiling), tiling === 'blocked' ? 'gradWeightBlocked' : 'gradWeightTiled', {
-    reads: [dy, x],
-    writes: [partials],
-    params: p,
-    workgroups: [...workgroups, chunks],
-    constants,
-  });
+  rt.dispatch(l.shader, `gradWeight${l.variant}`, { reads: [dy, x], writes: [partials], params: p, workgroups: [...l.workgroups, chunks], constants: l.constants });
   const dw = rt.pool.acquire(size * 4, 'conv2d grad weight');
   rt.dispatch(shaders.portable, 'gradWeightReduce', { reads: [partials], writes: [dw], params: p, workgroups: grid1d(size, blockWorkgroup), constants: { WG: blockWorkgroup } });
   rt.pool.release(partials);

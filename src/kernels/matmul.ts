@@ -3,15 +3,13 @@
 import type { GpuBuffer, GpuRuntime } from '../gpu';
 import { GpuError, ShapeError } from '../gpu/errors';
 import source from '../../shaders/matmul.wgsl';
-import { splitSubgroupShader, subgroupsOf8 } from './subgroups';
+import { rowGroupsFor, splitSubgroupShader, subgroupsOf8 } from './subgroups';
 
 const shaders = splitSubgroupShader('matmul', source);
 
 /** `blocked`: register blocking (CPU adapters such as lavapipe); `tiled`: shared-memory tiles (real GPUs). */
 export type MatmulTiling = 'blocked' | 'tiled';
 
-/** Rows per invocation of the blocked kernel: ROWS in the WGSL. */
-const blockRows = 32;
 const blockCols = 4;
 const blockWorkgroup = 128;
 const tile = 16;
@@ -21,15 +19,16 @@ export function matmul(rt: GpuRuntime, a: GpuBuffer, b: GpuBuffer, m: number, k:
   if (a.bytes < m * k * 4 || b.bytes < k * n * 4) {
     throw new ShapeError('matmul', `A holds ${a.bytes / 4} values for [${m}, ${k}], B holds ${b.bytes / 4} for [${k}, ${n}]`);
   }
-  const c = rt.pool.acquire(m * n * 4, 'matmul output');
   const blocked = (tiling ?? (rt.adapter.software && subgroupsOf8(rt) ? 'blocked' : 'tiled')) === 'blocked';
   if (blocked && !subgroupsOf8(rt)) throw new GpuError('matmul: the blocked tiling needs subgroups of at least 8 lanes, which this device lacks');
-  rt.dispatch(blocked ? shaders.subgroups : shaders.portable, blocked ? 'blocked' : 'tiled', {
-    reads: [a, b],
-    writes: [c],
-    params: [m, k, n],
-    workgroups: blocked ? [Math.ceil(n / (blockWorkgroup * blockCols)), Math.ceil(m / blockRows)] : [Math.ceil(n / tile), Math.ceil(m / tile)],
-    constants: blocked ? { WG: blockWorkgroup } : { TILE: tile },
-  });
+  const c = rt.pool.acquire(m * n * 4, 'matmul output');
+  const args = { reads: [a, b], writes: [c], params: [m, k, n] };
+  if (blocked) {
+    const rowGroups = rowGroupsFor(m);
+    const workgroups = [Math.ceil(n / (blockWorkgroup * blockCols)), Math.ceil(m / (8 * rowGroups))] as const;
+    rt.dispatch(shaders.blocked(rowGroups), 'blocked', { ...args, workgroups, constants: { WG: blockWorkgroup } });
+  } else {
+    rt.dispatch(shaders.portable, 'tiled', { ...args, workgroups: [Math.ceil(n / tile), Math.ceil(m / tile)], constants: { TILE: tile } });
+  }
   return c;
 }
