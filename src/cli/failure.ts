@@ -51,7 +51,7 @@ export function failureMessage(error: unknown, ctx: FailureContext): string | nu
   if (error instanceof DataError) {
     const perFile = error.files.some((f) => f.toLowerCase().endsWith('.png'));
     const advice = perFile && o.onBadSample === 'fail' ? '\nFix or remove the files named above, or pass --on-bad-sample skip to leave bad samples out (they are counted in the report).' : '';
-    return `error: ${error.message}${advice}`;
+    return `error: ${error.message}${advice}${ctx.checkpoint ? `\n${resumeAdvice(ctx)}` : ''}`;
   }
   if (error instanceof CheckpointError) return `error: ${error.message}`;
   return null;

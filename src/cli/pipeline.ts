@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { batchesInOrder } from '../data/batches';
 import { createProgress, formatSeconds } from '../data/progress';
-import { indexStreetHazards, type DatasetIndex } from '../data/streethazards';
+import { indexStreetHazards, type DatasetIndex, type SkippedFile } from '../data/streethazards';
 import { ensureSyntheticDataset } from '../data/synthetic';
 import { AnomalyEvaluation, ConfusionMatrix, renderMarkdown, renderText, reportJson, type ResultsReport } from '../eval';
 import type { GpuRuntime } from '../gpu';
@@ -23,7 +23,7 @@ import { runPhase, type CheckpointInfo, type TrainingControl } from '../model/tr
 import { parseProgress, type PhaseName } from '../model/training-state';
 import type { RunOptions } from './options';
 import { writePanels } from './panels';
-import { buildReport, type PhaseTiming } from './report';
+import { buildReport, skippedFiles, type PhaseTiming } from './report';
 import { studentPhase, summarise, teacherPhase, type PhaseSummary } from './training';
 
 export interface PipelineControl extends TrainingControl {
@@ -105,7 +105,7 @@ interface Evaluation {
   methods: Record<ScoreName, AnomalyEvaluation>;
   confusion: ConfusionMatrix;
   timing: PhaseTiming;
-  skippedFiles: string[];
+  skippedFiles: readonly SkippedFile[];
 }
 
 async function evaluate(teacher: Teacher, student: Student, index: DatasetIndex, o: RunOptions, c: ModelConfig, control: TrainingControl): Promise<Evaluation | null> {
@@ -137,7 +137,7 @@ async function evaluate(teacher: Teacher, student: Student, index: DatasetIndex,
     progress.tick(batch.size);
   }
   progress.done();
-  return { methods, confusion, timing: { seconds: (performance.now() - start) / 1000, images }, skippedFiles: skipped.map((s) => s.file) };
+  return { methods, confusion, timing: { seconds: (performance.now() - start) / 1000, images }, skippedFiles: skipped };
 }
 
 function stopped(control: TrainingControl): PipelineResult {
@@ -185,17 +185,17 @@ export async function runPipeline(rt: GpuRuntime, o: RunOptions, control: Pipeli
   const evaluation = await evaluate(teacher, student, index, o, config, control);
   if (evaluation === null) return stopped(control);
 
+  const phases = { index, teacher: teacherSummary, student: summarise(studentResult), evaluation };
+  const skipped = skippedFiles(phases);
+  if (skipped.length > 0) log(`\nskipped ${skipped.length} bad file(s) (--on-bad-sample skip):\n${skipped.map((s) => `  ${s.reason}`).join('\n')}`);
   const report: ResultsReport = buildReport({
+    ...phases,
     options: o,
     config,
     adapter: rt.describe(),
     pool: rt.pool.stats(),
-    index,
     dataSeconds,
     wallSeconds: (performance.now() - wall) / 1000,
-    teacher: teacherSummary,
-    student: summarise(studentResult),
-    evaluation,
     stateCheckpoint: paths.state,
   });
   writeFileSync(join(o.out, 'report.md'), renderMarkdown(report));

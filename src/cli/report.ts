@@ -2,7 +2,7 @@
 // segmentation quality, distillation losses, timing, device, data and the
 // training's reliability record (resumes, non-finite steps, skipped files).
 
-import type { DatasetIndex } from '../data/streethazards';
+import type { DatasetIndex, SkippedFile } from '../data/streethazards';
 import type { AnomalyEvaluation, ConfusionMatrix, ResultsReport } from '../eval';
 import type { PoolStats } from '../gpu';
 import type { ModelConfig } from '../model/config';
@@ -34,7 +34,7 @@ export interface ReportInput {
   /** Null when a resumed run no longer knows (a checkpoint from an older version). */
   teacher: PhaseSummary | null;
   student: PhaseSummary;
-  evaluation: { methods: Record<ScoreName, AnomalyEvaluation>; confusion: ConfusionMatrix; timing: PhaseTiming; skippedFiles: string[] };
+  evaluation: { methods: Record<ScoreName, AnomalyEvaluation>; confusion: ConfusionMatrix; timing: PhaseTiming; skippedFiles: readonly SkippedFile[] };
   stateCheckpoint: string;
 }
 
@@ -46,7 +46,6 @@ export function buildReport(r: ReportInput): ResultsReport {
   const perSecond = (images: number, seconds: number): string => (images / seconds).toFixed(2);
   const sum = (key: keyof PhaseSummary['nonFinite']): number => phases.reduce((n, p) => n + p.nonFinite[key], 0);
   const resumes = [teacher && ['teacher', teacher.resumedFrom], ['student', student.resumedFrom]].filter((x): x is [string, number] => !!x && x[1] !== null);
-  const badFiles = new Set([...r.index.skipped.map((s) => s.file), ...phases.flatMap((p) => p.skippedFiles), ...evaluation.skippedFiles]);
   const summary = evaluation.methods.dicnetMse.summary();
   return {
     title: `DiCNet on ${o.data ? 'StreetHazards' : 'the embedded synthetic street scenes'} (${r.config.name}, ${o.loss} distillation)`,
@@ -87,10 +86,18 @@ export function buildReport(r: ReportInput): ResultsReport {
         root: r.index.root,
         'test images scored': summary.imagesScored,
         'test images without anomaly (skipped)': summary.imagesWithoutAnomaly,
-        'files skipped as bad': badFiles.size,
+        'files skipped as bad': skippedFiles(r).length,
       },
     },
   };
+}
+
+/** Every file left out as bad (--on-bad-sample skip), once, with the first reason given. */
+export function skippedFiles(r: Pick<ReportInput, 'index' | 'teacher' | 'student' | 'evaluation'>): SkippedFile[] {
+  const all = [...r.index.skipped, ...(r.teacher?.skippedFiles ?? []), ...r.student.skippedFiles, ...r.evaluation.skippedFiles];
+  const byFile = new Map<string, SkippedFile>();
+  for (const s of all) if (!byFile.has(s.file)) byFile.set(s.file, s);
+  return [...byFile.values()];
 }
 
 function round(x: number, digits = 2): number {

@@ -4,7 +4,7 @@
 
 import { resolve } from 'node:path';
 import { BatchStream, type BatchStreamState } from '../data/batches';
-import type { DatasetIndex } from '../data/streethazards';
+import type { DatasetIndex, SkippedFile } from '../data/streethazards';
 import { Adam, SGD } from '../graph/optim';
 import type { Random } from '../graph/random';
 import type { ModelConfig } from '../model/config';
@@ -21,11 +21,11 @@ export interface PhaseSummary {
   resumedFrom: number | null;
   losses: { first: number[]; last: number[] };
   nonFinite: NonFiniteCounts;
-  skippedFiles: string[];
+  skippedFiles: SkippedFile[];
 }
 
 export function summarise(r: PhaseResult): PhaseSummary {
-  return { seconds: r.seconds, steps: r.step, resumedFrom: r.resumedFrom, losses: r.losses, nonFinite: r.nonFinite, skippedFiles: r.skipped.map((s) => s.file) };
+  return { seconds: r.seconds, steps: r.step, resumedFrom: r.resumedFrom, losses: r.losses, nonFinite: r.nonFinite, skippedFiles: [...r.skipped] };
 }
 
 export function runFingerprint(o: RunOptions, c: ModelConfig): RunFingerprint {

@@ -3,6 +3,7 @@
 // truncated, corrupt, wrong kind of label map); no raw pngjs exception escapes.
 
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
+import { inflateSync } from 'node:zlib';
 import { PNG } from 'pngjs';
 import { writeFileAtomic } from './atomic';
 import { crc32 } from './crc32';
@@ -71,10 +72,12 @@ function chunkType(bytes: Uint8Array, at: number): string {
 
 /**
  * Walks the chunk list so that a cut-off file is reported as truncated and a
- * damaged chunk by its name (pngjs reports both as stream errors).
+ * damaged chunk by its name (pngjs reports both as stream errors). Returns the
+ * IDAT chunks' data.
  */
-function checkComplete(bytes: Uint8Array, name: string): void {
+function checkComplete(bytes: Uint8Array, name: string): Uint8Array[] {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const imageData: Uint8Array[] = [];
   let at = SIGNATURE.length;
   while (at + 8 <= bytes.length) {
     const length = view.getUint32(at);
@@ -86,10 +89,45 @@ function checkComplete(bytes: Uint8Array, name: string): void {
     if (crc32(bytes.subarray(at + 4, end - 4)) !== view.getUint32(end - 4)) {
       throw new DataError(`${name}: corrupt PNG (chunk ${JSON.stringify(type)} at byte ${at} fails its CRC check)`, [name]);
     }
-    if (type === 'IEND') return;
+    if (type === 'IEND') return imageData;
+    if (type === 'IDAT') imageData.push(bytes.subarray(at + 8, end - 4));
     at = end;
   }
   throw new DataError(`${name}: truncated PNG (${bytes.length} bytes, no IEND chunk)`, [name]);
+}
+
+const CHANNELS: Record<number, number> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
+/** Adam7 passes: first column, first row, column step, row step. */
+const ADAM7 = [[0, 0, 8, 8], [4, 0, 8, 8], [0, 4, 4, 8], [2, 0, 4, 4], [0, 2, 2, 4], [1, 0, 2, 2], [0, 1, 1, 2]] as const;
+/** Deflate's best ratio is about 1032:1. */
+const MAX_INFLATE_RATIO = 1032;
+
+/** Bytes the zlib stream must inflate to: every scanline with its filter byte. */
+function scanlineBytes(h: PngHeader): number {
+  const rowBytes = (width: number): number => (width === 0 ? 0 : 1 + Math.ceil((width * (CHANNELS[h.colorType] ?? 1) * h.bitDepth) / 8));
+  if (!h.interlaced) return h.height * rowBytes(h.width);
+  return ADAM7.reduce((sum, [x0, y0, dx, dy]) => sum + Math.max(0, Math.ceil((h.height - y0) / dy)) * rowBytes(Math.max(0, Math.ceil((h.width - x0) / dx))), 0);
+}
+
+/**
+ * The image data must inflate to exactly what the header's size needs. pngjs
+ * pads short data silently, and a damaged size would make it allocate (and
+ * loop over) gigabytes, so this is checked first, with the output bounded.
+ */
+function checkImageData(header: PngHeader, imageData: Uint8Array[], name: string): void {
+  const needed = scanlineBytes(header);
+  const compressed = imageData.reduce((n, part) => n + part.length, 0);
+  const size = `${header.width}x${header.height} ${describePngFormat(header)}`;
+  if (needed > compressed * MAX_INFLATE_RATIO + 1024) {
+    throw new DataError(`${name}: corrupt PNG (a ${size} image needs ${needed} bytes of pixel data, more than its ${compressed} compressed bytes can hold)`, [name]);
+  }
+  let inflated: number;
+  try {
+    inflated = inflateSync(Buffer.concat(imageData), { maxOutputLength: needed + 1 }).length;
+  } catch (error) {
+    throw new DataError(`${name}: corrupt PNG (the image data does not inflate to the ${needed} bytes a ${size} image needs: ${describeError(error)})`, [name]);
+  }
+  if (inflated !== needed) throw new DataError(`${name}: corrupt PNG (the image data inflates to ${inflated} bytes, a ${size} image needs ${needed})`, [name]);
 }
 
 interface DecodedPng {
@@ -103,7 +141,7 @@ interface DecodedPng {
 function decode(bytes: Uint8Array, name: string, accept: (header: PngHeader) => void = () => {}): DecodedPng {
   const header = parseHeader(bytes, name);
   accept(header);
-  checkComplete(bytes, name);
+  checkImageData(header, checkComplete(bytes, name), name);
   let png: ReturnType<typeof PNG.sync.read> & { palette?: unknown; transColor?: number[] };
   try {
     png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
