@@ -8,7 +8,7 @@ import { checkpointPaths } from '../src/cli/pipeline';
 import { CheckpointError } from '../src/model/checkpoint';
 import { loadCheckpointFile } from '../src/model/checkpoint/io';
 import { parseProgress } from '../src/model/training-state';
-import { control, expectValue, finalWeights, runQuietly, smallRun, tempDir } from './support/pipeline';
+import { control, expectValue, finalWeights, referenceWeights, runQuietly, smallRun, tempDir } from './support/pipeline';
 import { testRuntime } from './support/runtime';
 
 const test = suite('reliability: resume');
@@ -20,9 +20,6 @@ async function stateAt(out: string): Promise<string> {
 
 test('a run stopped mid-epoch in each phase and resumed ends with the same bytes as an uninterrupted one', async () => {
   const rt = await testRuntime();
-  const reference = tempDir('resume-reference');
-  expectValue(await runQuietly(rt, smallRun(reference)));
-
   const out = tempDir('resume-interrupted');
   // Stop in the teacher's second epoch (3 steps an epoch), between its checkpoints.
   let result = expectValue(await runQuietly(rt, smallRun(out), control({}, 4)));
@@ -45,7 +42,7 @@ test('a run stopped mid-epoch in each phase and resumed ends with the same bytes
   const training = done.status === 'done' ? done.report.sections!.training! : {};
   assert.is(training['resumed at'], 'teacher step 4, student step 2');
 
-  const [want, got] = [finalWeights(reference), finalWeights(out)];
+  const [want, got] = [await referenceWeights(rt), finalWeights(out)];
   assert.ok(want.teacher.equals(got.teacher), 'teacher weights bit-identical');
   assert.ok(want.student.equals(got.student), 'student weights bit-identical');
   console.log(`  resumed at teacher step 4 and student step 2: teacher (${got.teacher.length} bytes) and student (${got.student.length} bytes) checkpoints bit-identical to the uninterrupted run`);

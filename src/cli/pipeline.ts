@@ -3,7 +3,7 @@
 // phases write training-state checkpoints and stop cleanly when asked; a run
 // with `resume` continues the interrupted phase of the run in the same folder.
 
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { batchesInOrder } from '../data/batches';
 import { createProgress, formatSeconds } from '../data/progress';
@@ -70,6 +70,26 @@ async function readResumePoint(path: string): Promise<ResumePoint> {
   const { phase, step, totalSteps } = parseProgress(checkpoint.metadata, path);
   log(`resuming the ${phase} phase at step ${step} of ${totalSteps} from ${path}`);
   return { checkpoint, source: path, phase };
+}
+
+/** Temp files of saves cut short by a crash (their process is gone): never read, only in the way. */
+function removeStaleTempFiles(dir: string): void {
+  for (const name of readdirSync(dir)) {
+    const pid = /\.safetensors\.tmp-(\d+)-\d+$/.exec(name)?.[1];
+    if (pid !== undefined && !processIsAlive(Number(pid))) {
+      rmSync(join(dir, name), { force: true });
+      log(`removed ${join(dir, name)}, left by a save that was cut short`);
+    }
+  }
+}
+
+function processIsAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /** A fresh run must not overwrite the state of an unfinished one: that may be hours of training. */
@@ -149,6 +169,7 @@ export async function runPipeline(rt: GpuRuntime, o: RunOptions, control: Pipeli
   const paths = checkpointPaths(o.out);
   const wall = performance.now();
   mkdirSync(join(o.out, 'checkpoints'), { recursive: true });
+  removeStaleTempFiles(join(o.out, 'checkpoints'));
   log(`adapter: ${rt.describe()}`);
   log(`config ${config.name}: input ${config.inputHeight}x${config.inputWidth}, loss ${o.loss}, seed ${o.seed}`);
 

@@ -49,9 +49,27 @@ export function runQuietly(rt: GpuRuntime, o: RunOptions, c: PipelineControl = c
   return captured(() => runPipeline(rt, o, c));
 }
 
-export function finalWeights(out: string): { teacher: Buffer; student: Buffer } {
+export function finalWeights(out: string): Weights {
   const paths = checkpointPaths(out);
   return { teacher: readFileSync(paths.teacher), student: readFileSync(paths.student) };
+}
+
+type Weights = { teacher: Buffer; student: Buffer };
+const referenceKey = Symbol.for('dicnet.test.referenceWeights');
+
+/**
+ * Final weights of an uninterrupted smallRun with the default seed. Every test
+ * file is bundled on its own but uvu runs them in one process, so the run is
+ * shared through globalThis and done once.
+ */
+export function referenceWeights(rt: GpuRuntime): Promise<Weights> {
+  const store = globalThis as unknown as Record<symbol, Promise<Weights> | undefined>;
+  store[referenceKey] ??= (async () => {
+    const out = tempDir('reference');
+    expectValue(await runQuietly(rt, smallRun(out)));
+    return finalWeights(out);
+  })();
+  return store[referenceKey];
 }
 
 /** A checked value of a captured run, or the error it threw, with its output for the failure message. */
