@@ -5,6 +5,7 @@
 
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { processAlive } from '../data/atomic';
 import { batchesInOrder } from '../data/batches';
 import { createProgress, formatSeconds } from '../data/progress';
 import { indexStreetHazards, type DatasetIndex, type SkippedFile } from '../data/streethazards';
@@ -76,19 +77,10 @@ async function readResumePoint(path: string): Promise<ResumePoint> {
 function removeStaleTempFiles(dir: string): void {
   for (const name of readdirSync(dir)) {
     const pid = /\.safetensors\.tmp-(\d+)-\d+$/.exec(name)?.[1];
-    if (pid !== undefined && !processIsAlive(Number(pid))) {
+    if (pid !== undefined && !processAlive(Number(pid))) {
       rmSync(join(dir, name), { force: true });
       log(`removed ${join(dir, name)}, left by a save that was cut short`);
     }
-  }
-}
-
-function processIsAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

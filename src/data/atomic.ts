@@ -23,3 +23,13 @@ export function writeFileAtomic(path: string, bytes: Uint8Array | string): void 
     throw error;
   }
 }
+
+/** Whether a process (the owner of a temp file) still runs: temp files of dead ones are left-overs of a crash. */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

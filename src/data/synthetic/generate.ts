@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { writeFileAtomic } from '../atomic';
+import { processAlive, writeFileAtomic } from '../atomic';
 import { DataError, describeError } from '../errors';
 import { writePng } from '../png';
 import { createProgress } from '../progress';
@@ -99,15 +99,6 @@ function readMarker(root: string, params: SyntheticParams): Marker | null {
     return JSON.stringify(marker.params) === JSON.stringify(params) ? marker : null;
   } catch {
     return null;
-  }
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
