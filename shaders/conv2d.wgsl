@@ -262,6 +262,7 @@ fn gradBias(@builtin(local_invocation_index) lane: u32, @builtin(workgroup_id) g
 // invocation, the rows' operand shared through subgroups (shaders/rowblocking.wgsl,
 // appended to this part).
 
+// Rows per invocation in groups of 8; src/kernels/subgroups.ts rewrites this line per launch.
 const ROW_GROUPS = 4u;
 const ROWS = 8u * ROW_GROUPS;
 

@@ -41,6 +41,7 @@ fn tiled(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) group:
 // Each invocation sums ROWS rows x 4 columns (WG apart); rows' A values are
 // shared through subgroups (shaders/rowblocking.wgsl, appended to this part).
 
+// Rows per invocation in groups of 8; src/kernels/subgroups.ts rewrites this line per launch.
 const ROW_GROUPS = 4u;
 const ROWS = 8u * ROW_GROUPS;
 

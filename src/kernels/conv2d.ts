@@ -24,9 +24,9 @@ export interface Conv2dGeometry {
 }
 
 /**
- * How a kernel is tiled: `blocked` (register blocking, one operand uniform per
- * workgroup; fast on CPU adapters such as lavapipe) or `tiled` (shared-memory
- * tiles; for real GPUs).
+ * How a kernel is tiled: `blocked` (register blocking with the rows' operand
+ * shared through subgroups; fast on CPU adapters such as lavapipe) or `tiled`
+ * (shared-memory tiles; for real GPUs).
  */
 export type Conv2dTiling = 'blocked' | 'tiled';
 
@@ -44,7 +44,6 @@ const gradWeightWorkgroups = 64;
 export function defaultConv2dTiling(rt: GpuRuntime): Conv2dTiling {
   return rt.adapter.software && subgroupsOf8(rt) ? 'blocked' : 'tiled';
 }
-
 
 export function conv2dOutputSize(g: Conv2dGeometry): { ho: number; wo: number } {
   const size = (x: number, k: number) => Math.floor((x + 2 * g.padding - g.dilation * (k - 1) - 1) / g.stride) + 1;
