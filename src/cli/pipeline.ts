@@ -12,6 +12,7 @@ import { indexStreetHazards, type DatasetIndex, type SkippedFile } from '../data
 import { ensureSyntheticDataset } from '../data/synthetic';
 import { AnomalyEvaluation, ConfusionMatrix, renderMarkdown, renderText, reportJson, type ResultsReport } from '../eval';
 import type { GpuRuntime } from '../gpu';
+import { BindingSizeError } from '../gpu/errors';
 import { Random } from '../graph/random';
 import type { Module } from '../graph/module';
 import { configs, type ModelConfig } from '../model/config';
@@ -82,6 +83,13 @@ function removeStaleTempFiles(dir: string): void {
       log(`removed ${join(dir, name)}, left by a save that was cut short`);
     }
   }
+}
+
+/** The input batch is the one tensor whose size is known before any data is read: refuse it up front if it cannot be bound. */
+function checkInputFits(rt: GpuRuntime, o: RunOptions, c: ModelConfig): void {
+  const bytes = o.batchSize * 3 * c.inputHeight * c.inputWidth * 4;
+  const limit = rt.limits.maxStorageBufferBindingSize;
+  if (bytes > limit) throw new BindingSizeError(bytes, limit, `the input batch [${o.batchSize}, 3, ${c.inputHeight}, ${c.inputWidth}] (--batch ${o.batchSize})`);
 }
 
 /** A fresh run must not overwrite the state of an unfinished one: that may be hours of training. */
@@ -165,6 +173,7 @@ export async function runPipeline(rt: GpuRuntime, o: RunOptions, control: Pipeli
   log(`adapter: ${rt.describe()}`);
   log(`config ${config.name}: input ${config.inputHeight}x${config.inputWidth}, loss ${o.loss}, seed ${o.seed}`);
 
+  checkInputFits(rt, o, config);
   const resume = o.resume ? await readResumePoint(paths.state) : null;
   if (!o.resume) await refuseToOverwrite(paths.state);
   let t = performance.now();

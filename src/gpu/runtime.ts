@@ -105,7 +105,7 @@ export class GpuRuntime {
       compute: { module, entryPoint, constants },
     });
     this.pending.push(
-      this.device.popErrorScope().then(async (error) => (error ? compileError(shader, entryPoint, module, error.message) : null)),
+      this.device.popErrorScope().then(async (error) => (error ? compileError(shader, entryPoint, module, error.message, constants) : null)),
     );
     this.pipelines.set(key, pipeline);
     return pipeline;
@@ -272,9 +272,12 @@ export class GpuRuntime {
   }
 }
 
-async function compileError(shader: Shader, entryPoint: string, module: GPUShaderModule, fallback: string): Promise<ShaderCompileError> {
+async function compileError(shader: Shader, entryPoint: string, module: GPUShaderModule, fallback: string, constants: Constants): Promise<ShaderCompileError> {
   const info = await module.getCompilationInfo();
   const error = info.messages.find((m) => m.type === 'error');
   if (error) return new ShaderCompileError(shader.name, entryPoint, error.lineNum, error.message);
-  return new ShaderCompileError(shader.name, entryPoint, null, fallback);
+  // The module compiled but the pipeline did not: its specialisation is at fault; point at the entry point.
+  const at = new RegExp(`\\bfn\\s+${entryPoint}\\s*\\(`).exec(shader.code)?.index;
+  const line = at === undefined ? null : shader.code.slice(0, at).split('\n').length;
+  return new ShaderCompileError(shader.name, entryPoint, line, `with constants ${JSON.stringify(constants)}: ${fallback}`);
 }
