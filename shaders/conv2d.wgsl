@@ -5,8 +5,7 @@
 //   grad weight: dw[co, (ci, tap)] = sum over out pixels  dy[co, pixel] * x[ci, pixel shifted by tap]
 // Two tilings of each direction:
 //   *Tiled: TILE x TILE shared-memory tiles for real GPUs.
-//   *Blocked: register blocking for CPU-backed adapters (below the subgroups
-//     marker, compiled only where the adapter has subgroups).
+//   *Blocked: register blocking for CPU-backed adapters (below the marker).
 // Grad weight reduces over n * ho * wo: each workgroup sums one chunk of output
 // rows into `partials`, and gradWeightReduce adds the chunks in a fixed order.
 
@@ -257,12 +256,12 @@ fn gradBias(@builtin(local_invocation_index) lane: u32, @builtin(workgroup_id) g
   if (lane == 0u) { dbias[co] = partialSums[0]; }
 }
 
-// ==== subgroups ====
+// ==== blocked ====
 // Register blocking for CPU adapters: ROWS rows x 4 pixels of sums per
-// invocation, the rows' operand shared through subgroups (shaders/rowblocking.wgsl,
-// appended to this part).
+// invocation, the rows' operand shared through subgroups or loaded uniformly
+// (shaders/rowblocking-*.wgsl, appended to this part).
 
-// Rows per invocation in groups of 8; src/kernels/subgroups.ts rewrites this line per launch.
+// Rows per invocation in groups of 8; src/kernels/rowblocking.ts rewrites this line per launch.
 const ROW_GROUPS = 4u;
 const ROWS = 8u * ROW_GROUPS;
 
@@ -272,7 +271,7 @@ const ROWS = 8u * ROW_GROUPS;
  */
 fn accumulateWeighted(
   acc: ptr<function, array<vec4f, ROWS>>, src: ptr<storage, array<f32>, read>, start: vec4u, ok: vec4<bool>, atStep: u32,
-  rows: array<u32, ROW_GROUPS>, wiStart: u32, wiStep: u32, depth: u32,
+  rows: RowOffsets, wiStart: u32, wiStep: u32, depth: u32,
 ) {
   var at = select(vec4u(0u), start, ok);
   var wi = wiStart;
@@ -290,7 +289,8 @@ fn accumulateWeighted(
 }
 
 @compute @workgroup_size(WG)
-fn forwardBlocked(@builtin(local_invocation_index) lane: u32, @builtin(workgroup_id) group: vec3u, @builtin(subgroup_invocation_id) sgLane: u32) {
+fn forwardBlocked(inv: Invocation, @builtin(workgroup_id) group: vec3u) {
+  let lane = inv.lane;
   let hw = p.h * p.w;
   let weightRow = p.cIn * taps();
   let co0 = group.y * ROWS;
@@ -305,7 +305,7 @@ fn forwardBlocked(@builtin(local_invocation_index) lane: u32, @builtin(workgroup
     col0[j] = px[j].col * p.stride - p.padding;
     inside[j] = px[j].inside;
   }
-  let rows = laneRows(co0, sgLane, p.cOut, weightRow);
+  let rows = laneRows(co0, inv, p.cOut, weightRow);
   var acc: array<vec4f, ROWS>;
   for (var ky = 0u; ky < p.kh; ky++) {
     let ih = row0 + vec4u(ky * p.dilation);
@@ -321,7 +321,8 @@ fn forwardBlocked(@builtin(local_invocation_index) lane: u32, @builtin(workgroup
 }
 
 @compute @workgroup_size(WG)
-fn gradInputBlocked(@builtin(local_invocation_index) lane: u32, @builtin(workgroup_id) group: vec3u, @builtin(subgroup_invocation_id) sgLane: u32) {
+fn gradInputBlocked(inv: Invocation, @builtin(workgroup_id) group: vec3u) {
+  let lane = inv.lane;
   let outPlane = p.ho * p.wo;
   let weightRow = p.cIn * taps();
   let ci0 = group.y * ROWS;
@@ -337,7 +338,7 @@ fn gradInputBlocked(@builtin(local_invocation_index) lane: u32, @builtin(workgro
     inside[j] = px[j].inside;
   }
   let s = vec4u(p.stride);
-  let rows = laneRows(ci0, sgLane, p.cIn, taps());
+  let rows = laneRows(ci0, inv, p.cIn, taps());
   var acc: array<vec4f, ROWS>;
   for (var ky = 0u; ky < p.kh; ky++) {
     let shiftedRow = row - vec4u(ky * p.dilation);
@@ -363,7 +364,8 @@ fn gatherRow(rowAt: vec4u, rowOk: vec4<bool>, colShift: vec4u, ow: u32) -> vec4f
 }
 
 @compute @workgroup_size(WG)
-fn gradWeightBlocked(@builtin(local_invocation_index) lane: u32, @builtin(workgroup_id) group: vec3u, @builtin(subgroup_invocation_id) sgLane: u32) {
+fn gradWeightBlocked(inv: Invocation, @builtin(workgroup_id) group: vec3u) {
+  let lane = inv.lane;
   let hw = p.h * p.w;
   let outPlane = p.ho * p.wo;
   let columns = p.cIn * taps();
@@ -375,7 +377,7 @@ fn gradWeightBlocked(@builtin(local_invocation_index) lane: u32, @builtin(workgr
   let channel = min(column / taps(), vec4u(p.cIn - 1u)) * hw;
   let rowShift = (tap / p.kw) * p.dilation - vec4u(p.padding);
   let colShift = (tap % p.kw) * p.dilation - vec4u(p.padding);
-  let rows = laneRows(co0, sgLane, p.cOut, outPlane);
+  let rows = laneRows(co0, inv, p.cOut, outPlane);
   var acc: array<vec4f, ROWS>;
   for (var outRow = group.z * p.chunkRows; outRow < chunkEnd(group.z); outRow++) {
     let image = outRow / p.ho;

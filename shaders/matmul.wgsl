@@ -1,7 +1,7 @@
 // C[M, N] = A[M, K] x B[K, N], row-major. The speed yardstick for the conv kernels.
 //   tiled: TILE x TILE shared-memory tiles for real GPUs.
 //   blocked: register blocking for CPU adapters, below the subgroups marker
-//     (the same scheme as the blocked conv2d kernels: shaders/rowblocking.wgsl).
+//     (the same scheme as the blocked conv2d kernels: shaders/rowblocking-*.wgsl).
 
 struct Params {
   m: u32,
@@ -37,11 +37,12 @@ fn tiled(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) group:
   if (row < p.m && col < p.n) { c[row * p.n + col] = acc; }
 }
 
-// ==== subgroups ====
+// ==== blocked ====
 // Each invocation sums ROWS rows x 4 columns (WG apart); rows' A values are
-// shared through subgroups (shaders/rowblocking.wgsl, appended to this part).
+// shared through subgroups or loaded uniformly (shaders/rowblocking-*.wgsl,
+// appended to this part).
 
-// Rows per invocation in groups of 8; src/kernels/subgroups.ts rewrites this line per launch.
+// Rows per invocation in groups of 8; src/kernels/rowblocking.ts rewrites this line per launch.
 const ROW_GROUPS = 4u;
 const ROWS = 8u * ROW_GROUPS;
 
@@ -50,11 +51,12 @@ fn columnsOfB(at: vec4u) -> vec4f {
 }
 
 @compute @workgroup_size(WG)
-fn blocked(@builtin(local_invocation_index) lane: u32, @builtin(workgroup_id) group: vec3u, @builtin(subgroup_invocation_id) sgLane: u32) {
+fn blocked(inv: Invocation, @builtin(workgroup_id) group: vec3u) {
+  let lane = inv.lane;
   let row0 = group.y * ROWS;
   let first = group.x * 4u * WG + lane;
   let col = vec4u(first, first + WG, first + 2u * WG, first + 3u * WG);
-  let rows = laneRows(row0, sgLane, p.m, p.k);
+  let rows = laneRows(row0, inv, p.m, p.k);
   let step = vec4u(p.n);
   var acc: array<vec4f, ROWS>;
   var at = min(col, vec4u(p.n - 1u));

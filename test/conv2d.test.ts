@@ -14,6 +14,8 @@ const test = suite('conv2d');
 interface Case {
   g: Conv2dGeometry;
   bias: boolean;
+  /** Also run with uniform row loads (the blocked kernels' path on devices without subgroups). */
+  uniform?: boolean;
 }
 
 const geometry = (n: number, cIn: number, h: number, w: number, cOut: number, k: number, stride: number, padding: number, dilation: number): Conv2dGeometry =>
@@ -21,8 +23,8 @@ const geometry = (n: number, cIn: number, h: number, w: number, cOut: number, k:
 
 const cases: Case[] = [
   { g: geometry(1, 3, 7, 9, 5, 3, 1, 1, 1), bias: true },
-  { g: geometry(3, 5, 13, 11, 17, 3, 2, 1, 1), bias: true },
-  { g: geometry(1, 17, 13, 11, 5, 3, 1, 2, 2), bias: false },
+  { g: geometry(3, 5, 13, 11, 17, 3, 2, 1, 1), bias: true, uniform: true },
+  { g: geometry(1, 17, 13, 11, 5, 3, 1, 2, 2), bias: false, uniform: true },
   { g: geometry(3, 3, 7, 9, 5, 3, 1, 4, 4), bias: true },
   { g: geometry(3, 33, 7, 9, 17, 1, 1, 0, 1), bias: true },
   { g: geometry(1, 3, 13, 11, 5, 7, 2, 3, 1), bias: false },
@@ -31,14 +33,14 @@ const cases: Case[] = [
   // more output channels and pixels than one blocked workgroup covers
   { g: geometry(3, 5, 17, 13, 33, 3, 1, 1, 1), bias: true },
   // the widest register block (32 rows), twice over the output channels
-  { g: geometry(1, 32, 7, 9, 64, 3, 1, 1, 1), bias: true },
+  { g: geometry(1, 32, 7, 9, 64, 3, 1, 1, 1), bias: true, uniform: true },
 ];
 
 const describe = ({ g, bias }: Case): string =>
   `n${g.n} c${g.cIn}->${g.cOut} ${g.h}x${g.w} k${g.kh} s${g.stride} p${g.padding} d${g.dilation}${bias ? ' bias' : ''}`;
 
-for (const tiling of ['blocked', 'tiled'] as Conv2dTiling[]) {
-  for (const c of cases) {
+for (const tiling of ['blocked', 'blocked-uniform', 'tiled'] as Conv2dTiling[]) {
+  for (const c of cases.filter((c) => tiling !== 'blocked-uniform' || c.uniform)) {
     test(`${tiling} ${describe(c)}`, async () => {
       const rt = await testRuntime();
       const { g } = c;
@@ -54,6 +56,7 @@ for (const tiling of ['blocked', 'tiled'] as Conv2dTiling[]) {
           reference: ([x, w, b]) => ref.conv2d(x!, w!, b ?? null, g),
           referenceGrad: ([x, w], gy) => [ref.conv2dGradInput(w!, gy, g), ref.conv2dGradWeight(x!, gy, g), ...(c.bias ? [ref.conv2dGradBias(gy, g)] : [])],
           forwardTol: { atol: 1e-4, rtol: 1e-3 },
+          fdSamples: 12,
         }),
       );
     });

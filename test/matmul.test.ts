@@ -8,7 +8,7 @@ import * as ref from './reference/matmul';
 
 const test = suite('matmul');
 
-for (const tiling of ['blocked', 'tiled'] as MatmulTiling[]) {
+for (const tiling of ['blocked', 'blocked-uniform', 'tiled'] as MatmulTiling[]) {
   for (const [m, k, n] of [[37, 53, 71], [9, 300, 261], [70, 33, 530], [64, 20, 40], [1, 1, 1]] as const) {
     test(`${tiling} ${m}x${k} x ${k}x${n}`, async () => {
       const rt = await testRuntime();

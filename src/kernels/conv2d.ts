@@ -2,13 +2,13 @@
 // weight, each in the tiling that suits the adapter (shaders/conv2d.wgsl).
 
 import type { GpuBuffer, GpuRuntime } from '../gpu';
-import { GpuError, ShapeError } from '../gpu/errors';
+import { ShapeError } from '../gpu/errors';
 import type { Constants, Shader } from '../gpu/shader';
 import source from '../../shaders/conv2d.wgsl';
 import { grid1d } from './grid';
-import { rowGroupsFor, splitSubgroupShader, subgroupsOf8 } from './subgroups';
+import { blockedShaders, defaultTiling, rowGroupsFor, rowSharing, type Tiling } from './rowblocking';
 
-const shaders = splitSubgroupShader('conv2d', source);
+const shaders = blockedShaders('conv2d', source);
 
 export interface Conv2dGeometry {
   n: number;
@@ -23,12 +23,8 @@ export interface Conv2dGeometry {
   dilation: number;
 }
 
-/**
- * How a kernel is tiled: `blocked` (register blocking with the rows' operand
- * shared through subgroups; fast on CPU adapters such as lavapipe) or `tiled`
- * (shared-memory tiles; for real GPUs).
- */
-export type Conv2dTiling = 'blocked' | 'tiled';
+/** `blocked` (CPU adapters), `blocked-uniform` (the same without subgroups) or `tiled` (real GPUs): see Tiling. */
+export type Conv2dTiling = Tiling;
 
 /** Pixels (or grad weight columns) per invocation of the blocked kernels. */
 const blockCols = 4;
@@ -40,10 +36,8 @@ const reduceWorkgroup = 256;
 /** Grad weight: split the reduction until about this many workgroups run. */
 const gradWeightWorkgroups = 64;
 
-/** Blocked on CPU adapters that have subgroups of 8 or more lanes, tiled elsewhere. */
-export function defaultConv2dTiling(rt: GpuRuntime): Conv2dTiling {
-  return rt.adapter.software && subgroupsOf8(rt) ? 'blocked' : 'tiled';
-}
+/** Blocked on CPU adapters, tiled elsewhere. */
+export const defaultConv2dTiling: (rt: GpuRuntime) => Conv2dTiling = defaultTiling;
 
 export function conv2dOutputSize(g: Conv2dGeometry): { ho: number; wo: number } {
   const size = (x: number, k: number) => Math.floor((x + 2 * g.padding - g.dilation * (k - 1) - 1) / g.stride) + 1;
@@ -80,14 +74,14 @@ interface Launch {
 }
 
 /** How to launch a kernel whose output is `rows` x `columns` (channels x pixels, or grad weight's cOut x (cIn, tap)). */
-function launch(rt: GpuRuntime, op: string, tiling: Conv2dTiling, rows: number, columns: number, workgroupSize = blockWorkgroup): Launch {
+function launch(rt: GpuRuntime, tiling: Conv2dTiling, rows: number, columns: number, workgroupSize = blockWorkgroup): Launch {
   if (tiling === 'tiled') {
     return { shader: shaders.portable, variant: 'Tiled', workgroups: [Math.ceil(columns / tile), Math.ceil(rows / tile)], constants: { TILE: tile } };
   }
-  if (!subgroupsOf8(rt)) throw new GpuError(`${op}: the blocked tiling needs subgroups of at least 8 lanes, which this device lacks`);
-  const rowGroups = rowGroupsFor(rows);
+  const sharing = rowSharing(rt, tiling);
+  const rowGroups = rowGroupsFor(sharing, rows);
   return {
-    shader: shaders.blocked(rowGroups),
+    shader: shaders.blocked(sharing, rowGroups),
     variant: 'Blocked',
     workgroups: [Math.ceil(columns / (workgroupSize * blockCols)), Math.ceil(rows / (8 * rowGroups))],
     constants: { WG: workgroupSize },
@@ -109,7 +103,7 @@ export function conv2dForward(
   if (bias) checkSize('conv2d', 'bias', bias, [g.cOut]);
   const tiling = options.tiling ?? defaultConv2dTiling(rt);
   const y = rt.pool.acquire(g.n * g.cOut * ho * wo * 4, 'conv2d output');
-  const l = launch(rt, 'conv2d', tiling, g.cOut, g.n * ho * wo);
+  const l = launch(rt, tiling, g.cOut, g.n * ho * wo);
   rt.dispatch(l.shader, `forward${l.variant}`, {
     reads: [weight, x, bias ?? weight],
     writes: [y],
@@ -126,7 +120,7 @@ export function conv2dGradInput(rt: GpuRuntime, dy: GpuBuffer, weight: GpuBuffer
   checkSize('conv2d grad input', 'dy', dy, [g.n, g.cOut, ho, wo]);
   checkSize('conv2d grad input', 'weight', weight, [g.cOut, g.cIn, g.kh, g.kw]);
   const dx = rt.pool.acquire(g.n * g.cIn * g.h * g.w * 4, 'conv2d grad input');
-  const l = launch(rt, 'conv2d grad input', tiling, g.cIn, g.n * g.h * g.w);
+  const l = launch(rt, tiling, g.cIn, g.n * g.h * g.w);
   rt.dispatch(l.shader, `gradInput${l.variant}`, { reads: [weight, dy], writes: [dx], params: params(g, ho, wo), workgroups: l.workgroups, constants: l.constants });
   return dx;
 }
@@ -137,7 +131,7 @@ export function conv2dGradWeight(rt: GpuRuntime, x: GpuBuffer, dy: GpuBuffer, g:
   checkSize('conv2d grad weight', 'input', x, [g.n, g.cIn, g.h, g.w]);
   checkSize('conv2d grad weight', 'dy', dy, [g.n, g.cOut, ho, wo]);
   const outRows = g.n * ho;
-  const l = launch(rt, 'conv2d grad weight', tiling, g.cOut, g.cIn * g.kh * g.kw, gradWeightBlockWorkgroup);
+  const l = launch(rt, tiling, g.cOut, g.cIn * g.kh * g.kw, gradWeightBlockWorkgroup);
   const chunkRows = Math.ceil(outRows / Math.min(outRows, Math.ceil(gradWeightWorkgroups / (l.workgroups[0] * l.workgroups[1]))));
   const chunks = Math.ceil(outRows / chunkRows);
   const size = g.cOut * g.cIn * g.kh * g.kw;

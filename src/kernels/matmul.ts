@@ -1,32 +1,31 @@
 // C[M, N] = A[M, K] x B[K, N] (row-major), in the tiling that suits the adapter.
 
 import type { GpuBuffer, GpuRuntime } from '../gpu';
-import { GpuError, ShapeError } from '../gpu/errors';
+import { ShapeError } from '../gpu/errors';
 import source from '../../shaders/matmul.wgsl';
-import { rowGroupsFor, splitSubgroupShader, subgroupsOf8 } from './subgroups';
+import { blockedShaders, defaultTiling, rowGroupsFor, rowSharing, type Tiling } from './rowblocking';
 
-const shaders = splitSubgroupShader('matmul', source);
+const shaders = blockedShaders('matmul', source);
 
-/** `blocked`: register blocking (CPU adapters such as lavapipe); `tiled`: shared-memory tiles (real GPUs). */
-export type MatmulTiling = 'blocked' | 'tiled';
+/** `blocked` (CPU adapters), `blocked-uniform` (the same without subgroups) or `tiled` (real GPUs): see Tiling. */
+export type MatmulTiling = Tiling;
 
 const blockCols = 4;
 const blockWorkgroup = 128;
 const tile = 16;
 
-export function matmul(rt: GpuRuntime, a: GpuBuffer, b: GpuBuffer, m: number, k: number, n: number, tiling?: MatmulTiling): GpuBuffer {
+export function matmul(rt: GpuRuntime, a: GpuBuffer, b: GpuBuffer, m: number, k: number, n: number, tiling: MatmulTiling = defaultTiling(rt)): GpuBuffer {
   if ([m, k, n].some((d) => !Number.isInteger(d) || d < 1)) throw new ShapeError('matmul', `bad sizes M ${m}, K ${k}, N ${n}`);
   if (a.bytes < m * k * 4 || b.bytes < k * n * 4) {
     throw new ShapeError('matmul', `A holds ${a.bytes / 4} values for [${m}, ${k}], B holds ${b.bytes / 4} for [${k}, ${n}]`);
   }
-  const blocked = (tiling ?? (rt.adapter.software && subgroupsOf8(rt) ? 'blocked' : 'tiled')) === 'blocked';
-  if (blocked && !subgroupsOf8(rt)) throw new GpuError('matmul: the blocked tiling needs subgroups of at least 8 lanes, which this device lacks');
   const c = rt.pool.acquire(m * n * 4, 'matmul output');
   const args = { reads: [a, b], writes: [c], params: [m, k, n] };
-  if (blocked) {
-    const rowGroups = rowGroupsFor(m);
+  if (tiling !== 'tiled') {
+    const sharing = rowSharing(rt, tiling);
+    const rowGroups = rowGroupsFor(sharing, m);
     const workgroups = [Math.ceil(n / (blockWorkgroup * blockCols)), Math.ceil(m / (8 * rowGroups))] as const;
-    rt.dispatch(shaders.blocked(rowGroups), 'blocked', { ...args, workgroups, constants: { WG: blockWorkgroup } });
+    rt.dispatch(shaders.blocked(sharing, rowGroups), 'blocked', { ...args, workgroups, constants: { WG: blockWorkgroup } });
   } else {
     rt.dispatch(shaders.portable, 'tiled', { ...args, workgroups: [Math.ceil(n / tile), Math.ceil(m / tile)], constants: { TILE: tile } });
   }

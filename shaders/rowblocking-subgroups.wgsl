@@ -1,6 +1,7 @@
 // Register blocking for CPU adapters, shared by the blocked kernels of conv2d
-// and matmul (appended to the subgroups part of their files, which define
-// ROW_GROUPS and ROWS = 8 * ROW_GROUPS).
+// and matmul (appended to the blocked part of their files, which define
+// ROW_GROUPS and ROWS = 8 * ROW_GROUPS), where the device has subgroups of 8+.
+// rowblocking-uniform.wgsl defines the same names without subgroups.
 //
 // lavapipe runs one invocation per SIMD lane; a subgroup is one SIMD register
 // of 8 lanes. Each invocation keeps ROWS rows x 4 columns of sums in vec4s. All
@@ -10,8 +11,18 @@
 // others (measured 2.4x faster on a matmul). Only the columns' operand is
 // gathered per lane.
 
+struct Invocation {
+  @builtin(local_invocation_index) lane: u32,
+  @builtin(subgroup_invocation_id) sgLane: u32,
+}
+
+/** Per group of 8 rows, the offset of the row this lane loads. */
+alias RowOffsets = array<u32, ROW_GROUPS>;
+/** Per group of 8 rows, this lane's value of the row it loads. */
+alias RowValues = array<f32, ROW_GROUPS>;
+
 /** The second step of accumulateRows when only one is left. */
-const noRows = array<f32, ROW_GROUPS>();
+const noRows = RowValues();
 
 fn broadcast8(v: f32) -> array<f32, 8> {
   return array<f32, 8>(
@@ -20,16 +31,16 @@ fn broadcast8(v: f32) -> array<f32, 8> {
   );
 }
 
-/** Offsets of the row this lane loads in each group of 8 rows from `first`, clamped to the last row. */
-fn laneRows(first: u32, sgLane: u32, count: u32, stride: u32) -> array<u32, ROW_GROUPS> {
-  var rows: array<u32, ROW_GROUPS>;
-  for (var g = 0u; g < ROW_GROUPS; g++) { rows[g] = min(first + g * 8u + sgLane % 8u, count - 1u) * stride; }
+/** Offsets (row * stride) of the rows from `first` this lane loads, clamped to the last row. */
+fn laneRows(first: u32, inv: Invocation, count: u32, stride: u32) -> RowOffsets {
+  var rows: RowOffsets;
+  for (var g = 0u; g < ROW_GROUPS; g++) { rows[g] = min(first + g * 8u + inv.sgLane % 8u, count - 1u) * stride; }
   return rows;
 }
 
-/** Each lane's value of `src` for the row it loads in each group of 8 rows, at offset `at`. */
-fn rowValues(src: ptr<storage, array<f32>, read>, rows: array<u32, ROW_GROUPS>, at: u32) -> array<f32, ROW_GROUPS> {
-  var values: array<f32, ROW_GROUPS>;
+/** This lane's values of `src` at offset `at` of its rows. */
+fn rowValues(src: ptr<storage, array<f32>, read>, rows: RowOffsets, at: u32) -> RowValues {
+  var values: RowValues;
   for (var g = 0u; g < ROW_GROUPS; g++) { values[g] = (*src)[rows[g] + at]; }
   return values;
 }
@@ -39,7 +50,7 @@ fn rowValues(src: ptr<storage, array<f32>, read>, rows: array<u32, ROW_GROUPS>, 
  * and the same for values1 and v1: two reduction steps, whose loads the caller
  * issues together before this (1.2x faster on lavapipe than one step at a time).
  */
-fn accumulateRows(acc: ptr<function, array<vec4f, ROWS>>, values0: array<f32, ROW_GROUPS>, v0: vec4f, values1: array<f32, ROW_GROUPS>, v1: vec4f) {
+fn accumulateRows(acc: ptr<function, array<vec4f, ROWS>>, values0: RowValues, v0: vec4f, values1: RowValues, v1: vec4f) {
   var lanes0: array<array<f32, 8>, ROW_GROUPS>;
   var lanes1: array<array<f32, 8>, ROW_GROUPS>;
   for (var g = 0u; g < ROW_GROUPS; g++) {
