@@ -33,6 +33,7 @@ export interface StepInfo {
 /** Test hooks: faults are injected here (a NaN in a batch, a lost device). */
 export interface TrainerHooks {
   beforeStep?(info: StepInfo & { batch: Batch }): void | Promise<void>;
+  /** After the step and the checkpoint it may write. */
   afterStep?(info: StepInfo & { loss: number }): void | Promise<void>;
 }
 
@@ -151,8 +152,8 @@ class PhaseTrainer {
       if (control.stepsLeft !== null) control.stepsLeft--;
       this.recordLoss(loss);
       progress.tick(1, `loss ${loss.toFixed(4)}`);
-      await control.hooks.afterStep?.({ phase: spec.phase, step: this.step - 1, loss });
       if (this.step % spec.checkpointEvery === 0 || this.step === spec.totalSteps) await this.save(seconds());
+      await control.hooks.afterStep?.({ phase: spec.phase, step: this.step - 1, loss });
     }
     progress.done();
     return this.result(true, seconds());

@@ -1,0 +1,97 @@
+// Memory soak: N training steps of the tiny teacher through the checkpointing
+// training loop (a training-state checkpoint every epoch), reporting the GPU
+// pool's bytes in use and the process's RSS along the way. A long run must
+// reach a steady state: step N within 1% of step 10.
+//   node bench/soak.js [--steps 1000] [--batch 2] [--every 100 (steps between samples)] [--json]
+
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { defaults } from '../src/cli/options';
+import { teacherPhase } from '../src/cli/training';
+import { indexStreetHazards } from '../src/data/streethazards';
+import { ensureSyntheticDataset } from '../src/data/synthetic';
+import { createNodeRuntime } from '../src/gpu/node';
+import { Random } from '../src/graph/random';
+import { tiny } from '../src/model/config';
+import { Teacher } from '../src/model/networks';
+import { newControl, runPhase } from '../src/model/trainer';
+
+interface Sample {
+  step: number;
+  poolBytesInUse: number;
+  poolBytesAllocated: number;
+  rssBytes: number;
+  heapUsedBytes: number;
+}
+
+function flag(name: string, fallback: number): number {
+  const i = process.argv.indexOf(name);
+  return i < 0 ? fallback : Number(process.argv[i + 1]);
+}
+
+setFlagsFromString('--expose-gc');
+const collectGarbage = runInNewContext('gc') as () => void;
+
+const steps = flag('--steps', 1000);
+const batchSize = flag('--batch', 2);
+const trainImages = 20;
+const rt = await createNodeRuntime();
+const out = mkdtempSync(join(tmpdir(), 'dicnet-soak-'));
+const root = ensureSyntheticDataset({ seed: 1, counts: { train: trainImages, validation: 1, test: 1 }, progress: false });
+const index = indexStreetHazards(root, { splits: ['train'] });
+const options = { ...defaults, batchSize, teacherEpochs: Math.ceil(steps / Math.floor(trainImages / batchSize)), checkpointEvery: flag('--checkpoint-every', 0), out };
+const rng = new Random(options.seed);
+const teacher = new Teacher(rt, rng, tiny);
+const spec = teacherPhase(teacher, { index, options, config: tiny, rng, path: join(out, 'training-state.safetensors') });
+
+const samples: Sample[] = [];
+const every = flag('--every', 100);
+const marks = new Set([10, steps, ...Array.from({ length: Math.floor(steps / every) }, (_, i) => (i + 1) * every)]);
+const control = newControl(steps);
+control.hooks.afterStep = async ({ step }) => {
+  if (!marks.has(step + 1)) return;
+  await rt.sync();
+  collectGarbage();
+  const pool = rt.pool.stats();
+  const memory = process.memoryUsage();
+  samples.push({ step: step + 1, poolBytesInUse: pool.bytesInUse, poolBytesAllocated: pool.bytesAllocated, rssBytes: memory.rss, heapUsedBytes: memory.heapUsed });
+};
+const started = performance.now();
+await runPhase(spec, control);
+const seconds = (performance.now() - started) / 1000;
+rt.destroy();
+rmSync(out, { recursive: true, force: true });
+
+const first = samples[0]!;
+const last = samples[samples.length - 1]!;
+// V8 grows its young generation (8 to 32 MiB) and tiers up code over the first
+// ~100-200 steps; the fifth of the run is the baseline after that warm-up.
+const warm = samples.find((s) => s.step >= steps / 5) ?? first;
+const change = (from: Sample, key: keyof Sample): number => (last[key] - from[key]) / from[key];
+const result = {
+  adapter: rt.describe(),
+  steps,
+  batchSize,
+  checkpointEvery: spec.checkpointEvery,
+  seconds: Number(seconds.toFixed(1)),
+  samples,
+  poolInUseChange: change(first, 'poolBytesInUse'),
+  poolAllocatedChange: change(first, 'poolBytesAllocated'),
+  rssChange: change(first, 'rssBytes'),
+  warmStep: warm.step,
+  rssChangeAfterWarmUp: change(warm, 'rssBytes'),
+};
+if (process.argv.includes('--json')) {
+  console.log(JSON.stringify(result));
+} else {
+  const mib = (b: number): string => (b / 2 ** 20).toFixed(2).padStart(9);
+  console.log(`${rt.describe()}\n${steps} teacher steps of tiny at batch ${batchSize} in ${seconds.toFixed(0)} s (checkpoint every ${spec.checkpointEvery} steps)`);
+  console.log(' step  pool in use MiB  pool allocated MiB   RSS MiB  heap MiB');
+  for (const s of samples) console.log(`${String(s.step).padStart(5)}  ${mib(s.poolBytesInUse)}        ${mib(s.poolBytesAllocated)}         ${mib(s.rssBytes)} ${mib(s.heapUsedBytes)}`);
+  const percent = (x: number): string => `${(100 * x).toFixed(2)}%`;
+  console.log(`step ${last.step} vs step ${first.step}: pool in use ${percent(result.poolInUseChange)}, pool allocated ${percent(result.poolAllocatedChange)}, RSS ${percent(result.rssChange)}`);
+  console.log(`step ${last.step} vs step ${warm.step} (after warm-up): RSS ${percent(result.rssChangeAfterWarmUp)}`);
+}
