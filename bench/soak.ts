@@ -19,7 +19,7 @@ import { tiny } from '../src/model/config';
 import { Teacher } from '../src/model/networks';
 import { newControl, runPhase } from '../src/model/trainer';
 
-interface Sample {
+export interface SoakSample {
   step: number;
   poolBytesInUse: number;
   poolBytesAllocated: number;
@@ -47,7 +47,7 @@ const rng = new Random(options.seed);
 const teacher = new Teacher(rt, rng, tiny);
 const spec = teacherPhase(teacher, { index, options, config: tiny, rng, path: join(out, 'training-state.safetensors') });
 
-const samples: Sample[] = [];
+const samples: SoakSample[] = [];
 const every = flag('--every', 100);
 const marks = new Set([10, steps, ...Array.from({ length: Math.floor(steps / every) }, (_, i) => (i + 1) * every)]);
 const control = newControl(steps);
@@ -70,7 +70,7 @@ const last = samples[samples.length - 1]!;
 // V8 grows its young generation (8 to 32 MiB) and tiers up code over the first
 // ~100-200 steps; the fifth of the run is the baseline after that warm-up.
 const warm = samples.find((s) => s.step >= steps / 5) ?? first;
-const change = (from: Sample, key: keyof Sample): number => (last[key] - from[key]) / from[key];
+const change = (from: SoakSample, key: keyof SoakSample): number => (last[key] - from[key]) / from[key];
 const result = {
   adapter: rt.describe(),
   steps,

@@ -8,16 +8,10 @@
 import { execFileSync } from 'node:child_process';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import type { SoakSample as Sample } from '../bench/soak';
 
 const test = suite('reliability: memory soak');
 
-interface Sample {
-  step: number;
-  poolBytesInUse: number;
-  poolBytesAllocated: number;
-  rssBytes: number;
-  heapUsedBytes: number;
-}
 
 test('100 steps: pool bytes unchanged from step 10, no heap growth, RSS flat once warm', () => {
   const args = ['--min-semi-space-size=16', 'dist/bench/soak.js', '--steps', '100', '--every', '10', '--json'];
