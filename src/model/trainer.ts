@@ -165,7 +165,7 @@ class PhaseTrainer {
   }
 
   /** Checks everything in the checkpoint against this phase, then loads it; on any problem nothing is changed. */
-  restore(checkpoint: DecodedCheckpoint, source: string): void {
+  private restore(checkpoint: DecodedCheckpoint, source: string): void {
     const { spec } = this;
     const p = parseProgress(checkpoint.metadata, source);
     if (p.phase !== spec.phase) throw new CheckpointError(source, `holds the ${p.phase} phase, not the ${spec.phase} phase`);
