@@ -1,6 +1,6 @@
 // Small runs of the main job for the reliability tests: a few synthetic scenes,
 // batch 2, one or two short epochs, output captured instead of printed.
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaults, type RunOptions } from '../../src/cli/options';
@@ -8,8 +8,16 @@ import { checkpointPaths, runPipeline, type PipelineControl, type PipelineResult
 import type { GpuRuntime } from '../../src/gpu';
 import { newControl, type TrainerHooks } from '../../src/model/trainer';
 
+const made: string[] = [];
+process.on('exit', () => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A fresh folder, removed when the test process exits. */
 export function tempDir(name: string): string {
-  return mkdtempSync(join(tmpdir(), `dicnet-${name}-`));
+  const dir = mkdtempSync(join(tmpdir(), `dicnet-${name}-`));
+  made.push(dir);
+  return dir;
 }
 
 /** 6 training images at batch 2: 3 steps an epoch; teacher 2 epochs, student 1. */
