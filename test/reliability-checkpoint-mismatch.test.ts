@@ -64,11 +64,13 @@ async function stoppedRun(): Promise<{ out: string; good: DecodedCheckpoint; byt
   return { out, good: await loadCheckpointFile(path), bytes: readFileSync(path) };
 }
 
-const stopped = stoppedRun();
+// Started by the first test, not at import: uvu imports every test file before running any.
+let stoppedOnce: ReturnType<typeof stoppedRun> | null = null;
+const stopped = (): ReturnType<typeof stoppedRun> => (stoppedOnce ??= stoppedRun());
 
 test('each mismatch is refused naming the tensor and both shapes; model, optimizer and RNG stay untouched', async () => {
   const rt = await testRuntime();
-  const { good } = await stopped;
+  const { good } = await stopped();
   const o = smallRun(tempDir('unused'));
   const index = indexStreetHazards(ensureSyntheticDataset({ seed: o.seed, counts: { train: 6, validation: 1, test: 2 }, progress: false }), { splits: ['train'] });
   const rng = new Random(o.seed);
@@ -96,7 +98,7 @@ test('each mismatch is refused naming the tensor and both shapes; model, optimiz
 
 test('--resume from a damaged file (each mismatch, truncated, header not JSON) is a CheckpointError before any step', async () => {
   const rt = await testRuntime();
-  const { out, good, bytes } = await stopped;
+  const { out, good, bytes } = await stopped();
   const path = checkpointPaths(out).state;
   const headerLength = Number(bytes.readBigUInt64LE(0));
   const notJson = Buffer.from(bytes);
