@@ -150,7 +150,7 @@ async function evaluate(teacher: Teacher, student: Student, index: DatasetIndex,
       for (const k of scoreNames) methods[k].add({ scores: scores[k].subarray(i * plane, (i + 1) * plane), labels, prediction: predicted, name: batch.samples[i]!.image });
       if (panelsLeft > 0 && labels.includes(13)) {
         panelsLeft--;
-        writePanels(join(o.out, 'panels', `test-${String(images + 1).padStart(3, '0')}.png`), batch, i, scores, predicted);
+        writePanels(join(o.out, 'panels', `test-${String(images + 1).padStart(3, '0')}.png`), batch, i, scores, predicted, o.loss === 'kl' ? 'dicnetKl' : 'dicnetMse');
       }
       images++;
     }
