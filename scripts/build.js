@@ -1,7 +1,7 @@
-// Builds dist/: the Node bundle, the browser bundle (WGSL inlined, nothing
-// Node-only), the CLI, and one bundle per test file for the uvu runner.
+// Builds dist/: the Node bundle, the browser bundle and demo (WGSL inlined,
+// nothing Node-only), the benchmarks, and one bundle per test file for uvu.
 import { build } from 'esbuild';
-import { readdirSync, rmSync, existsSync, writeFileSync } from 'node:fs';
+import { readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { checkBrowserBundle, engineBundleAsExternal, nodeOnly } from './browser-bundle.js';
 
 const common = {
@@ -30,8 +30,5 @@ const jobs = [
 const benches = readdirSync('bench').filter((f) => f.endsWith('.ts')).map((f) => `bench/${f}`);
 if (benches.length) {
   jobs.push(build({ ...common, platform: 'node', external: [...nodeExternal, '@tensorflow/*'], entryPoints: benches, outdir: 'dist/bench' }));
-}
-if (existsSync('src/cli/main.ts')) {
-  jobs.push(build({ ...common, platform: 'node', external: nodeExternal, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js' }));
 }
 await Promise.all(jobs);
