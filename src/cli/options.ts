@@ -36,7 +36,7 @@ export const defaults: RunOptions = {
   config: 'tiny',
   loss: 'kl',
   teacherEpochs: 12,
-  studentEpochs: 10,
+  studentEpochs: 14,
   batchSize: 8,
   seed: 1,
   out: 'results',
