@@ -3,7 +3,9 @@ import * as assert from 'uvu/assert';
 import { Tensor, backward, beginScope } from '../src/graph';
 import { dropout } from '../src/graph/ops/dropout';
 import { Random } from '../src/graph/random';
+import { checkOp } from './support/gradcheck';
 import { testRuntime } from './support/runtime';
+import * as ref from './reference/dropout';
 
 const test = suite('dropout');
 
@@ -45,6 +47,25 @@ test('the same seed gives the same mask; eval mode is the identity', async () =>
   assert.is(dropout(x, 0.5, false, new Random(9)), x);
   scope.end();
 });
+
+for (const [shape, perChannel] of [[[1, 3, 5, 7], false], [[3, 4, 9, 13], true]] as const) {
+  test(`dropout ${shape}${perChannel ? ' per channel' : ''} against the float64 reference and finite differences`, async () => {
+    const rt = await testRuntime();
+    const p = 0.4;
+    const seed = new Random(21).nextUint32();
+    const group = perChannel ? shape[2] * shape[3] : 1;
+    console.log(
+      await checkOp(rt, {
+        name: `dropout ${shape}`,
+        inputs: [{ shape: [...shape] }],
+        outputShape: [...shape],
+        gpu: ([x]) => dropout(x!, p, true, new Random(21), perChannel),
+        reference: ([x]) => ref.dropout(x!, seed, 1 - p, group),
+        referenceGrad: (_, gy) => [ref.dropoutGrad(gy, seed, 1 - p, group)],
+      }),
+    );
+  });
+}
 
 test('per-channel dropout zeroes whole channels', async () => {
   const rt = await testRuntime();
