@@ -15,9 +15,9 @@ export class Scope {
 
   /** Hands a tensor to the enclosing scope (or to nobody) instead of releasing it. */
   keep(t: Tensor): void {
-    if (!this.tensors.delete(t.owner)) return;
+    if (!this.tensors.delete(t)) return;
     const i = stack.indexOf(this);
-    stack[i - 1]?.track(t.owner);
+    stack[i - 1]?.track(t);
   }
 
   end(keep: readonly Tensor[] = []): void {

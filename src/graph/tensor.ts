@@ -16,21 +16,19 @@ export class Tensor {
   grad: Tensor | null = null;
   /** The op that produced this tensor, when autograd recorded it. */
   node: Node | null = null;
-  private readonly storage: Storage;
+  private released = false;
 
   constructor(
     readonly rt: GpuRuntime,
     readonly shape: Shape,
-    storage: GpuBuffer | Storage,
+    private readonly buf: GpuBuffer,
     public requiresGrad = false,
     readonly kind: TensorKind = 'temp',
   ) {
     for (const d of shape) {
       if (!Number.isInteger(d) || d < 0) throw new ShapeError('tensor', `bad shape ${formatShape(shape)}`);
     }
-    const isStorage = 'owner' in storage;
-    this.storage = isStorage ? storage : { buf: storage, released: false, owner: this };
-    if (kind === 'temp' && !isStorage) currentScope()?.track(this);
+    if (kind === 'temp') currentScope()?.track(this);
   }
 
   get size(): number {
@@ -38,17 +36,12 @@ export class Tensor {
   }
 
   get buffer(): GpuBuffer {
-    if (this.storage.released) throw new Error(`tensor ${formatShape(this.shape)} was used after its scope released it`);
-    return this.storage.buf;
-  }
-
-  /** The tensor whose buffer this one shares (itself unless it is a view). */
-  get owner(): Tensor {
-    return this.storage.owner;
+    if (this.released) throw new Error(`tensor ${formatShape(this.shape)} was used after its scope released it`);
+    return this.buf;
   }
 
   get isReleased(): boolean {
-    return this.storage.released;
+    return this.released;
   }
 
   static empty(rt: GpuRuntime, shape: Shape, kind: TensorKind = 'temp'): Tensor {
@@ -71,23 +64,10 @@ export class Tensor {
     return this.rt.readFloat32(this.buffer, this.size);
   }
 
-  /** A tensor of another shape on the same buffer (no autograd: see ops `reshape`). */
-  view(shape: Shape): Tensor {
-    if (numel(shape) !== this.size) throw new ShapeError('reshape', `cannot view ${formatShape(this.shape)} as ${formatShape(shape)}`);
-    return new Tensor(this.rt, shape, this.storage, false, this.kind);
-  }
-
-  /** Returns the buffer to the pool (views share their owner's buffer). Safe with work
-   * still recorded: the GPU runs commands in order. */
+  /** Returns the buffer to the pool. Safe with work still recorded: the GPU runs commands in order. */
   release(): void {
-    if (this.storage.released) return;
-    this.storage.released = true;
-    this.rt.pool.release(this.storage.buf);
+    if (this.released) return;
+    this.released = true;
+    this.rt.pool.release(this.buf);
   }
-}
-
-interface Storage {
-  buf: GpuBuffer;
-  released: boolean;
-  owner: Tensor;
 }

@@ -1,4 +1,4 @@
-// add, subtract, multiply, scale, and constant tensors.
+// add, subtract, multiply, scale, and the ones that seed backward.
 
 import { ShapeError, formatShape } from '../../gpu/errors';
 import * as kernels from '../../kernels/elementwise';
@@ -15,7 +15,6 @@ export function full(like: Tensor | { rt: Tensor['rt']; shape: Shape }, value: n
   return new Tensor(like.rt, like.shape, kernels.fill(like.rt, like.shape.reduce((x, y) => x * y, 1), value));
 }
 
-export const zerosLike = (t: Tensor): Tensor => full(t, 0);
 export const onesLike = (t: Tensor): Tensor => full(t, 1);
 
 /** a + alpha * b */
@@ -37,10 +36,4 @@ export function multiply(a: Tensor, b: Tensor): Tensor {
 export function scale(a: Tensor, alpha: number): Tensor {
   const out = new Tensor(a.rt, a.shape, kernels.scale(a.rt, a.buffer, a.size, alpha));
   return record('scale', [a], out, (g) => [scale(g, alpha)]);
-}
-
-/** Same buffer, another shape; the gradient flows back reshaped. */
-export function reshape(a: Tensor, shape: Shape): Tensor {
-  const out = a.view(shape);
-  return record('reshape', [a], out, (g) => [g.view(a.shape)]);
 }
