@@ -3,10 +3,9 @@ import * as assert from 'uvu/assert';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import { ANOMALY_LABEL, IGNORE_LABEL } from '../src/base/labels';
 import {
-  ANOMALY_LABEL,
   DataError,
-  IGNORE_LABEL,
   ensureSyntheticStreetHazards,
   indexStreetHazards,
   loadSample,

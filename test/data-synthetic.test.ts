@@ -3,7 +3,8 @@ import * as assert from 'uvu/assert';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ANOMALY_LABEL, IGNORE_LABEL, KNOWN_CLASS_COUNT, STREETHAZARDS_CLASS_NAMES, ensureSyntheticStreetHazards, indexStreetHazards, loadSample, type SplitName } from '../src/data';
+import { ANOMALY_LABEL, IGNORE_LABEL, KNOWN_CLASS_COUNT, STREETHAZARDS_CLASS_NAMES } from '../src/base/labels';
+import { ensureSyntheticStreetHazards, indexStreetHazards, loadSample, type SplitName } from '../src/data';
 
 const test = suite('data: the synthetic StreetHazards scenes');
 

@@ -1,8 +1,8 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { Random } from '../src/base/random';
 import { Tensor, backward, beginScope } from '../src/graph';
 import { dropout } from '../src/graph/ops/dropout';
-import { Random } from '../src/graph/random';
 import { checkOp } from './support/gradcheck';
 import { testRuntime } from './support/runtime';
 import * as ref from './reference/dropout';

@@ -3,8 +3,8 @@
 // configuration building and running a forward pass on a small input.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { Random } from '../src/base/random';
 import { beginScope, noGrad, Tensor } from '../src/graph';
-import { Random } from '../src/graph/random';
 import { paper, tiny } from '../src/model/config';
 import { Student, Teacher } from '../src/model/networks';
 import { stateSignatures } from '../src/model/state';

@@ -5,12 +5,12 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { Random } from '../src/base/random';
 import { checkpointPaths } from '../src/cli/pipeline';
 import { teacherPhase } from '../src/cli/training';
 import { indexStreetHazards } from '../src/data/streethazards';
 import { ensureSyntheticDataset } from '../src/data/synthetic';
 import { formatShape } from '../src/gpu/errors';
-import { Random } from '../src/graph/random';
 import { CheckpointError, encodeSafetensors, type CheckpointTensor, type DecodedCheckpoint } from '../src/model/checkpoint';
 import { loadCheckpointFile } from '../src/model/checkpoint/io';
 import { tiny } from '../src/model/config';

@@ -5,11 +5,11 @@
 import { existsSync } from 'node:fs';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { Random } from '../src/base/random';
 import { failureMessage } from '../src/cli/failure';
 import { checkpointPaths } from '../src/cli/pipeline';
 import { BindingSizeError } from '../src/gpu/errors';
 import { SGD } from '../src/graph/optim';
-import { Random } from '../src/graph/random';
 import { tiny } from '../src/model/config';
 import { Teacher } from '../src/model/networks';
 import { teacherStep } from '../src/model/steps';

@@ -4,13 +4,13 @@
 // reaches a steady state.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { Random } from '../src/base/random';
 import type { GpuRuntime } from '../src/gpu';
 import { Module } from '../src/graph/module';
 import { AdaptiveAvgPool2d, BatchNorm2d, Conv2d } from '../src/graph/nn';
 import { Adam } from '../src/graph/optim';
 import { LabelMap } from '../src/graph/labels';
 import { add, backward, beginScope, concatChannels, crossEntropy, relu, upsampleBilinear, Tensor } from '../src/graph';
-import { Random } from '../src/graph/random';
 import { testRuntime } from './support/runtime';
 
 const test = suite('toy segmentation net');

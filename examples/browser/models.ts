@@ -4,6 +4,7 @@
 
 import {
   Adam,
+  IGNORE_LABEL,
   Random,
   Student,
   Teacher,
@@ -91,7 +92,7 @@ export class DemoModels {
     const { inputHeight: h, inputWidth: w } = this.config;
     const images = new Float32Array(pictures.length * 3 * h * w);
     pictures.forEach((p, i) => images.set(modelInput(p, h, w).images, i * 3 * h * w));
-    const batch = { images, labels: new Int32Array(pictures.length * h * w).fill(255), size: pictures.length, height: h, width: w };
+    const batch = { images, labels: new Int32Array(pictures.length * h * w).fill(IGNORE_LABEL), size: pictures.length, height: h, width: w };
     this.optimizer ??= new Adam(this.student.namedParameters().map(([name, param]) => ({ name, param })), studentLearningRate, { weightDecay: 1e-5 });
     this.student.train();
     try {

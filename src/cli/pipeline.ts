@@ -5,6 +5,7 @@
 
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Random } from '../base/random';
 import { processAlive } from '../data/atomic';
 import { batchesInOrder } from '../data/batches';
 import { createProgress, formatSeconds } from '../data/progress';
@@ -13,7 +14,6 @@ import { ensureSyntheticDataset } from '../data/synthetic';
 import { AnomalyEvaluation, ConfusionMatrix, renderMarkdown, renderText, reportJson, type ResultsReport } from '../eval';
 import type { GpuRuntime } from '../gpu';
 import { BindingSizeError } from '../gpu/errors';
-import { Random } from '../graph/random';
 import type { Module } from '../graph/module';
 import { configs, type ModelConfig } from '../model/config';
 import { CheckpointError, type DecodedCheckpoint } from '../model/checkpoint';

@@ -3,10 +3,10 @@
 // and the options a resumed run must share with the interrupted one.
 
 import { resolve } from 'node:path';
+import type { Random } from '../base/random';
 import { BatchStream, type BatchStreamState } from '../data/batches';
 import type { DatasetIndex, SkippedFile } from '../data/streethazards';
 import { Adam, SGD } from '../graph/optim';
-import type { Random } from '../graph/random';
 import type { ModelConfig } from '../model/config';
 import type { Student, Teacher } from '../model/networks';
 import { distillStep, teacherStep } from '../model/steps';

@@ -4,7 +4,7 @@
 // a small serialisable state, so a resumed run continues with the same order
 // and the same crops as an uninterrupted one.
 
-import { Random } from '../graph/random';
+import { Random } from '../base/random';
 import { DataError, describeError } from './errors';
 import { resampleInto, type CropWindow } from './resize';
 import { mixSeed } from './seed';

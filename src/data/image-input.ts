@@ -3,6 +3,7 @@
 // as training), and a normalised input as 8-bit RGB for display. Pure: browsers
 // and Node share it, so both feed the network identical numbers.
 
+import { IGNORE_LABEL } from '../base/labels';
 import { IMAGENET_MEAN, IMAGENET_STD, resampleInto } from './resize';
 
 export interface RgbPixels {
@@ -15,7 +16,7 @@ export interface RgbPixels {
 export interface ImageBatch {
   /** [size, 3, height, width], ImageNet normalised. */
   images: Float32Array;
-  /** [size, height, width]; all 255 (ignore): a picture comes without labels. */
+  /** [size, height, width]; all IGNORE_LABEL: a picture comes without labels. */
   labels: Int32Array;
   size: number;
   height: number;
@@ -30,7 +31,7 @@ export function modelInput(picture: RgbPixels, height: number, width: number): I
   }
   const images = new Float32Array(3 * height * width);
   const labels = new Int32Array(height * width);
-  const source = { width: picture.width, height: picture.height, image: picture.data, labels: new Uint8Array(picture.width * picture.height).fill(255) };
+  const source = { width: picture.width, height: picture.height, image: picture.data, labels: new Uint8Array(picture.width * picture.height).fill(IGNORE_LABEL) };
   resampleInto(source, { x: 0, y: 0, width: picture.width, height: picture.height, flip: false }, images, labels, 0, height, width);
   return { images, labels, size: 1, height, width };
 }

@@ -5,18 +5,12 @@ export { DataError } from './errors';
 export { writeFileAtomic } from './atomic';
 export { decodeImage, decodeLabelMap, encodePng, readImage, readLabelMap, readPngHeader, writePng, type LabelMap, type PngHeader, type RgbImage } from './png';
 export {
-  ANOMALY_LABEL,
-  IGNORE_LABEL,
-  KNOWN_CLASS_COUNT,
   SPLIT_NAMES,
-  STREETHAZARDS_CLASS_NAMES,
   annotationToClasses,
-  classIndex,
   classesToAnnotation,
   indexStreetHazards,
   loadSample,
   type BadSamplePolicy,
-  type ClassName,
   type DatasetIndex,
   type IndexOptions,
   type LoadedSample,

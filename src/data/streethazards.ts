@@ -13,13 +13,9 @@
 
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative } from 'node:path';
+import { ANOMALY_LABEL, IGNORE_LABEL } from '../base/labels';
 import { DataError, describeError } from './errors';
-import { ANOMALY_LABEL, IGNORE_LABEL } from '../eval/labels';
-
-export { ANOMALY_LABEL, IGNORE_LABEL, KNOWN_CLASS_COUNT } from '../eval/labels';
 import { describePngFormat, isLabelMapFormat, readImage, readLabelMap, readPngHeader } from './png';
-
-export { STREETHAZARDS_CLASS_NAMES, classIndex, type ClassName } from './class-names';
 
 export type SplitName = 'train' | 'validation' | 'test';
 export const SPLIT_NAMES: readonly SplitName[] = ['train', 'validation', 'test'];

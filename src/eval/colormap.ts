@@ -1,7 +1,7 @@
 // Colours for the figures: a perceptual inferno-like ramp for scores and the
 // StreetHazards palette for class ids.
 
-import { IGNORE_LABEL } from './labels';
+import { IGNORE_LABEL } from '../base/labels';
 
 export type Rgb = readonly [number, number, number];
 

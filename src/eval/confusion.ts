@@ -1,7 +1,8 @@
 // Semantic segmentation quality of the teacher over a whole split: a confusion
 // matrix over the known classes, accumulated image by image.
 
-import { ANOMALY_LABEL, checkSameLength, IGNORE_LABEL, KNOWN_CLASS_COUNT, type LabelArray } from './labels';
+import { ANOMALY_LABEL, IGNORE_LABEL, KNOWN_CLASS_COUNT } from '../base/labels';
+import { checkSameLength, type LabelArray } from './labels';
 
 export class ConfusionMatrix {
   /** counts[truth * classes + predicted] */

@@ -2,8 +2,9 @@
 // binary masks, and a heatmap blended over the input image. Pure functions on
 // typed arrays; the caller writes the PNG.
 
+import { ANOMALY_LABEL } from '../base/labels';
 import { INFERNO_LUT, labelColour, type Rgb } from './colormap';
-import { ANOMALY_LABEL, type LabelArray } from './labels';
+import type { LabelArray } from './labels';
 import { checkPixelCount, createRgbImage, type RgbImage } from './rgb-image';
 
 export interface ValueRange {

@@ -8,7 +8,7 @@ import { averagePrecision, fprAtRecall, rocAuc } from './ranking';
 export interface ImageAnomalyInput {
   /** Anomaly score per pixel, higher = more anomalous; row-major like labels. */
   readonly scores: Float32Array;
-  /** Ground truth: 0..12 known, 13 anomaly, 255 ignore (excluded from every metric). */
+  /** Ground truth: 0..12 known, 13 anomaly, IGNORE_LABEL (excluded from every metric). */
   readonly labels: LabelArray;
   /** The teacher's class per pixel, for cFPR / eFPR; without it both are null. */
   readonly prediction?: LabelArray;

@@ -1,10 +1,6 @@
-// The label convention of StreetHazards after the dataset's minus-one, shared by
-// the loader and the synthetic generator: known classes 0..12, anomaly 13,
-// 255 for pixels that no metric counts.
+// What each ground-truth pixel is to the metrics: known, anomaly, or ignored.
 
-export const KNOWN_CLASS_COUNT = 13;
-export const ANOMALY_LABEL = 13;
-export const IGNORE_LABEL = 255;
+import { ANOMALY_LABEL, IGNORE_LABEL, KNOWN_CLASS_COUNT } from '../base/labels';
 
 /** Per-pixel class ids (ground truth or a teacher's argmax), row-major. */
 export type LabelArray = Uint8Array | Uint16Array | Int16Array | Int32Array | Uint32Array;

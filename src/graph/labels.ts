@@ -3,6 +3,7 @@
 // buffer held by a Tensor, so a scope releases them like any temporary; that
 // Tensor is never read as float.
 
+import { IGNORE_LABEL } from '../base/labels';
 import type { GpuRuntime } from '../gpu';
 import { ShapeError, formatShape } from '../gpu/errors';
 import { Tensor, numel, type Shape, type TensorKind } from './tensor';
@@ -53,7 +54,7 @@ export class LabelMap {
   }
 }
 
-function checkRange(data: Int32Array, { classes, ignoreIndex = 255 }: LabelRange): void {
+function checkRange(data: Int32Array, { classes, ignoreIndex = IGNORE_LABEL }: LabelRange): void {
   for (let i = 0; i < data.length; i++) {
     const v = data[i]!;
     if ((v < 0 || v >= classes) && v !== ignoreIndex) {

@@ -4,9 +4,9 @@
 // The student is a smaller dilated ResNet + PPM + the same 3x3 conv, trained to
 // reproduce the teacher's feature on normal images.
 
+import type { Random } from '../base/random';
 import type { GpuRuntime } from '../gpu';
 import { Module } from '../graph/module';
-import type { Random } from '../graph/random';
 import type { Tensor } from '../graph/tensor';
 import type { ModelConfig, NetworkConfig } from './config';
 import { PyramidPoolingDecoder } from './ppm';

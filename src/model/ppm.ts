@@ -3,11 +3,11 @@
 // bilinearly back and concatenated with the map, then a 3x3 conv + BN: the
 // feature DiCNet compares. Names as the reference: ppm.0.1.weight, conv_last.0.weight.
 
+import type { Random } from '../base/random';
 import type { GpuRuntime } from '../gpu';
 import { Module, Sequential } from '../graph/module';
 import { AdaptiveAvgPool2d, BatchNorm2d, Conv2d, Dropout2d, ReLU } from '../graph/nn';
 import { batchNorm2d, concatChannels, upsampleBilinear } from '../graph/ops';
-import type { Random } from '../graph/random';
 import type { Tensor } from '../graph/tensor';
 
 export interface PpmOptions {

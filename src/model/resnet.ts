@@ -3,11 +3,11 @@
 // each keeps half the dilation), as the reference's ResnetDilated does.
 // Names follow torchvision/the reference: conv1, bn1, layer1.0.conv1, downsample.0 ...
 
+import type { Random } from '../base/random';
 import type { GpuRuntime } from '../gpu';
 import { BatchNorm2d, Conv2d, MaxPool2d, ReLU } from '../graph/nn';
 import { Module, Sequential } from '../graph/module';
 import { add, relu } from '../graph/ops';
-import type { Random } from '../graph/random';
 import type { Tensor } from '../graph/tensor';
 import type { EncoderConfig } from './config';
 

@@ -3,6 +3,7 @@
 // and of the flag that says whether the update was applied (it is skipped on
 // the GPU when the loss or a gradient is not finite).
 
+import { IGNORE_LABEL } from '../base/labels';
 import { backward, beginScope } from '../graph';
 import { LabelMap } from '../graph/labels';
 import type { Optimizer } from '../graph/optim';
@@ -12,8 +13,6 @@ import { Tensor } from '../graph/tensor';
 import type { Batch } from './batch';
 import { NonFiniteLossError } from './errors';
 import type { Student, Teacher } from './networks';
-
-export const ignoreLabel = 255;
 
 export type DistillLoss = 'kl' | 'mse';
 
@@ -36,7 +35,7 @@ export async function teacherStep(teacher: Teacher, optimizer: Optimizer, batch:
   const scope = beginScope();
   try {
     const logits = upsampleBilinear(teacher.logits(imageTensor(rt, batch)), batch.height, batch.width, { alignCorners: false });
-    const loss = crossEntropy(logits, LabelMap.from(rt, batch.labels, [batch.size, batch.height, batch.width]), ignoreLabel);
+    const loss = crossEntropy(logits, LabelMap.from(rt, batch.labels, [batch.size, batch.height, batch.width]), IGNORE_LABEL);
     backward(loss);
     return await applyIfFinite(loss, 'cross-entropy', step, optimizer);
   } finally {

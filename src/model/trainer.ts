@@ -6,12 +6,12 @@
 // atomically to one safetensors file. A run resumed from it issues the same GPU
 // ops on the same data as the uninterrupted run, so it ends with the same bits.
 
+import type { Random } from '../base/random';
 import type { Batch, BatchStream, BatchStreamState } from '../data/batches';
 import type { SkippedFile } from '../data/streethazards';
 import { createProgress } from '../data/progress';
 import type { Module } from '../graph/module';
 import { polyLearningRate, type Optimizer } from '../graph/optim';
-import type { Random } from '../graph/random';
 import type { Tensor } from '../graph/tensor';
 import { checkStateDict, CheckpointError, type DecodedCheckpoint, type TensorSignature } from './checkpoint';
 import { loadCheckpointFile, saveCheckpoint } from './checkpoint/io';

@@ -3,7 +3,7 @@
 // or rainbows; creatures, stars, rings, heaps, crystal shards, balls), of
 // small to medium size, standing on the road or the sidewalk.
 
-import type { Random } from '../../graph/random';
+import type { Random } from '../../base/random';
 import { CLASS } from './classes';
 import { gray, hsl, type Rgb } from './color';
 import { valueNoise } from './noise';

@@ -1,7 +1,7 @@
 // What a camera does to the rendered light: distance haze, exposure,
 // vignetting, lens blur and sensor noise, then 8-bit quantisation.
 
-import type { Random } from '../../graph/random';
+import type { Random } from '../../base/random';
 import type { Frame } from './frame';
 import { uniform } from './random';
 import type { Street } from './street';

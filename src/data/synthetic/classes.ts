@@ -1,6 +1,6 @@
 // Class indices (after the dataset's minus-one) used by the scene generator.
 
-import { classIndex } from '../class-names';
+import { classIndex } from '../../base/labels';
 
 export const CLASS = {
   /** The sky: CARLA, which rendered StreetHazards, tags it unlabeled. */

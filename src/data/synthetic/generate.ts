@@ -8,12 +8,13 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { STREETHAZARDS_CLASS_NAMES } from '../../base/labels';
 import { processAlive, writeFileAtomic } from '../atomic';
 import { DataError, describeError } from '../errors';
 import { writePng } from '../png';
 import { createProgress } from '../progress';
 import { mixSeed } from '../seed';
-import { SPLIT_LAYOUT, STREETHAZARDS_CLASS_NAMES, classesToAnnotation, type SplitName } from '../streethazards';
+import { SPLIT_LAYOUT, classesToAnnotation, type SplitName } from '../streethazards';
 import { renderScene } from './scene';
 
 /** Bump whenever the generator's output changes, so caches of older output are not reused. */

@@ -2,7 +2,7 @@
 // poles, traffic signs on posts, trees, and street furniture ('other': bins,
 // benches, bollards, post boxes, planters).
 
-import type { Random } from '../../graph/random';
+import type { Random } from '../../base/random';
 import { CLASS } from './classes';
 import { gray, hsl, mix, type Rgb } from './color';
 import { hash2, valueNoise } from './noise';

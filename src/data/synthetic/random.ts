@@ -1,6 +1,6 @@
 // Small helpers over the seeded Random for drawing scene parameters.
 
-import type { Random } from '../../graph/random';
+import type { Random } from '../../base/random';
 
 export function uniform(rng: Random, lo: number, hi: number): number {
   return lo + rng.next() * (hi - lo);

@@ -2,7 +2,7 @@
 // asked, for the test split), the rendering and the camera effects. The whole
 // scene follows from one seed.
 
-import { Random } from '../../graph/random';
+import { Random } from '../../base/random';
 import { anomaly } from './anomalies';
 import { developFrame } from './camera-effects';
 import { CLASS } from './classes';

@@ -2,7 +2,7 @@
 // walls, fences and hedges on both sides, and the light. World axes: X to the
 // right, Y up, Z forward; the road centre line is X = curvature * Z^2.
 
-import type { Random } from '../../graph/random';
+import type { Random } from '../../base/random';
 import { gray, hsl, mix, type Rgb } from './color';
 import { chance, pick, uniform, weighted } from './random';
 

@@ -1,7 +1,7 @@
+import type { Random } from '../../base/random';
 import type { GpuRuntime } from '../../gpu';
 import { Module, Parameter } from '../module';
 import { conv2d } from '../ops/conv2d';
-import type { Random } from '../random';
 import type { Tensor } from '../tensor';
 
 export interface Conv2dOptions {

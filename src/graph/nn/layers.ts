@@ -1,12 +1,12 @@
 // Parameter-free layers, as modules so that Sequential indices (and so the
 // state-dict names) match PyTorch's, e.g. `ppm.0.1.weight` after an AdaptiveAvgPool2d.
 
+import type { Random } from '../../base/random';
 import { Module } from '../module';
 import { adaptiveAvgPool2d } from '../ops/adaptiveavgpool2d';
 import { dropout } from '../ops/dropout';
 import { maxPool2d } from '../ops/maxpool2d';
 import { relu } from '../ops/relu';
-import type { Random } from '../random';
 import type { Tensor } from '../tensor';
 
 export class ReLU extends Module {

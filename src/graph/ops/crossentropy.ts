@@ -1,6 +1,7 @@
 // Softmax cross-entropy with an ignore label, as PyTorch's
 // nn.CrossEntropyLoss(ignore_index=ignoreIndex) with reduction 'mean'.
 
+import { IGNORE_LABEL } from '../../base/labels';
 import { checkLogitsAndLabels, crossEntropyBackward, crossEntropyForward } from '../../kernels/crossentropy';
 import type { LabelMap } from '../labels';
 import { record } from '../tape';
@@ -11,7 +12,7 @@ import { Tensor } from '../tensor';
  * -log softmax(logits)[label]. Labels equal to ignoreIndex, or outside [0, C),
  * are not counted; with no counted pixel the loss is 0 and so is the gradient.
  */
-export function crossEntropy(logits: Tensor, labels: LabelMap, ignoreIndex = 255): Tensor {
+export function crossEntropy(logits: Tensor, labels: LabelMap, ignoreIndex = IGNORE_LABEL): Tensor {
   const shape = checkLogitsAndLabels('crossEntropy', logits.shape, labels.shape);
   const rt = logits.rt;
   const { loss, totals } = crossEntropyForward(rt, logits.buffer, labels.buffer, shape, ignoreIndex);

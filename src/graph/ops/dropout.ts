@@ -1,5 +1,5 @@
+import type { Random } from '../../base/random';
 import { dropoutApply } from '../../kernels/dropout';
-import type { Random } from '../random';
 import { record } from '../tape';
 import { Tensor } from '../tensor';
 
