@@ -2,13 +2,13 @@
 // in Node. Nothing imported from here may touch the file system or Dawn.
 export { Random } from './base/random';
 export * from './base/labels';
+export type { Batch } from './base/batch';
 export * from './gpu';
 export * from './graph';
 export * as nn from './graph/nn';
 export { Module, Parameter, ModelBuffer, Counter, Sequential, type Layer, type StateEntry } from './graph/module';
 export { Optimizer, SGD, Adam, AdamW, polyLearningRate, type AdamOptions, type NamedParameter } from './graph/optim';
 export * from './model/config';
-export type { Batch } from './model/batch';
 export { NonFiniteLossError } from './model/errors';
 export { Teacher, Student } from './model/networks';
 export { scoreBatch, scoreNames, type BatchScores, type ScoreName } from './model/scores';
@@ -17,5 +17,5 @@ export { readState, writeState, stateSignatures, withPrefix } from './model/stat
 export * from './model/checkpoint';
 export * from './eval';
 export { IMAGENET_MEAN, IMAGENET_STD } from './data/resize';
-export { modelInput, batchImage, rgbaToRgb, rgbToRgba, type ImageBatch, type RgbPixels } from './data/image-input';
+export { modelInput, batchImage, rgbaToRgb, rgbToRgba, type RgbPixels } from './data/image-input';
 export { renderScene, type RenderedScene } from './data/synthetic/scene';

@@ -11,10 +11,10 @@ import {
   batchesInOrder,
   ensureSyntheticStreetHazards,
   indexStreetHazards,
-  type Batch,
   type BatchStreamState,
   type LoadedSample,
   type Sample,
+  type SampleBatch,
 } from '../src/data';
 
 const test = suite('data: batches, shuffling, augmentation, resume');
@@ -26,7 +26,7 @@ const SIZE = { height: 24, width: 40 };
 
 test.after(() => rmSync(scratch, { recursive: true, force: true }));
 
-function names(batch: Batch): string[] {
+function names(batch: SampleBatch): string[] {
   return batch.samples.map((s) => s.image);
 }
 

@@ -17,9 +17,9 @@ import {
   stateSignatures,
   tiny,
   writeState,
+  type Batch,
   type BatchScores,
   type GpuRuntime,
-  type ImageBatch,
   type ModelConfig,
   type RgbPixels,
 } from '../../src/index.browser';
@@ -27,7 +27,7 @@ import {
 export type Role = 'teacher' | 'student';
 
 export interface Inference {
-  input: ImageBatch;
+  input: Batch;
   scores: BatchScores;
   /** Upload, both networks, the score maps and their readback. */
   milliseconds: number;

@@ -4,7 +4,7 @@
 
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { Batch } from '../data/batches';
+import type { SampleBatch } from '../data/batches';
 import { writePng } from '../data/png';
 import { batchImage } from '../data/image-input';
 import { anomalyMask, composePanels, maskImage, overlay, scoreHeatmap, segmentationImage, type RgbImage } from '../eval';
@@ -25,7 +25,7 @@ function enlarge(image: RgbImage, factor: number): RgbImage {
 }
 
 /** `dicnet` is the DiCNet score shown: the one that matches the distillation loss. */
-export function writePanels(path: string, batch: Batch, i: number, scores: Record<ScoreName, Float32Array>, prediction: Int32Array, dicnet: ScoreName): void {
+export function writePanels(path: string, batch: SampleBatch, i: number, scores: Record<ScoreName, Float32Array>, prediction: Int32Array, dicnet: ScoreName): void {
   const { width, height } = batch;
   const plane = width * height;
   const labels = batch.labels.subarray(i * plane, (i + 1) * plane);

@@ -4,6 +4,7 @@
 // a small serialisable state, so a resumed run continues with the same order
 // and the same crops as an uninterrupted one.
 
+import type { Batch } from '../base/batch';
 import { Random } from '../base/random';
 import { DataError, describeError } from './errors';
 import { resampleInto, type CropWindow } from './resize';
@@ -39,14 +40,8 @@ export interface TrainBatchOptions extends BatchOptions {
   augmentation?: Augmentation | null;
 }
 
-export interface Batch {
-  size: number;
-  height: number;
-  width: number;
-  /** [size, 3, height, width], ImageNet-normalised. */
-  images: Float32Array;
-  /** [size, height, width]: classes 0..13, IGNORE_LABEL for ignored pixels. */
-  labels: Int32Array;
+/** A batch and the samples it was made of, in batch order. */
+export interface SampleBatch extends Batch {
   samples: Sample[];
 }
 
@@ -88,7 +83,7 @@ class BadSamples {
   }
 }
 
-function allocateBatch(size: number, options: BatchOptions): Batch {
+function allocateBatch(size: number, options: BatchOptions): SampleBatch {
   const plane = options.height * options.width;
   return {
     size,
@@ -156,7 +151,7 @@ export class BatchStream {
     return { sampleCount: this.samples.length, seed: this.options.seed, epoch: this.epoch, cursor: this.cursor, rng: this.rng.state };
   }
 
-  next(): Batch {
+  next(): SampleBatch {
     const batch = allocateBatch(this.options.batchSize, this.options);
     while (batch.samples.length < batch.size) {
       if (this.cursor >= this.order.length) {
@@ -198,7 +193,7 @@ export class BatchStream {
 }
 
 export interface InOrderBatches {
-  batches: Generator<Batch>;
+  batches: Generator<SampleBatch>;
   /** Files passed over so far (with 'skip'). */
   skipped: readonly SkippedFile[];
 }
@@ -207,9 +202,9 @@ export interface InOrderBatches {
 export function batchesInOrder(samples: readonly Sample[], options: BatchOptions): InOrderBatches {
   checkOptions(samples, options);
   const bad = new BadSamples(options.onBadSample ?? 'fail', options.load ?? loadSample);
-  function* generate(): Generator<Batch> {
+  function* generate(): Generator<SampleBatch> {
     let pending: { sample: Sample; loaded: LoadedSample }[] = [];
-    const flush = (): Batch => {
+    const flush = (): SampleBatch => {
       const batch = allocateBatch(pending.length, options);
       for (const { sample, loaded } of pending) {
         const window = { x: 0, y: 0, width: loaded.width, height: loaded.height, flip: false };

@@ -3,6 +3,7 @@
 // as training), and a normalised input as 8-bit RGB for display. Pure: browsers
 // and Node share it, so both feed the network identical numbers.
 
+import type { Batch } from '../base/batch';
 import { IGNORE_LABEL } from '../base/labels';
 import { IMAGENET_MEAN, IMAGENET_STD, resampleInto } from './resize';
 
@@ -13,18 +14,8 @@ export interface RgbPixels {
   data: Uint8Array;
 }
 
-export interface ImageBatch {
-  /** [size, 3, height, width], ImageNet normalised. */
-  images: Float32Array;
-  /** [size, height, width]; all IGNORE_LABEL: a picture comes without labels. */
-  labels: Int32Array;
-  size: number;
-  height: number;
-  width: number;
-}
-
-/** One picture, resized (not cropped) to height x width, as a batch of one. */
-export function modelInput(picture: RgbPixels, height: number, width: number): ImageBatch {
+/** One picture, resized (not cropped) to height x width, as a batch of one (labels all IGNORE_LABEL: a picture comes without). */
+export function modelInput(picture: RgbPixels, height: number, width: number): Batch {
   if (picture.width < 1 || picture.height < 1) throw new RangeError(`a picture of ${picture.width}x${picture.height} pixels has nothing to resize`);
   if (picture.data.length !== picture.width * picture.height * 3) {
     throw new RangeError(`a ${picture.width}x${picture.height} RGB picture needs ${picture.width * picture.height * 3} bytes, got ${picture.data.length}`);
@@ -37,7 +28,7 @@ export function modelInput(picture: RgbPixels, height: number, width: number): I
 }
 
 /** The i-th image of a batch back in 8-bit RGB (undoing the ImageNet normalisation). */
-export function batchImage(batch: Pick<ImageBatch, 'images' | 'height' | 'width'>, i: number): RgbPixels {
+export function batchImage(batch: Pick<Batch, 'images' | 'height' | 'width'>, i: number): RgbPixels {
   const plane = batch.height * batch.width;
   const data = new Uint8Array(plane * 3);
   for (let c = 0; c < 3; c++) {

@@ -24,10 +24,10 @@ export {
   DEFAULT_AUGMENTATION,
   batchesInOrder,
   type Augmentation,
-  type Batch,
   type BatchOptions,
   type BatchStreamState,
   type InOrderBatches,
+  type SampleBatch,
   type TrainBatchOptions,
 } from './batches';
 export { DEFAULT_SYNTHETIC_CACHE, GENERATOR_VERSION } from './synthetic/generate';

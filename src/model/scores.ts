@@ -3,10 +3,10 @@
 // KL variant), at feature resolution, upsampled bilinearly to the label size.
 // Baselines from the same teacher's logits: MSP, max logit, softmax entropy.
 
+import type { Batch } from '../base/batch';
 import { beginScope, noGrad } from '../graph';
 import { featureDistance, klDistance, softmaxScores, upsampleBilinear } from '../graph/ops';
 import { Tensor } from '../graph/tensor';
-import type { Batch } from './batch';
 import type { Student, Teacher } from './networks';
 
 export const scoreNames = ['dicnetMse', 'dicnetKl', 'msp', 'maxLogit', 'entropy'] as const;

@@ -3,6 +3,7 @@
 // and of the flag that says whether the update was applied (it is skipped on
 // the GPU when the loss or a gradient is not finite).
 
+import type { Batch } from '../base/batch';
 import { IGNORE_LABEL } from '../base/labels';
 import { backward, beginScope } from '../graph';
 import { LabelMap } from '../graph/labels';
@@ -10,7 +11,6 @@ import type { Optimizer } from '../graph/optim';
 import { crossEntropy, klDistill, mse, upsampleBilinear } from '../graph/ops';
 import { noGrad } from '../graph/tape';
 import { Tensor } from '../graph/tensor';
-import type { Batch } from './batch';
 import { NonFiniteLossError } from './errors';
 import type { Student, Teacher } from './networks';
 

@@ -6,8 +6,9 @@
 // atomically to one safetensors file. A run resumed from it issues the same GPU
 // ops on the same data as the uninterrupted run, so it ends with the same bits.
 
+import type { Batch } from '../base/batch';
 import type { Random } from '../base/random';
-import type { Batch, BatchStream, BatchStreamState } from '../data/batches';
+import type { BatchStream, BatchStreamState } from '../data/batches';
 import type { SkippedFile } from '../data/streethazards';
 import { createProgress } from '../data/progress';
 import type { Module } from '../graph/module';

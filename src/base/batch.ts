@@ -1,0 +1,12 @@
+// What a training or evaluation step consumes: images normalised NCHW and
+// per-pixel labels. The loader, modelInput and the steps all speak this type.
+
+export interface Batch {
+  size: number;
+  height: number;
+  width: number;
+  /** [size, 3, height, width], ImageNet-normalised. */
+  images: Float32Array;
+  /** [size, height, width]: known classes 0..12, anomaly 13, IGNORE_LABEL where a pixel has none. */
+  labels: Int32Array;
+}
