@@ -2,5 +2,5 @@
 export * from './engine';
 /** The same name in both bundles: code written against `createRuntime` runs in either. */
 export { createNodeRuntime, createNodeRuntime as createRuntime } from './gpu/node';
-export { saveCheckpoint, loadCheckpointFile } from './model/checkpoint/io';
+export { saveCheckpoint, loadCheckpointFile } from './checkpoint/io';
 export { readImage, writePng, decodeImage, encodePng } from './data/png';

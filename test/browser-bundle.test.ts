@@ -7,12 +7,12 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
 const test = suite('browser bundle');
-const nodeOnlySources = ['src/gpu/node.ts', 'src/model/checkpoint/io.ts', 'src/data/png.ts', 'src/data/streethazards.ts', 'src/data/synthetic/generate.ts'];
+const nodeOnlySources = ['src/gpu/node.ts', 'src/checkpoint/io.ts', 'src/data/png.ts', 'src/data/streethazards.ts', 'src/data/synthetic/generate.ts'];
 
 test('dist/browser.js holds the engine, its shaders, and nothing Node-only', () => {
   const meta = JSON.parse(readFileSync('dist/browser.meta.json', 'utf8')) as { inputs: Record<string, { imports: { path: string; external?: boolean }[] }> };
   const inputs = Object.keys(meta.inputs);
-  for (const wanted of ['src/gpu/browser.ts', 'src/model/networks.ts', 'src/model/checkpoint/safetensors.ts', 'src/eval/heatmap.ts', 'src/data/synthetic/scene.ts', 'shaders/conv2d.wgsl']) {
+  for (const wanted of ['src/gpu/browser.ts', 'src/model/networks.ts', 'src/checkpoint/safetensors.ts', 'src/eval/heatmap.ts', 'src/data/synthetic/scene.ts', 'shaders/conv2d.wgsl']) {
     assert.ok(inputs.includes(wanted), `${wanted} is not in the browser bundle`);
   }
   for (const file of inputs) {

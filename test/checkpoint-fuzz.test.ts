@@ -1,6 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { CheckpointError, decodeSafetensors, encodeSafetensors, type TensorToSave } from '../src/model/checkpoint';
+import { CheckpointError } from '../src/checkpoint/errors';
+import { decodeSafetensors, encodeSafetensors, type TensorToSave } from '../src/checkpoint/safetensors';
 import { rng } from './support/random';
 
 const test = suite('checkpoint fuzz');

@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { CheckpointError, encodeSafetensors, type TensorToSave } from '../src/model/checkpoint';
-import { loadCheckpointFile, replaceFileAtomically, saveCheckpoint } from '../src/model/checkpoint/io';
+import { CheckpointError } from '../src/checkpoint/errors';
+import { loadCheckpointFile, replaceFileAtomically, saveCheckpoint } from '../src/checkpoint/io';
+import { encodeSafetensors, type TensorToSave } from '../src/checkpoint/safetensors';
 
 const test = suite('checkpoint files');
 const directory = mkdtempSync(join(tmpdir(), 'checkpoint-io-'));

@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { TensorToSave } from '../src/model/checkpoint';
-import { loadCheckpointFile, saveCheckpoint } from '../src/model/checkpoint/io';
+import { loadCheckpointFile, saveCheckpoint } from '../src/checkpoint/io';
+import type { TensorToSave } from '../src/checkpoint/safetensors';
 import { rng } from './support/random';
 
 const saveLoopVariable = 'CHECKPOINT_SAVE_LOOP';

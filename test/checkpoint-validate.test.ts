@@ -1,6 +1,8 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { CheckpointError, checkStateDict, decodeSafetensors, encodeSafetensors, type TensorSignature, type TensorToSave } from '../src/model/checkpoint';
+import { CheckpointError } from '../src/checkpoint/errors';
+import { decodeSafetensors, encodeSafetensors, type TensorToSave } from '../src/checkpoint/safetensors';
+import { checkStateDict, type TensorSignature } from '../src/model/state';
 
 const test = suite('checkpoint state dict check');
 

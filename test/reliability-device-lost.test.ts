@@ -3,11 +3,11 @@
 // the command line's message says the device was lost and how to resume.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { loadCheckpointFile } from '../src/checkpoint/io';
 import { failureMessage } from '../src/cli/failure';
 import { checkpointPaths } from '../src/cli/pipeline';
 import { DeviceLostError } from '../src/gpu/errors';
 import { createNodeRuntime } from '../src/gpu/node';
-import { loadCheckpointFile } from '../src/model/checkpoint/io';
 import { parseProgress } from '../src/model/training-state';
 import { control, expectValue, runQuietly, smallRun, tempDir } from './support/pipeline';
 import { testRuntime } from './support/runtime';

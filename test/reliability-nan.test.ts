@@ -3,9 +3,9 @@
 // rolls back to the last checkpoint at half the learning rate and goes on.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { loadCheckpointFile } from '../src/checkpoint/io';
 import { failureMessage } from '../src/cli/failure';
 import { checkpointPaths } from '../src/cli/pipeline';
-import { loadCheckpointFile } from '../src/model/checkpoint/io';
 import { NonFiniteLossError } from '../src/model/errors';
 import type { TrainerHooks } from '../src/model/trainer';
 import { parseProgress } from '../src/model/training-state';

@@ -4,9 +4,9 @@
 import { existsSync } from 'node:fs';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { CheckpointError } from '../src/checkpoint/errors';
+import { loadCheckpointFile } from '../src/checkpoint/io';
 import { checkpointPaths } from '../src/cli/pipeline';
-import { CheckpointError } from '../src/model/checkpoint';
-import { loadCheckpointFile } from '../src/model/checkpoint/io';
 import { parseProgress } from '../src/model/training-state';
 import { control, expectValue, finalWeights, referenceWeights, runQuietly, smallRun, tempDir } from './support/pipeline';
 import { testRuntime } from './support/runtime';

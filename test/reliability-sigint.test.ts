@@ -3,8 +3,8 @@
 // the run with the same final weights as an uninterrupted one.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { loadCheckpointFile } from '../src/checkpoint/io';
 import { checkpointPaths } from '../src/cli/pipeline';
-import { loadCheckpointFile } from '../src/model/checkpoint/io';
 import { parseProgress } from '../src/model/training-state';
 import { mainJob, smallRunArgs } from './support/main-job';
 import { finalWeights, referenceWeights, tempDir } from './support/pipeline';

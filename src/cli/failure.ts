@@ -2,9 +2,9 @@
 // error's own words, what to change, and how to continue from the last
 // checkpoint when one was written.
 
+import { CheckpointError } from '../checkpoint/errors';
 import { DataError } from '../data/errors';
 import { BindingSizeError, DeviceLostError, GpuError, OutOfMemoryError, ShaderCompileError } from '../gpu/errors';
-import { CheckpointError } from '../model/checkpoint';
 import { NonFiniteLossError } from '../model/errors';
 import type { CheckpointInfo } from '../model/trainer';
 import type { RunOptions } from './options';

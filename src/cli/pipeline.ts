@@ -6,6 +6,9 @@
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Random } from '../base/random';
+import { CheckpointError } from '../checkpoint/errors';
+import { loadCheckpointFile, saveCheckpoint } from '../checkpoint/io';
+import type { DecodedCheckpoint } from '../checkpoint/safetensors';
 import { processAlive } from '../data/atomic';
 import { batchesInOrder } from '../data/batches';
 import { createProgress, formatSeconds } from '../data/progress';
@@ -16,8 +19,6 @@ import type { GpuRuntime } from '../gpu';
 import { BindingSizeError } from '../gpu/errors';
 import type { Module } from '../graph/module';
 import { configs, type ModelConfig } from '../model/config';
-import { CheckpointError, type DecodedCheckpoint } from '../model/checkpoint';
-import { loadCheckpointFile, saveCheckpoint } from '../model/checkpoint/io';
 import { Student, Teacher } from '../model/networks';
 import { scoreBatch, scoreNames, type ScoreName } from '../model/scores';
 import { readState, writeState } from '../model/state';

@@ -1,11 +1,19 @@
 // A module's state dict to and from safetensors tensors (PyTorch names; batch
 // norm's num_batches_tracked as int64, as PyTorch writes it). Loading checks
-// every name, shape and dtype first and copies nothing unless all match.
+// every name, shape and dtype first and copies nothing unless all match, so a
+// mismatched checkpoint is refused whole instead of loaded half-way.
 
+import { CheckpointError, quoted } from '../checkpoint/errors';
+import type { CheckpointTensor, TensorToSave } from '../checkpoint/safetensors';
+import { formatShape } from '../gpu/errors';
 import { Counter, type Module } from '../graph/module';
 import { Tensor } from '../graph/tensor';
-import type { CheckpointTensor, TensorSignature, TensorToSave } from './checkpoint';
-import { checkStateDict } from './checkpoint';
+
+/** A tensor's name-independent signature: what a model expects under one name. */
+export interface TensorSignature {
+  dtype: string;
+  shape: readonly number[];
+}
 
 export function stateSignatures(module: Module): Map<string, TensorSignature> {
   const out = new Map<string, TensorSignature>();
@@ -45,4 +53,27 @@ export function withPrefix<T>(tensors: ReadonlyMap<string, T>, prefix: string): 
   const out = new Map<string, T>();
   for (const [name, t] of tensors) if (name.startsWith(`${prefix}.`)) out.set(name.slice(prefix.length + 1), t);
   return out;
+}
+
+/** Throws one CheckpointError listing every missing, unexpected, misshapen or mistyped tensor. */
+export function checkStateDict(expected: ReadonlyMap<string, TensorSignature>, loaded: ReadonlyMap<string, TensorSignature>, source: string): void {
+  const problems: string[] = [];
+  for (const [name, want] of expected) {
+    const got = loaded.get(name);
+    const tensor = `tensor ${quoted(name)}`;
+    if (got === undefined) {
+      problems.push(`missing ${tensor} (the model expects ${want.dtype} ${formatShape(want.shape)})`);
+      continue;
+    }
+    if (!sameShape(got.shape, want.shape)) problems.push(`${tensor}: shape ${formatShape(got.shape)} in the file, but the model expects ${formatShape(want.shape)}`);
+    if (got.dtype !== want.dtype) problems.push(`${tensor}: dtype ${got.dtype} in the file, but the model expects ${want.dtype}`);
+  }
+  for (const [name, got] of loaded) {
+    if (!expected.has(name)) problems.push(`unexpected tensor ${quoted(name)} (${got.dtype} ${formatShape(got.shape)}), which the model does not have`);
+  }
+  if (problems.length > 0) throw new CheckpointError(source, problems);
+}
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((dim, i) => dim === b[i]);
 }

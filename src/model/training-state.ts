@@ -5,7 +5,7 @@
 // damaged or foreign file is refused with a CheckpointError naming the entry.
 
 import type { BatchStreamState } from '../data/batches';
-import { CheckpointError, quoted } from './checkpoint/errors';
+import { CheckpointError, quoted } from '../checkpoint/errors';
 
 export type PhaseName = 'teacher' | 'student';
 

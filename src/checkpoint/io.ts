@@ -2,8 +2,7 @@
 import { open, readFile, rename, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { CheckpointError } from './errors';
-import { decodeSafetensors, encodeSafetensors, type DecodedCheckpoint } from './safetensors';
-import type { TensorToSave } from './tensor';
+import { decodeSafetensors, encodeSafetensors, type DecodedCheckpoint, type TensorToSave } from './safetensors';
 
 let tempFilesMade = 0;
 

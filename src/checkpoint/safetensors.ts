@@ -2,23 +2,57 @@
 // little-endian header length, a JSON header padded with spaces to 8 bytes, then
 // the tensors' little-endian bytes, back to back. The writer follows the reference
 // serialiser so that the same state dict gives the same bytes as PyTorch's
-// `safetensors.torch.save_file`.
-import { compareUtf8, hostOrderCopy, isWellFormedUnicode, littleEndianBytes, readU64LittleEndian, utf8Encoder, writeU64LittleEndian } from './bytes';
-import { CheckpointError, quoted } from './errors';
-import { metadataKey, parseHeader, type HeaderEntry } from './header';
-import { formatShape } from '../../gpu/errors';
-import { bytesPerElement, isCheckpointDtype, safetensorsDtypeRank, type CheckpointTensor, type TensorToSave } from './tensor';
+// `safetensors.torch.save_file`. The reader checks everything against the
+// format's schema; every problem is a CheckpointError naming the file and the entry.
 
-/** The reference reader refuses headers over 100 MB; we neither read nor write them. */
-export const maxHeaderBytes = 100_000_000;
-const lengthFieldBytes = 8;
-const encoderSource = 'checkpoint being encoded';
+import { formatShape } from '../gpu/errors';
+import { CheckpointError, quoted } from './errors';
+
+export type CheckpointDtype = 'F32' | 'I64' | 'I32';
+
+export type CheckpointTensor =
+  | { dtype: 'F32'; shape: number[]; data: Float32Array }
+  | { dtype: 'I64'; shape: number[]; data: BigInt64Array }
+  | { dtype: 'I32'; shape: number[]; data: Int32Array };
+
+/** What a caller hands to the encoder; checked at run time, since dtype and data may disagree. */
+export interface TensorToSave {
+  dtype: CheckpointDtype;
+  shape: readonly number[];
+  data: Float32Array | BigInt64Array | Int32Array;
+}
 
 export interface DecodedCheckpoint {
   /** In file order. */
   tensors: Map<string, CheckpointTensor>;
   /** The header's `__metadata__`, or undefined where the file has none. */
   metadata: Record<string, string> | undefined;
+}
+
+/** The reference reader refuses headers over 100 MB; we neither read nor write them. */
+const maxHeaderBytes = 100_000_000;
+const lengthFieldBytes = 8;
+const encoderSource = 'checkpoint being encoded';
+const metadataKey = '__metadata__';
+const entryFields = ['dtype', 'shape', 'data_offsets'];
+
+const bytesPerElement: Record<CheckpointDtype, number> = { F32: 4, I64: 8, I32: 4 };
+
+/**
+ * Position of each dtype in the safetensors crate's `Dtype` enum. Its writer orders
+ * tensors by this, descending (the widest alignment first), then by name, so our
+ * files lay tensors out in the same order as PyTorch's `save_file`.
+ */
+const safetensorsDtypeRank: Record<CheckpointDtype, number> = { I32: 0, F32: 1, I64: 2 };
+
+/** Every dtype the safetensors format defines, so an unsupported one is told apart from garbage. */
+const knownSafetensorsDtypes: ReadonlySet<string> = new Set([
+  'BOOL', 'F4', 'F6_E2M3', 'F6_E3M2', 'U8', 'I8', 'F8_E5M2', 'F8_E4M3', 'F8_E8M0', 'F8_E4M3FNUZ',
+  'F8_E5M2FNUZ', 'I16', 'U16', 'F16', 'BF16', 'I32', 'U32', 'F32', 'C64', 'F64', 'I64', 'U64',
+]);
+
+function isCheckpointDtype(dtype: string): dtype is CheckpointDtype {
+  return dtype === 'F32' || dtype === 'I64' || dtype === 'I32';
 }
 
 export function encodeSafetensors(tensors: ReadonlyMap<string, TensorToSave>, metadata?: Readonly<Record<string, string>>): Uint8Array {
@@ -151,4 +185,145 @@ function metadataJson(metadata: Readonly<Record<string, string>>): string {
     return `${JSON.stringify(key)}:${JSON.stringify(value)}`;
   });
   return `{${fields.join(',')}}`;
+}
+
+// The JSON header, checked field by field.
+
+interface HeaderEntry {
+  name: string;
+  dtype: CheckpointDtype;
+  shape: number[];
+  begin: number;
+  end: number;
+}
+
+interface Header {
+  entries: HeaderEntry[];
+  metadata: Record<string, string> | undefined;
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+function parseHeader(headerBytes: Uint8Array, source: string): Header {
+  const fail = (problem: string) => new CheckpointError(source, problem);
+  let text: string;
+  try {
+    text = strictUtf8.decode(headerBytes);
+  } catch {
+    throw fail('the header is not valid UTF-8');
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw fail(`the header is not JSON (${error instanceof Error ? error.message : String(error)})`);
+  }
+  if (!isJsonObject(parsed)) throw fail(`the header is JSON but not an object (it is ${describeJson(parsed)})`);
+
+  let metadata: Record<string, string> | undefined;
+  const entries: HeaderEntry[] = [];
+  for (const [name, value] of Object.entries(parsed)) {
+    if (name === metadataKey) metadata = checkMetadata(value, fail);
+    else entries.push(checkEntry(name, value, fail));
+  }
+  return { entries, metadata };
+}
+
+function checkMetadata(value: unknown, fail: (problem: string) => CheckpointError): Record<string, string> {
+  if (!isJsonObject(value)) throw fail(`${metadataKey} is ${describeJson(value)}, not an object of strings`);
+  for (const [key, item] of Object.entries(value)) {
+    if (typeof item !== 'string') throw fail(`${metadataKey} entry ${quoted(key)} is ${describeJson(item)}, not a string`);
+  }
+  return value as Record<string, string>;
+}
+
+function checkEntry(name: string, value: unknown, fail: (problem: string) => CheckpointError): HeaderEntry {
+  const tensor = `tensor ${quoted(name)}`;
+  if (!isJsonObject(value)) throw fail(`${tensor}: its header entry is ${describeJson(value)}, not an object`);
+  for (const field of entryFields) {
+    if (!Object.hasOwn(value, field)) throw fail(`${tensor}: the header entry has no "${field}"`);
+  }
+  const extra = Object.keys(value).find((field) => !entryFields.includes(field));
+  if (extra !== undefined) throw fail(`${tensor}: the header entry has an unknown field ${quoted(extra)}`);
+
+  const { dtype, shape, data_offsets: offsets } = value;
+  if (typeof dtype !== 'string' || !isCheckpointDtype(dtype)) {
+    const supported = 'this engine reads F32, I64 and I32';
+    if (typeof dtype === 'string' && knownSafetensorsDtypes.has(dtype)) throw fail(`${tensor}: dtype ${dtype} is not supported (${supported})`);
+    throw fail(`${tensor}: bad dtype ${quoted(dtype)} (${supported})`);
+  }
+  if (!isSizeArray(shape)) throw fail(`${tensor}: shape ${quoted(shape)} is not an array of non-negative integers`);
+  if (!isSizeArray(offsets) || offsets.length !== 2) {
+    throw fail(`${tensor}: data_offsets ${quoted(offsets)} is not a pair of non-negative integers`);
+  }
+  const [begin, end] = offsets as [number, number];
+  if (end < begin) throw fail(`${tensor}: data_offsets [${begin}, ${end}] end before they begin`);
+  return { name, dtype, shape, begin, end };
+}
+
+function isJsonObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isSizeArray(value: unknown): value is number[] {
+  return Array.isArray(value) && value.every((item) => Number.isSafeInteger(item) && item >= 0);
+}
+
+function describeJson(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? 'an object' : `the ${typeof value} ${quoted(value)}`;
+}
+
+// Bytes: UTF-8 names, little-endian numbers.
+
+const hostIsLittleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+const utf8Encoder = new TextEncoder();
+
+/** Rust orders `String`s by their UTF-8 bytes; JavaScript's `<` compares UTF-16 units, which differs above U+FFFF. */
+function compareUtf8(a: Uint8Array, b: Uint8Array): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    if (a[i] !== b[i]) return a[i]! - b[i]!;
+  }
+  return a.length - b.length;
+}
+
+/** A lone surrogate has no UTF-8 form: TextEncoder would silently turn it into U+FFFD. */
+function isWellFormedUnicode(text: string): boolean {
+  return !/\p{Cs}/u.test(text);
+}
+
+function writeU64LittleEndian(out: Uint8Array, offset: number, value: number): void {
+  let rest = BigInt(value);
+  for (let i = 0; i < 8; i++) {
+    out[offset + i] = Number(rest & 0xffn);
+    rest >>= 8n;
+  }
+}
+
+function readU64LittleEndian(bytes: Uint8Array, offset: number): bigint {
+  let value = 0n;
+  for (let i = 7; i >= 0; i--) value = (value << 8n) | BigInt(bytes[offset + i]!);
+  return value;
+}
+
+/** Reverses the bytes of each element in place: little-endian file bytes to host order or back. */
+function reverseEachElement(bytes: Uint8Array, width: number): Uint8Array {
+  for (let start = 0; start < bytes.length; start += width) bytes.subarray(start, start + width).reverse();
+  return bytes;
+}
+
+/** The little-endian bytes of a typed array, whatever the host's byte order. */
+function littleEndianBytes(data: Float32Array | BigInt64Array | Int32Array): Uint8Array {
+  const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  return hostIsLittleEndian ? bytes : reverseEachElement(bytes.slice(), data.BYTES_PER_ELEMENT);
+}
+
+/** A fresh, aligned copy of little-endian element bytes in host order, ready to view as a typed array. */
+function hostOrderCopy(littleEndian: Uint8Array, width: number): ArrayBuffer {
+  const copy = new Uint8Array(littleEndian);
+  if (!hostIsLittleEndian) reverseEachElement(copy, width);
+  return copy.buffer;
 }
