@@ -17,7 +17,7 @@ import { ensureSyntheticDataset } from '../src/data/synthetic';
 import { createNodeRuntime } from '../src/gpu/node';
 import { tiny } from '../src/model/config';
 import { Teacher } from '../src/model/networks';
-import { newControl, runPhase } from '../src/model/trainer';
+import { newControl, runPhase } from '../src/training/trainer';
 
 export interface SoakSample {
   step: number;

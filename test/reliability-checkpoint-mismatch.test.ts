@@ -17,7 +17,7 @@ import { formatShape } from '../src/gpu/errors';
 import { tiny } from '../src/model/config';
 import { Teacher } from '../src/model/networks';
 import { readState } from '../src/model/state';
-import { newControl, runPhase } from '../src/model/trainer';
+import { newControl, runPhase } from '../src/training/trainer';
 import { control, expectValue, runQuietly, smallRun, tempDir } from './support/pipeline';
 import { testRuntime } from './support/runtime';
 

@@ -8,7 +8,7 @@ import { failureMessage } from '../src/cli/failure';
 import { checkpointPaths } from '../src/cli/pipeline';
 import { DeviceLostError } from '../src/gpu/errors';
 import { createNodeRuntime } from '../src/gpu/node';
-import { parseProgress } from '../src/model/training-state';
+import { parseProgress } from '../src/training/training-state';
 import { control, expectValue, runQuietly, smallRun, tempDir } from './support/pipeline';
 import { testRuntime } from './support/runtime';
 

@@ -7,7 +7,7 @@ import * as assert from 'uvu/assert';
 import { CheckpointError } from '../src/checkpoint/errors';
 import { loadCheckpointFile } from '../src/checkpoint/io';
 import { checkpointPaths } from '../src/cli/pipeline';
-import { parseProgress } from '../src/model/training-state';
+import { parseProgress } from '../src/training/training-state';
 import { control, expectValue, finalWeights, referenceWeights, runQuietly, smallRun, tempDir } from './support/pipeline';
 import { testRuntime } from './support/runtime';
 

@@ -7,7 +7,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { loadCheckpointFile } from '../src/checkpoint/io';
 import { checkpointPaths } from '../src/cli/pipeline';
-import { parseProgress } from '../src/model/training-state';
+import { parseProgress } from '../src/training/training-state';
 import { mainJob, smallRunArgs } from './support/main-job';
 import { finalWeights, referenceWeights, tempDir } from './support/pipeline';
 import { testRuntime } from './support/runtime';

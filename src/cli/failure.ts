@@ -6,7 +6,7 @@ import { CheckpointError } from '../checkpoint/errors';
 import { DataError } from '../data/errors';
 import { BindingSizeError, DeviceLostError, GpuError, OutOfMemoryError, ShaderCompileError } from '../gpu/errors';
 import { NonFiniteLossError } from '../model/errors';
-import type { CheckpointInfo } from '../model/trainer';
+import type { CheckpointInfo } from '../training/trainer';
 import type { RunOptions } from './options';
 
 export interface FailureContext {

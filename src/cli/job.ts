@@ -7,7 +7,7 @@ import { constants } from 'node:os';
 import type { GpuRuntime } from '../gpu';
 import { GpuError } from '../gpu/errors';
 import { createNodeRuntime } from '../gpu/node';
-import { newControl } from '../model/trainer';
+import { newControl } from '../training/trainer';
 import { describeCheckpoint, failureMessage } from './failure';
 import { parseOptions, UsageError, type RunOptions } from './options';
 import { runPipeline, type PipelineControl, type PipelineResult } from './pipeline';

@@ -10,8 +10,8 @@ import { Adam, SGD } from '../graph/optim';
 import type { ModelConfig } from '../model/config';
 import type { Student, Teacher } from '../model/networks';
 import { distillStep, teacherStep } from '../model/steps';
-import type { PhaseResult, PhaseSpec } from '../model/trainer';
-import type { NonFiniteCounts, RunFingerprint } from '../model/training-state';
+import type { PhaseResult, PhaseSpec } from '../training/trainer';
+import type { NonFiniteCounts, RunFingerprint } from '../training/training-state';
 import type { RunOptions } from './options';
 
 /** What the report needs of a finished phase, also carried in the student's checkpoints for the teacher. */

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { defaults, type RunOptions } from '../../src/cli/options';
 import { checkpointPaths, runPipeline, type PipelineControl, type PipelineResult } from '../../src/cli/pipeline';
 import type { GpuRuntime } from '../../src/gpu';
-import { newControl, type TrainerHooks } from '../../src/model/trainer';
+import { newControl, type TrainerHooks } from '../../src/training/trainer';
 
 const made: string[] = [];
 process.on('exit', () => {

@@ -7,18 +7,18 @@
 // ops on the same data as the uninterrupted run, so it ends with the same bits.
 
 import type { Batch } from '../base/batch';
+import type { Random } from '../base/random';
 import { CheckpointError } from '../checkpoint/errors';
 import { loadCheckpointFile, saveCheckpoint } from '../checkpoint/io';
 import type { DecodedCheckpoint } from '../checkpoint/safetensors';
-import type { Random } from '../base/random';
 import type { BatchStream, BatchStreamState } from '../data/batches';
-import type { SkippedFile } from '../data/streethazards';
 import { createProgress } from '../data/progress';
+import type { SkippedFile } from '../data/streethazards';
 import type { Module } from '../graph/module';
 import { polyLearningRate, type Optimizer } from '../graph/optim';
 import type { Tensor } from '../graph/tensor';
-import { NonFiniteLossError } from './errors';
-import { checkStateDict, readState, stateSignatures, withPrefix, writeState, type TensorSignature } from './state';
+import { NonFiniteLossError } from '../model/errors';
+import { checkStateDict, readState, stateSignatures, withPrefix, writeState, type TensorSignature } from '../model/state';
 import { checkSameOptions, lossWindow, parseProgress, progressMetadata, type NonFiniteCounts, type PhaseName, type RunFingerprint, type TrainingProgress } from './training-state';
 
 export type NanPolicy = 'stop' | 'lower-lr';

@@ -4,8 +4,8 @@
 // exactly where the interrupted one stopped. Parsing checks every field, so a
 // damaged or foreign file is refused with a CheckpointError naming the entry.
 
-import type { BatchStreamState } from '../data/batches';
 import { CheckpointError, quoted } from '../checkpoint/errors';
+import type { BatchStreamState } from '../data/batches';
 
 export type PhaseName = 'teacher' | 'student';
 
