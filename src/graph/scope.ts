@@ -1,26 +1,29 @@
 // Scopes own the temporaries made inside them: when a training step's scope
 // ends, every intermediate and gradient goes back to the buffer pool, except the
-// tensors the caller keeps.
+// tensors the caller keeps. A scope holds anything it can release, so it needs
+// nothing of Tensor (which registers itself here).
 
-import { Tensor } from './tensor';
+export interface Releasable {
+  release(): void;
+}
 
 const stack: Scope[] = [];
 
 export class Scope {
-  private readonly tensors = new Set<Tensor>();
+  private readonly tensors = new Set<Releasable>();
 
-  track(t: Tensor): void {
+  track(t: Releasable): void {
     this.tensors.add(t);
   }
 
   /** Hands a tensor to the enclosing scope (or to nobody) instead of releasing it. */
-  keep(t: Tensor): void {
+  keep(t: Releasable): void {
     if (!this.tensors.delete(t)) return;
     const i = stack.indexOf(this);
     stack[i - 1]?.track(t);
   }
 
-  end(keep: readonly Tensor[] = []): void {
+  end(keep: readonly Releasable[] = []): void {
     for (const t of keep) this.keep(t);
     for (const t of this.tensors) t.release();
     this.tensors.clear();
@@ -37,38 +40,4 @@ export function beginScope(): Scope {
 
 export function currentScope(): Scope | undefined {
   return stack[stack.length - 1];
-}
-
-/** Runs fn in a scope; temporaries it made are released, except what it returns. */
-export async function withScope<T>(fn: () => T | Promise<T>): Promise<T> {
-  const s = beginScope();
-  try {
-    const result = await fn();
-    s.end(collect(result));
-    return result;
-  } catch (error) {
-    s.end();
-    throw error;
-  }
-}
-
-/** The synchronous form, for recording a forward pass. */
-export function withScopeSync<T>(fn: () => T): T {
-  const s = beginScope();
-  try {
-    const result = fn();
-    s.end(collect(result));
-    return result;
-  } catch (error) {
-    s.end();
-    throw error;
-  }
-}
-
-/** Tensors in a result: itself, or inside arrays and plain objects. */
-function collect(value: unknown): Tensor[] {
-  if (value instanceof Tensor) return [value];
-  if (Array.isArray(value)) return value.flatMap(collect);
-  if (value && Object.getPrototypeOf(value) === Object.prototype) return Object.values(value).flatMap(collect);
-  return [];
 }
