@@ -1,5 +1,5 @@
 // The data layer: PNG io, the StreetHazards loader, batching and augmentation,
-// the embedded procedural dataset, previews and a progress display. Node only
+// the embedded procedural dataset and a progress display. Node only
 // (file system); knows nothing of the GPU.
 export { DataError } from './errors';
 export { writeFileAtomic } from './atomic';
@@ -40,5 +40,4 @@ export {
   type SyntheticOptions,
   type SyntheticParams,
 } from './synthetic';
-export { colorizeLabels, tileSamples, writePreview, type PreviewOptions } from './preview';
 export { createProgress, formatSeconds, type Progress, type ProgressOptions } from './progress';

@@ -12,10 +12,3 @@ export function mixSeed(...parts: number[]): number {
   }
   return h >>> 0;
 }
-
-/** A hash of a string, to seed from names (splits, object kinds). */
-export function hashString(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
-  return h >>> 0;
-}

@@ -71,7 +71,3 @@ export const paper: ModelConfig = {
 };
 
 export const configs = { tiny, paper } as const;
-
-export function encoderOutputChannels(e: EncoderConfig): number {
-  return e.planes[3] * (e.block === 'bottleneck' ? 4 : 1);
-}
