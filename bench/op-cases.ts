@@ -58,7 +58,7 @@ function conv(group: ConvShape['group'], n: number, cIn: number, cOut: number, h
   return { group, label: `N${n} C${cIn}->${cOut} ${h}x${w} ${k}x${k} ${extras}`, g };
 }
 
-/** facts.md's reference shape: the one the peer figures there were measured on. */
+/** The reference shape, a mid-network 3x3 conv (N8 C64->64 at 64x64): the first row of every run, comparable across runs and with peers. */
 export const referenceShape = conv('reference', 8, 64, 64, 64, 64, 3);
 
 export const convShapes: readonly ConvShape[] = [

@@ -1,4 +1,4 @@
-// Headless Chromium for the browser tests (flags from shared/facts.md; never a
+// Headless Chromium for the browser tests (Debian's /usr/bin/chromium; never a
 // downloaded browser) and the demo's static server as a child process.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
