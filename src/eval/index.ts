@@ -11,3 +11,4 @@ export * from './font';
 export * from './heatmap';
 export * from './panels';
 export * from './radix-sort';
+export * from './colour-rarity';
