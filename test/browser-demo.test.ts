@@ -49,7 +49,7 @@ async function makeCheckpoint(rt: GpuRuntime): Promise<{ teacher: Uint8Array; st
   const student = new Student(rt, rng, tiny);
   const optimizer = new SGD(teacher.namedParameters().map(([name, param]) => ({ name, param })), 0.02, 0.9, 1e-4);
   for (let step = 0; step < 2; step++) {
-    const scenes = trainSceneSeeds.slice(step * 2, step * 2 + 2).map((seed) => renderScene(seed, w, h, false));
+    const scenes = trainSceneSeeds.slice(step * 2, step * 2 + 2).map((seed) => renderScene(seed, w, h, null));
     const images = new Float32Array(scenes.length * 3 * h * w);
     const labels = new Int32Array(scenes.length * h * w);
     scenes.forEach((scene, i) => {
@@ -70,7 +70,7 @@ async function nodeScores(rt: GpuRuntime, files: { teacher: Uint8Array; student:
   writeState(student, decodeSafetensors(files.student, 'student').tensors, 'student');
   teacher.eval();
   student.eval();
-  const scene = renderScene(seed, w, h, true);
+  const scene = renderScene(seed, w, h, 'test');
   return scoreBatch(teacher, student, modelInput({ width: w, height: h, data: scene.image }, h, w), 1);
 }
 

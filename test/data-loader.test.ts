@@ -6,6 +6,7 @@ import { join, relative } from 'node:path';
 import { ANOMALY_LABEL, IGNORE_LABEL } from '../src/base/labels';
 import {
   DataError,
+  SPLIT_NAMES,
   ensureSyntheticStreetHazards,
   indexStreetHazards,
   loadSample,
@@ -21,7 +22,7 @@ const test = suite('data: PNG io and the StreetHazards loader');
 const scratch = mkdtempSync(join(tmpdir(), 'dicnet-data-loader-'));
 const W = 64;
 const H = 40;
-const COUNTS = { train: 6, validation: 2, test: 3 };
+const COUNTS = { train: 6, validation: 2, test: 3, 'test-easy': 2 };
 const fixture = ensureSyntheticStreetHazards({ cacheRoot: join(scratch, 'cache'), width: W, height: H, counts: COUNTS, seed: 7, progress: false });
 
 let copies = 0;
@@ -53,15 +54,17 @@ function listFiles(dir: string): string[] {
 
 test.after(() => rmSync(scratch, { recursive: true, force: true }));
 
-test('the generated fixture loads through the loader: layout, shapes, labels, anomalies only in test', () => {
+const FOLDERS = { train: 'train/images/training/t1-3', validation: 'train/images/validation/t4', test: 'test/images/test/t5', 'test-easy': 'test/images/test-easy/t6' };
+
+test('the generated fixture loads through the loader: layout, shapes, labels, anomalies in every split but train', () => {
   assert.ok(fixture.generated);
-  const index = indexStreetHazards(fixture.root);
+  const index = indexStreetHazards(fixture.root, { splits: SPLIT_NAMES });
   assert.is(index.sources.train, 'folders');
-  for (const split of ['train', 'validation', 'test'] as const) {
+  for (const split of SPLIT_NAMES) {
     const samples = index.splits[split]!;
     assert.is(samples.length, COUNTS[split], split);
     for (const sample of samples) {
-      assert.ok(sample.image.includes(join(split === 'test' ? 'test/images/test/t5' : split === 'train' ? 'train/images/training/t1-3' : 'train/images/validation/t4')), sample.image);
+      assert.ok(sample.image.includes(join(FOLDERS[split])), sample.image);
       const loaded = loadSample(sample);
       assert.is(loaded.width, W);
       assert.is(loaded.height, H);
@@ -69,12 +72,22 @@ test('the generated fixture loads through the loader: layout, shapes, labels, an
       assert.is(loaded.labels.length, W * H);
       const anomalyPixels = loaded.labels.filter((c) => c === ANOMALY_LABEL).length;
       assert.ok(loaded.labels.every((c) => c <= ANOMALY_LABEL), 'classes 0..13');
-      if (split === 'test') assert.ok(anomalyPixels > 0, `${sample.image} has no anomaly`);
+      if (split !== 'train') assert.ok(anomalyPixels > 0, `${sample.image} has no anomaly`);
       else assert.is(anomalyPixels, 0, `${sample.image} has anomaly pixels`);
     }
   }
   const raw = readLabelMap(index.splits.test![0]!.annotation).labels;
   assert.ok(raw.every((v) => v >= 1 && v <= 14), 'annotation PNGs hold 1..14');
+});
+
+test('test-easy, which the published dataset lacks, is read only when asked for', () => {
+  const published = indexStreetHazards(fixture.root);
+  assert.equal(Object.keys(published.splits).sort(), ['test', 'train', 'validation']);
+  assert.is(published.splits.test!.length, COUNTS.test, 'the test split does not take in test-easy');
+  const root = copyOfFixture();
+  rmSync(join(root, 'test', 'images', 'test-easy'), { recursive: true });
+  assert.is(indexStreetHazards(root).splits.test!.length, COUNTS.test);
+  throwsDataError(() => indexStreetHazards(root, { splits: ['test-easy'] }), `folder ${join(root, 'test', 'images', 'test-easy')} (split test-easy)`);
 });
 
 test('a second call reuses the complete cache; a folder without its marker is generated again', () => {
@@ -95,7 +108,7 @@ test('same seed gives the same bytes, another seed other bytes', () => {
   const again = ensureSyntheticStreetHazards({ ...options, seed: 7, cacheRoot: join(scratch, 'cache-again') });
   const other = ensureSyntheticStreetHazards({ ...options, seed: 8, cacheRoot: join(scratch, 'cache-other') });
   const pngs = listFiles(fixture.root).filter((f) => f.endsWith('.png'));
-  assert.is(pngs.length, 2 * (COUNTS.train + COUNTS.validation + COUNTS.test));
+  assert.is(pngs.length, 2 * (COUNTS.train + COUNTS.validation + COUNTS.test + COUNTS['test-easy']));
   for (const file of pngs) assert.ok(readFileSync(join(fixture.root, file)).equals(readFileSync(join(again.root, file))), `${file} differs between two runs`);
   const differing = pngs.filter((file) => !readFileSync(join(fixture.root, file)).equals(readFileSync(join(other.root, file))));
   assert.ok(differing.length >= pngs.length / 2, `only ${differing.length} of ${pngs.length} files differ with another seed`);
@@ -224,6 +237,14 @@ test('odgt index files take precedence: order as listed, paths relative to the s
   throwsDataError(() => indexStreetHazards(root, { splits: ['train'] }), join(root, 'train', 'images/training/t1-3/9/999.png'), 'train.odgt line 2');
   writeFileSync(join(root, 'train', 'train.odgt'), '{"fpath_img": 3}\n');
   throwsDataError(() => indexStreetHazards(root, { splits: ['train'] }), 'train.odgt line 1', 'fpath_segm');
+
+  const easy = indexStreetHazards(root, { splits: ['test-easy'] }).splits['test-easy']!;
+  const testEntry = (s: Sample) => ({ fpath_img: relative(join(root, 'test'), s.image), fpath_segm: relative(join(root, 'test'), s.annotation) });
+  writeFileSync(join(root, 'test', 'test-easy.odgt'), JSON.stringify(testEntry(easy[1]!)) + '\n');
+  const listed = indexStreetHazards(root, { splits: ['test', 'test-easy'] });
+  assert.is(listed.sources['test-easy'], 'odgt');
+  assert.is(listed.sources.test, 'folders');
+  assert.equal(listed.splits['test-easy']!.map((s) => s.image), [easy[1]!.image]);
 });
 
 test.run();

@@ -45,7 +45,7 @@ export function testScenes(config: ModelConfig, seeds: readonly number[]): Embed
 
 /** A scene without anomalies (what the student is distilled on). */
 export function scenePicture(config: ModelConfig, seed: number, withAnomalies: boolean): RgbPixels {
-  const scene = renderScene(seed, config.inputWidth, config.inputHeight, withAnomalies);
+  const scene = renderScene(seed, config.inputWidth, config.inputHeight, withAnomalies ? 'test' : null);
   return { width: scene.width, height: scene.height, data: scene.image };
 }
 

@@ -5,6 +5,7 @@ export { DataError } from './errors';
 export { writeFileAtomic } from './atomic';
 export { decodeImage, decodeLabelMap, encodePng, readImage, readLabelMap, readPngHeader, writePng, type LabelMap, type PngHeader, type RgbImage } from './png';
 export {
+  PUBLISHED_SPLIT_NAMES,
   SPLIT_NAMES,
   annotationToClasses,
   classesToAnnotation,

@@ -7,7 +7,9 @@
 //
 // and optionally the .odgt index files of the reference code (train/train.odgt,
 // train/validation.odgt, test/test.odgt; paths relative to the split folder),
-// which take precedence over listing the folders. Annotation PNGs hold 8-bit
+// which take precedence over listing the folders. Our synthetic dataset adds a
+// fourth split, test-easy (test/images/test-easy/t6, test/test-easy.odgt), that
+// the published one lacks; it is read only when asked for. Annotation PNGs hold 8-bit
 // values 1..14; the reference's dataset.py subtracts one (`segm - 1`), giving
 // 13 known classes 0..12 and the anomaly class 13.
 
@@ -17,8 +19,11 @@ import { ANOMALY_LABEL, IGNORE_LABEL } from '../base/labels';
 import { DataError, describeError } from './errors';
 import { describePngFormat, isLabelMapFormat, readImage, readLabelMap, readPngHeader } from './png';
 
-export type SplitName = 'train' | 'validation' | 'test';
-export const SPLIT_NAMES: readonly SplitName[] = ['train', 'validation', 'test'];
+export type SplitName = 'train' | 'validation' | 'test' | 'test-easy';
+/** Every split the loader reads. */
+export const SPLIT_NAMES: readonly SplitName[] = ['train', 'validation', 'test', 'test-easy'];
+/** The splits of the published dataset, which indexStreetHazards reads by default. */
+export const PUBLISHED_SPLIT_NAMES: readonly SplitName[] = ['train', 'validation', 'test'];
 
 interface SplitLayout {
   /** Folder under the root that odgt paths are relative to. */
@@ -32,6 +37,7 @@ export const SPLIT_LAYOUT: Record<SplitName, SplitLayout> = {
   train: { folder: 'train', images: 'images/training', annotations: 'annotations/training', odgt: 'train.odgt' },
   validation: { folder: 'train', images: 'images/validation', annotations: 'annotations/validation', odgt: 'validation.odgt' },
   test: { folder: 'test', images: 'images/test', annotations: 'annotations/test', odgt: 'test.odgt' },
+  'test-easy': { folder: 'test', images: 'images/test-easy', annotations: 'annotations/test-easy', odgt: 'test-easy.odgt' },
 };
 
 export interface Sample {
@@ -57,6 +63,7 @@ export interface DatasetIndex {
 export type BadSamplePolicy = 'skip' | 'fail';
 
 export interface IndexOptions {
+  /** Default PUBLISHED_SPLIT_NAMES. */
   splits?: readonly SplitName[];
   /** Read every PNG header to check formats and sizes up front (cheap: 33 bytes a file). Default true. */
   checkHeaders?: boolean;
@@ -78,7 +85,7 @@ function listProblems(title: string, problems: string[]): string {
  * thrown as ONE DataError, so a user fixes a broken copy in one go.
  */
 export function indexStreetHazards(root: string, options: IndexOptions = {}): DatasetIndex {
-  const splits = options.splits ?? SPLIT_NAMES;
+  const splits = options.splits ?? PUBLISHED_SPLIT_NAMES;
   const missing: string[] = [];
   const index: DatasetIndex = { root, splits: {}, sources: {}, skipped: [] };
   if (!isDirectory(root)) {

@@ -12,3 +12,4 @@ export * from './heatmap';
 export * from './panels';
 export * from './radix-sort';
 export * from './paired-comparison';
+export * from './colour-rarity';

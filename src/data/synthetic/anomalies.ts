@@ -1,7 +1,8 @@
-// Anomalies for the test split: objects whose shape, colour and texture no
-// known class has (saturated magenta, cyan, lime... in checks, stripes, dots
-// or rainbows; creatures, stars, rings, heaps, crystal shards, balls), of
-// small to medium size, standing on the road or the sidewalk.
+// The easy anomalies, of the test-easy split: objects whose shape, colour and
+// texture no known class has (saturated magenta, cyan, lime... in checks,
+// stripes, dots or rainbows; creatures, stars, rings, heaps, crystal shards,
+// balls), of small to medium size, standing on the road or the sidewalk.
+// Their colours alone give them away (see hazards.ts for the ones that don't).
 
 import type { Random } from '../../base/random';
 import { CLASS } from './classes';

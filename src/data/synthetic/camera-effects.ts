@@ -4,7 +4,12 @@
 import type { Random } from '../../base/random';
 import type { Frame } from './frame';
 import { uniform } from './random';
-import type { Street } from './street';
+import type { Light, Street } from './street';
+
+/** How much of a colour the haze has taken at `depth` metres (Infinity: the sky, none). */
+export function fogAmount(light: Light, depth: number): number {
+  return depth === Infinity ? 0 : 1 - Math.exp(-depth / light.fogDistance);
+}
 
 export function developFrame(rng: Random, street: Street, frame: Frame): Uint8Array {
   const { width, height, rgb, depth } = frame;
@@ -13,7 +18,7 @@ export function developFrame(rng: Random, street: Street, frame: Frame): Uint8Ar
   const vignette = uniform(rng, 0, 0.35);
   for (let p = 0; p < pixels; p++) {
     const d = depth[p]!;
-    const fog = d === Infinity ? 0 : 1 - Math.exp(-d / L.fogDistance);
+    const fog = fogAmount(L, d);
     const x = (p % width) / width - 0.5;
     const y = Math.floor(p / width) / height - 0.5;
     const k = L.exposure * (1 - vignette * (x * x + y * y) * 1.6);

@@ -1,9 +1,25 @@
 // The embedded default dataset: procedural street scenes written to disk in
-// the StreetHazards layout and label values (train and validation without
-// anomalies, test with them), generated once into a cache folder named by a
-// hash of the generator's parameters and reused while complete. The folder is
-// built under a temporary name and renamed when its marker file is written,
-// so an interrupted generation leaves nothing that looks complete.
+// the StreetHazards layout and label values, generated once into a cache
+// folder named by a hash of the generator's parameters and reused while
+// complete. The folder is built under a temporary name and renamed when its
+// marker file is written, so an interrupted generation leaves nothing that
+// looks complete.
+//
+// Which anomalies go where, and why:
+//   train (t1-3)        none: the networks learn what normal looks like.
+//   validation (t4)     hazards of the validation kinds (tables, cabinets, tyre
+//                       stacks, pipes, tents, handcarts), painted with the known
+//                       classes' own materials: for tuning, on kinds the test
+//                       never shows.
+//   test (t5)           the headline set: hazards of the test kinds (animals,
+//                       rocks, rubble, crates, barrels, sofas, logs), painted the
+//                       same way, so colour rarity is near chance on them.
+//   test-easy (t6)      the same scenes as test, image for image (street, known
+//                       objects, light, camera noise, anomaly places and size
+//                       quantiles), with the saturated, patterned anomalies of
+//                       anomalies.ts instead: colour gives these away. Pairing
+//                       the scenes makes the gap between the two sets the effect
+//                       of the anomalies' looks alone.
 
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
@@ -15,10 +31,10 @@ import { writePng } from '../png';
 import { createProgress } from '../progress';
 import { mixSeed } from '../seed';
 import { SPLIT_LAYOUT, classesToAnnotation, type SplitName } from '../streethazards';
-import { renderScene } from './scene';
+import { renderScene, type AnomalyFamily } from './scene';
 
 /** Bump whenever the generator's output changes, so caches of older output are not reused. */
-export const GENERATOR_VERSION = 2;
+export const GENERATOR_VERSION = 3;
 
 export const DEFAULT_SYNTHETIC_CACHE = '.cache/synthetic-streethazards';
 
@@ -27,7 +43,7 @@ export interface SyntheticOptions {
   /** Image size; default 160 x 96. */
   width?: number;
   height?: number;
-  /** Images per split; default 400 train, 50 validation, 100 test. */
+  /** Images per split; default 400 train, 100 validation, 100 test, test-easy as many as test. */
   counts?: Partial<Record<SplitName, number>>;
   /** Default DEFAULT_SYNTHETIC_CACHE (relative to the working directory). */
   cacheRoot?: string;
@@ -61,9 +77,12 @@ interface Marker {
 
 const MARKER = 'complete.json';
 const IMAGES_PER_SCENE_FOLDER = 50;
-/** Town folders of the published dataset: t1-3 train, t4 validation, t5 test. */
-const TOWN: Record<SplitName, string> = { train: 't1-3', validation: 't4', test: 't5' };
-const SPLIT_ORDER: readonly SplitName[] = ['train', 'validation', 'test'];
+/** Town folders of the published dataset (t1-3 train, t4 validation, t5 test) and ours for test-easy. */
+const TOWN: Record<SplitName, string> = { train: 't1-3', validation: 't4', test: 't5', 'test-easy': 't6' };
+const SPLIT_ORDER: readonly SplitName[] = ['train', 'validation', 'test', 'test-easy'];
+const ANOMALIES: Record<SplitName, AnomalyFamily | null> = { train: null, validation: 'validation', test: 'test', 'test-easy': 'easy' };
+/** Scene seeds are mixSeed(seed, SCENES[split], index): test-easy renders the test split's scenes. */
+const SCENES: Record<SplitName, number> = { train: 0, validation: 1, test: 2, 'test-easy': 2 };
 
 export function syntheticParams(options: SyntheticOptions = {}): SyntheticParams {
   const params: SyntheticParams = {
@@ -71,7 +90,7 @@ export function syntheticParams(options: SyntheticOptions = {}): SyntheticParams
     seed: options.seed ?? 1,
     width: options.width ?? 160,
     height: options.height ?? 96,
-    counts: { train: 400, validation: 50, test: 100, ...options.counts },
+    counts: withEasyCount({ train: 400, validation: 100, test: 100, ...options.counts }),
   };
   for (const [name, value] of Object.entries({ width: params.width, height: params.height, ...params.counts })) {
     if (!Number.isInteger(value) || value < (name === 'width' || name === 'height' ? 8 : 1)) {
@@ -79,6 +98,10 @@ export function syntheticParams(options: SyntheticOptions = {}): SyntheticParams
     }
   }
   return params;
+}
+
+function withEasyCount(counts: Partial<Record<SplitName, number>> & Record<'train' | 'validation' | 'test', number>): Record<SplitName, number> {
+  return { ...counts, 'test-easy': counts['test-easy'] ?? counts.test };
 }
 
 function paramsHash(params: SyntheticParams): string {
@@ -156,11 +179,11 @@ function generateInto(root: string, params: SyntheticParams, showProgress: boole
   const total = SPLIT_ORDER.reduce((n, split) => n + params.counts[split], 0);
   const progress = showProgress ? createProgress('synthetic StreetHazards', total) : null;
   const classPixels = {} as Record<SplitName, number[]>;
-  for (const [splitIndex, split] of SPLIT_ORDER.entries()) {
+  for (const split of SPLIT_ORDER) {
     const layout = SPLIT_LAYOUT[split];
     const pixels = new Array<number>(STREETHAZARDS_CLASS_NAMES.length).fill(0);
     for (let i = 0; i < params.counts[split]; i++) {
-      const scene = renderScene(mixSeed(params.seed, splitIndex, i), params.width, params.height, split === 'test');
+      const scene = renderScene(mixSeed(params.seed, SCENES[split], i), params.width, params.height, ANOMALIES[split]);
       for (const c of scene.classes) pixels[c]! += 1;
       const path = syntheticSamplePath(split, i);
       writePng(join(root, layout.folder, layout.images, path), { width: scene.width, height: scene.height, data: scene.image });

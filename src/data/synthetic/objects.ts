@@ -9,7 +9,7 @@ import { hash2, valueNoise } from './noise';
 import { chance, pick, uniform, weighted } from './random';
 import { paintColor, paintGray, type Paint, type Sprite } from './sprite';
 
-const CAR_PAINTS: Rgb[] = [
+export const CAR_PAINTS: Rgb[] = [
   gray(0.85),
   gray(0.08),
   gray(0.55),
@@ -23,7 +23,7 @@ const CAR_PAINTS: Rgb[] = [
   hsl(48, 0.8, 0.5),
 ];
 
-const CLOTHES: Rgb[] = [
+export const CLOTHES: Rgb[] = [
   gray(0.12),
   gray(0.3),
   gray(0.6),
@@ -36,9 +36,15 @@ const CLOTHES: Rgb[] = [
   hsl(200, 0.3, 0.5),
 ];
 
-const SKIN: Rgb[] = [hsl(25, 0.45, 0.75), hsl(25, 0.4, 0.55), hsl(22, 0.4, 0.35), hsl(20, 0.35, 0.22)];
+export const SKIN: Rgb[] = [hsl(25, 0.45, 0.75), hsl(25, 0.4, 0.55), hsl(22, 0.4, 0.35), hsl(20, 0.35, 0.22)];
+export const HAIR: Rgb[] = [gray(0.08), hsl(30, 0.4, 0.2), hsl(40, 0.5, 0.55), gray(0.6)];
+export const POLE_PAINTS: Rgb[] = [gray(0.35), gray(0.15), hsl(150, 0.3, 0.2), gray(0.55)];
+export const UTILITY_POLE_PAINT = hsl(28, 0.3, 0.3);
+export const FURNITURE_PAINTS: Rgb[] = [gray(0.25), hsl(140, 0.35, 0.22), hsl(210, 0.3, 0.3), hsl(25, 0.35, 0.35), gray(0.55)];
+export const FURNITURE_ACCENTS: Rgb[] = [hsl(48, 0.7, 0.5), hsl(0, 0.6, 0.4), gray(0.7)];
+export const BARK = hsl(25, 0.3, 0.25);
 
-function vary(rng: Random, c: Rgb, amount = 0.12): Rgb {
+export function vary(rng: Random, c: Rgb, amount = 0.12): Rgb {
   const k = 1 + uniform(rng, -amount, amount);
   return [Math.min(1, c[0] * k), Math.min(1, c[1] * k), Math.min(1, c[2] * k)];
 }
@@ -95,7 +101,7 @@ export function pedestrian(rng: Random, x: number, z: number): Sprite {
   const top = vary(rng, pick(rng, CLOTHES), 0.2);
   const legs = vary(rng, pick(rng, CLOTHES), 0.2);
   const skin = pick(rng, SKIN);
-  const hair = vary(rng, pick(rng, [gray(0.08), hsl(30, 0.4, 0.2), hsl(40, 0.5, 0.55), gray(0.6)]));
+  const hair = vary(rng, pick(rng, HAIR));
   const stride = uniform(rng, 0, 0.16);
   const shoulders = uniform(rng, 0.17, 0.23);
   const bag = chance(rng, 0.3) ? vary(rng, pick(rng, CLOTHES)) : null;
@@ -137,7 +143,7 @@ export function pole(rng: Random, x: number, z: number, armTowards: number): Spr
   const utility = chance(rng, 0.3);
   const height = utility ? uniform(rng, 7, 10) : uniform(rng, 4.5, 8);
   const radius = utility ? uniform(rng, 0.12, 0.17) : uniform(rng, 0.06, 0.1);
-  const color = utility ? vary(rng, hsl(28, 0.3, 0.3)) : vary(rng, pick(rng, [gray(0.35), gray(0.15), hsl(150, 0.3, 0.2), gray(0.55)]));
+  const color = utility ? vary(rng, UTILITY_POLE_PAINT) : vary(rng, pick(rng, POLE_PAINTS));
   const arm = utility ? 0 : uniform(rng, 0.8, 2);
   const width = 2 * (arm + radius + 0.3);
   const bulb = hsl(50, 0.3, 0.8);
@@ -217,7 +223,7 @@ export function tree(rng: Random, x: number, z: number): Sprite {
   const crown = uniform(rng, 1.2, 3);
   const trunk = uniform(rng, 1.8, 3.2);
   const leaves = hsl(uniform(rng, 70, 130), uniform(rng, 0.3, 0.55), uniform(rng, 0.2, 0.33));
-  const bark = vary(rng, hsl(25, 0.3, 0.25));
+  const bark = vary(rng, BARK);
   const seed = rng.nextUint32();
   const trunkRadius = uniform(rng, 0.1, 0.2);
   return {
@@ -246,8 +252,8 @@ export function tree(rng: Random, x: number, z: number): Sprite {
 /** Street furniture, CARLA's "other": bins, benches, bollards, post boxes, planters. */
 export function furniture(rng: Random, x: number, z: number): Sprite {
   const kind = pick(rng, ['bin', 'bench', 'bollard', 'postbox', 'planter'] as const);
-  const color = vary(rng, pick(rng, [gray(0.25), hsl(140, 0.35, 0.22), hsl(210, 0.3, 0.3), hsl(25, 0.35, 0.35), gray(0.55)]));
-  const accent = vary(rng, pick(rng, [hsl(48, 0.7, 0.5), hsl(0, 0.6, 0.4), gray(0.7)]));
+  const color = vary(rng, pick(rng, FURNITURE_PAINTS));
+  const accent = vary(rng, pick(rng, FURNITURE_ACCENTS));
   const size = { bin: [0.6, 1.0], bench: [1.8, 0.9], bollard: [0.22, 0.9], postbox: [0.55, 1.3], planter: [1.4, 0.7] }[kind];
   const plant = hsl(uniform(rng, 80, 130), 0.45, 0.3);
   const [width, height] = size as [number, number];

@@ -25,9 +25,11 @@ export interface Sprite {
   /**
    * Paints the point (u, v) of the sprite, u in metres from the centre
    * (-width/2 .. width/2, left to right on screen), v in metres above its
-   * bottom; returns false where the sprite is transparent.
+   * bottom; returns false where the sprite is transparent. `footprint` is
+   * the metres one pixel spans at the sprite's distance, so textures can fade
+   * out their detail below a pixel as the street's do.
    */
-  paint(u: number, v: number, out: Paint): boolean;
+  paint(u: number, v: number, out: Paint, footprint: number): boolean;
   /** Strength of the soft shadow on the ground under it, 0 for none. */
   shadow: number;
   /** Width (m) of what touches the ground, for that shadow. */
@@ -129,7 +131,7 @@ export function drawSprites(street: Street, frame: Frame, sprites: readonly Spri
         const p = py * frame.width + px;
         if (frame.depth[p]! <= zc) continue;
         const u = (px + 0.5 - centreX) / scale;
-        if (Math.abs(u) > sprite.width / 2 || !sprite.paint(u, v, out)) continue;
+        if (Math.abs(u) > sprite.width / 2 || !sprite.paint(u, v, out, 1 / scale)) continue;
         setPixel(frame, p, out.cls, out.r * light[0], out.g * light[1], out.b * light[2], zc);
       }
     }

@@ -10,7 +10,8 @@ import { camera, setPixel, type Frame } from './frame';
 import { fbm, hash2, valueNoise } from './noise';
 import { segmentAt, type BackKind, type FrontKind, type Segment, type Side, type Street } from './street';
 
-interface Surface {
+/** What a material paints: a class and a colour (a sprite's Paint has the same fields). */
+export interface Surface {
   cls: number;
   r: number;
   g: number;
@@ -90,7 +91,7 @@ function backSolid(seg: Segment<BackKind>, z: number, y: number): boolean {
   }
 }
 
-function foliage(s: Surface, base: Rgb, u: number, v: number, seed: number, footprint: number): void {
+export function foliage(s: Surface, base: Rgb, u: number, v: number, seed: number, footprint: number): void {
   const leaves = 0.55 + 0.9 * (fbm(u * 3, v * 3, seed, 2) - 0.5) + 0.5 * detail(0.15, footprint) * (hash2(Math.floor(u * 12), Math.floor(v * 12), seed) - 0.5);
   set(s, CLASS.vegetation, base, Math.max(0.2, leaves + 0.45));
 }
@@ -123,7 +124,7 @@ function facade(s: Surface, seg: Segment<FrontKind> | Segment<BackKind>, u: numb
   s.b = (base[2] * wall * (1 - windowness) + glass[2] * windowness) * edge;
 }
 
-function frontMaterial(s: Surface, seg: Segment<FrontKind>, z: number, y: number, footprint: number, street: Street): void {
+export function frontMaterial(s: Surface, seg: Segment<FrontKind>, z: number, y: number, footprint: number, street: Street): void {
   switch (seg.kind) {
     case 'building':
       facade(s, seg, z, y, footprint, street);
@@ -148,7 +149,7 @@ function frontMaterial(s: Surface, seg: Segment<FrontKind>, z: number, y: number
   }
 }
 
-function backMaterial(s: Surface, seg: Segment<BackKind>, z: number, y: number, footprint: number, street: Street): void {
+export function backMaterial(s: Surface, seg: Segment<BackKind>, z: number, y: number, footprint: number, street: Street): void {
   if (seg.kind === 'trees') foliage(s, seg.color, z, y, seg.seed, footprint);
   else facade(s, seg, z, y, footprint, street);
 }
@@ -157,9 +158,7 @@ function groundMaterial(s: Surface, street: Street, e: number, x: number, z: num
   const a = Math.abs(e);
   const seed = street.seed;
   if (a < street.roadHalf) {
-    const grain = detail(0.05, footprint) * (hash2(Math.floor(x * 20), Math.floor(z * 20), seed) - 0.5) * 0.12;
-    const patch = valueNoise(x * 0.15 + 7, z * 0.15, seed + 1) > 0.72 ? 0.82 : 1;
-    const k = (0.8 + 0.4 * fbm(x * 0.5, z * 0.5, seed + 2, 2) + grain) * patch;
+    const k = asphaltTone(street, x, z, footprint);
     if (isLine(street, e, z)) {
       const wear = fbm(x * 4, z * 2, seed + 3, 2) > 0.62 ? 0.55 : 0;
       s.cls = CLASS.roadLine;
@@ -188,7 +187,15 @@ function groundMaterial(s: Surface, street: Street, e: number, x: number, z: num
   set(s, CLASS.sidewalk, side.yardColor, paving(x, z, street.tile * 2, seed + 6, footprint));
 }
 
-function paving(u: number, v: number, tile: number, seed: number, footprint: number): number {
+/** Brightness of the asphalt (grain, patches, wear) at ground point (x, z). */
+export function asphaltTone(street: Street, x: number, z: number, footprint: number): number {
+  const seed = street.seed;
+  const grain = detail(0.05, footprint) * (hash2(Math.floor(x * 20), Math.floor(z * 20), seed) - 0.5) * 0.12;
+  const patch = valueNoise(x * 0.15 + 7, z * 0.15, seed + 1) > 0.72 ? 0.82 : 1;
+  return (0.8 + 0.4 * fbm(x * 0.5, z * 0.5, seed + 2, 2) + grain) * patch;
+}
+
+export function paving(u: number, v: number, tile: number, seed: number, footprint: number): number {
   const joint = frac(u / tile) < 0.07 || frac(v / tile) < 0.07 ? 1 - 0.25 * detail(tile, footprint) : 1;
   const perTile = 0.9 + 0.2 * hash2(Math.floor(u / tile), Math.floor(v / tile), seed) * detail(tile, footprint);
   return joint * perTile * (0.9 + 0.2 * fbm(u * 0.8, v * 0.8, seed + 9, 2));
