@@ -64,9 +64,9 @@ test('--on-bad-sample skip: the run goes on; the report counts each bad file onc
   const captured = await runQuietly(await testRuntime(), smallRun(tempDir('bad-skip'), { data: root, onBadSample: 'skip' }));
   const run = expectValue(captured);
   assert.is(run.status, 'done');
-  const data = run.status === 'done' ? run.report.sections!.data! : {};
-  assert.is(data['files skipped as bad'], 6);
-  assert.is(data['test images scored'], 2);
+  const data = run.status === 'done' ? run.report.sections!.data!.entries : {};
+  assert.is(data.files_skipped?.value, 6);
+  assert.is(data.test_images?.value, 2);
   assert.match(captured.output, /skipped 6 bad file\(s\)/);
   for (const line of expected) assert.match(captured.output, line);
 });

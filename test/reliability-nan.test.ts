@@ -59,8 +59,8 @@ test('--on-nan lower-lr: rolled back to the checkpoint at half the learning rate
   const done = expectValue(await runQuietly(rt, smallRun(out, { onNan: 'lower-lr' }), control(hooks)));
   assert.is(done.status, 'done');
   assert.equal(hooks.applied, [0, 1, 2, 3, 3, 4, 5], 'step 3 is redone from the checkpoint, then 4 and 5');
-  const training = done.status === 'done' ? done.report.sections!.training! : {};
-  assert.equal([training['non-finite steps skipped'], training['learning-rate halvings'], training['steps redone after a rollback']], [1, 1, 1]);
+  const training = done.status === 'done' ? done.report.sections!.training!.entries : {};
+  assert.equal([training.non_finite_steps_skipped?.value, training.learning_rate_halvings?.value, training.steps_redone?.value], [1, 1, 1]);
   for (const file of [checkpointPaths(out).teacher, checkpointPaths(out).student]) {
     for (const [name, t] of (await loadCheckpointFile(file)).tensors) {
       if (t.dtype === 'F32') assert.ok(t.data.every(Number.isFinite), `${name} in ${file} is finite (batch norm statistics rolled back too)`);

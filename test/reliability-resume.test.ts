@@ -39,8 +39,8 @@ test('a run stopped mid-epoch in each phase and resumed ends with the same bytes
 
   const done = expectValue(await runQuietly(rt, smallRun(out, { resume: true })));
   assert.is(done.status, 'done');
-  const training = done.status === 'done' ? done.report.sections!.training! : {};
-  assert.is(training['resumed at'], 'teacher step 4, student step 2');
+  const training = done.status === 'done' ? done.report.sections!.training!.entries : {};
+  assert.is(training.resumed_at?.value, 'teacher step 4, student step 2');
 
   const [want, got] = [await referenceWeights(rt), finalWeights(out)];
   assert.ok(want.teacher.equals(got.teacher), 'teacher weights bit-identical');

@@ -1,14 +1,13 @@
 // A picture per test image, for a person to look at: the image, the ground
-// truth anomaly mask, the DiCNet score map, the MSP score map and the
-// teacher's segmentation, side by side.
+// truth anomaly mask, the DiCNet score map, the MSP and colour-rarity score
+// maps and the teacher's segmentation, side by side.
 
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { SampleBatch } from '../data/batches';
+import type { Batch } from '../base/batch';
 import { writePng } from '../data/png';
 import { batchImage } from '../data/image-input';
 import { anomalyMask, composePanels, maskImage, overlay, scoreHeatmap, segmentationImage, type RgbImage } from '../eval';
-import type { ScoreName } from '../model/scores';
 
 /** Nearest-neighbour enlargement, so 160x96 model inputs are readable. */
 function enlarge(image: RgbImage, factor: number): RgbImage {
@@ -24,21 +23,31 @@ function enlarge(image: RgbImage, factor: number): RgbImage {
   return { width, height, data };
 }
 
-/** `dicnet` is the DiCNet score shown: the one that matches the distillation loss. */
-export function writePanels(path: string, batch: SampleBatch, i: number, scores: Record<ScoreName, Float32Array>, prediction: Int32Array, dicnet: ScoreName): void {
+export interface PanelMaps {
+  /** The run's headline DiCNet score and its name. */
+  dicnet: { title: string; scores: Float32Array };
+  msp: Float32Array;
+  colourRarity: Float32Array;
+  /** The teacher's class per pixel. */
+  prediction: Int32Array;
+}
+
+/** Image `i` of the batch beside its ground truth, the score maps (one image each) and the teacher's segmentation. */
+export function writePanels(path: string, batch: Batch, i: number, maps: PanelMaps): void {
   const { width, height } = batch;
   const plane = width * height;
   const labels = batch.labels.subarray(i * plane, (i + 1) * plane);
   const image = batchImage(batch, i);
-  const heat = (k: ScoreName): RgbImage => overlay(image, scoreHeatmap(scores[k].subarray(i * plane, (i + 1) * plane), width, height), 0.7);
+  const heat = (scores: Float32Array): RgbImage => overlay(image, scoreHeatmap(scores, width, height), 0.7);
   const factor = width < 320 ? 2 : 1;
   const picture = composePanels(
     [
       { title: 'IMAGE', image },
       { title: 'GT ANOMALY', image: maskImage(anomalyMask(labels), width, height) },
-      { title: dicnet === 'dicnetKl' ? 'DICNET (KL)' : 'DICNET', image: heat(dicnet) },
-      { title: 'MSP', image: heat('msp') },
-      { title: 'TEACHER SEG', image: segmentationImage(prediction, width, height) },
+      { title: maps.dicnet.title.toUpperCase(), image: heat(maps.dicnet.scores) },
+      { title: 'MSP', image: heat(maps.msp) },
+      { title: 'COLOUR RARITY', image: heat(maps.colourRarity) },
+      { title: 'TEACHER SEG', image: segmentationImage(maps.prediction, width, height) },
     ].map((p) => ({ ...p, image: enlarge(p.image, factor) })),
     { textScale: factor },
   );

@@ -3,30 +3,28 @@
 // phases write training-state checkpoints and stop cleanly when asked; a run
 // with `resume` continues the interrupted phase of the run in the same folder.
 
-import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Random } from '../base/random';
 import { CheckpointError } from '../checkpoint/errors';
 import { loadCheckpointFile, saveCheckpoint } from '../checkpoint/io';
 import type { DecodedCheckpoint } from '../checkpoint/safetensors';
-import { processAlive } from '../data/atomic';
-import { batchesInOrder } from '../data/batches';
-import { createProgress, formatSeconds } from '../data/progress';
-import { indexStreetHazards, type DatasetIndex, type SkippedFile } from '../data/streethazards';
+import { processAlive, writeFileAtomic } from '../data/atomic';
+import { formatSeconds } from '../data/progress';
+import { indexStreetHazards, type DatasetIndex, type SplitName } from '../data/streethazards';
 import { ensureSyntheticDataset } from '../data/synthetic';
-import { AnomalyEvaluation, ConfusionMatrix, renderMarkdown, renderText, reportJson, type ResultsReport } from '../eval';
+import { renderMarkdown, renderText, reportJson, type ResultsReport } from '../eval';
 import type { GpuRuntime } from '../gpu';
 import { BindingSizeError } from '../gpu/errors';
 import type { Module } from '../graph/module';
 import { configs, type ModelConfig } from '../model/config';
 import { Student, Teacher } from '../model/networks';
-import { scoreBatch, scoreNames, type ScoreName } from '../model/scores';
 import { readState, writeState } from '../model/state';
 import { runPhase, type CheckpointInfo, type TrainingControl } from '../training/trainer';
 import { parseProgress, type PhaseName } from '../training/training-state';
 import type { RunOptions } from './options';
-import { writePanels } from './panels';
-import { buildReport, skippedFiles, type PhaseTiming } from './report';
+import { EVALUATED_SPLITS, evaluateSplit, fitColourRarity, METHODS, pooledFpr95Threshold, type SplitEvaluation } from './evaluation';
+import { buildReport, skippedFiles, type ReportInput } from './report';
 import { studentPhase, summarise, teacherPhase, type PhaseSummary } from './training';
 
 export interface PipelineControl extends TrainingControl {
@@ -58,7 +56,9 @@ function log(message: string): void {
 
 function loadData(o: RunOptions): DatasetIndex {
   const root = o.data ?? ensureSyntheticDataset({ seed: o.seed, counts: { train: o.scenes[0], validation: o.scenes[1], test: o.scenes[2] } });
-  return indexStreetHazards(root, { splits: ['train', 'test'], onBadSample: o.onBadSample });
+  // The embedded scenes have anomalies in validation (for tuning) and the easy test set; a real copy is read as published.
+  const splits: SplitName[] = o.data ? ['train', 'test'] : ['train', 'validation', 'test', 'test-easy'];
+  return indexStreetHazards(root, { splits, onBadSample: o.onBadSample });
 }
 
 interface ResumePoint {
@@ -108,8 +108,35 @@ async function refuseToOverwrite(path: string): Promise<void> {
   }
 }
 
-async function saveModel(path: string, model: Module, config: ModelConfig, o: RunOptions): Promise<void> {
-  await saveCheckpoint(path, await readState(model), { config: config.name, seed: String(o.seed), format: 'pt' });
+async function saveModel(path: string, model: Module, config: ModelConfig, o: RunOptions, extra: Record<string, string> = {}): Promise<void> {
+  await saveCheckpoint(path, await readState(model), { config: config.name, seed: String(o.seed), format: 'pt', ...extra });
+}
+
+/** Every split the run has images of, the headline test split first. */
+async function evaluateAll(rt: GpuRuntime, teacher: Teacher, student: Student, index: DatasetIndex, o: RunOptions, config: ModelConfig, control: TrainingControl) {
+  // The networks as they were before training: the same seed replays the same initial weights.
+  const initial = new Random(o.seed);
+  const untrained = { teacher: new Teacher(rt, initial, config).eval(), student: new Student(rt, initial, config).eval() };
+  const colour = fitColourRarity(index, o);
+  const evaluations: SplitEvaluation[] = [];
+  for (const split of EVALUATED_SPLITS) {
+    if (!index.splits[split]?.length) continue;
+    const e = await evaluateSplit({ teacher, student, untrained, colour }, index, split, o, config, control, split === 'validation' ? 0 : o.panels);
+    if (e === null) return null;
+    evaluations.push(e);
+  }
+  return evaluations;
+}
+
+/** FPR95 thresholds pooled over the validation split's anomaly pixels (tuning data), else the test split's. */
+function thresholds(evaluations: readonly SplitEvaluation[]): ReportInput['thresholds'] {
+  const from = evaluations.find((e) => e.split === 'validation' && (e.anomalyScores.dicnetKl?.length ?? 0) > 0) ?? evaluations.find((e) => e.split === 'test');
+  if (!from) return null;
+  const values: Record<string, number | null> = {};
+  for (const [source, scores] of Object.entries(from.anomalyScores)) {
+    values[`fpr95_threshold_${METHODS.find((m) => m.source === source)!.key}`] = pooledFpr95Threshold(scores);
+  }
+  return { split: from.split, values };
 }
 
 /** Final weights of a finished phase, checked against this run's model before anything is copied. */
@@ -120,45 +147,6 @@ async function loadModel(path: string, model: Module, config: ModelConfig, o: Ru
   if (metadata?.seed !== String(o.seed)) problems.push(`it was trained with seed ${metadata?.seed ?? 'unknown'}, this run uses ${o.seed}`);
   if (problems.length > 0) throw new CheckpointError(path, problems);
   writeState(model, tensors, path);
-}
-
-interface Evaluation {
-  methods: Record<ScoreName, AnomalyEvaluation>;
-  confusion: ConfusionMatrix;
-  timing: PhaseTiming;
-  skippedFiles: readonly SkippedFile[];
-}
-
-async function evaluate(teacher: Teacher, student: Student, index: DatasetIndex, o: RunOptions, c: ModelConfig, control: TrainingControl): Promise<Evaluation | null> {
-  const samples = index.splits.test!;
-  teacher.eval();
-  student.eval();
-  const methods = Object.fromEntries(scoreNames.map((k) => [k, new AnomalyEvaluation()])) as Record<ScoreName, AnomalyEvaluation>;
-  const confusion = new ConfusionMatrix();
-  const { batches, skipped } = batchesInOrder(samples, { batchSize: o.batchSize, height: c.inputHeight, width: c.inputWidth, onBadSample: o.onBadSample });
-  const progress = createProgress('evaluation (test split)', samples.length);
-  const start = performance.now();
-  let images = 0;
-  let panelsLeft = o.panels;
-  for (const batch of batches) {
-    if (control.stopRequested !== null) return null;
-    const { scores, prediction } = await scoreBatch(teacher, student, batch, o.temperature);
-    const plane = batch.height * batch.width;
-    for (let i = 0; i < batch.size; i++) {
-      const labels = batch.labels.subarray(i * plane, (i + 1) * plane);
-      const predicted = prediction.subarray(i * plane, (i + 1) * plane);
-      confusion.add(predicted, labels);
-      for (const k of scoreNames) methods[k].add({ scores: scores[k].subarray(i * plane, (i + 1) * plane), labels, prediction: predicted, name: batch.samples[i]!.image });
-      if (panelsLeft > 0 && labels.includes(13)) {
-        panelsLeft--;
-        writePanels(join(o.out, 'panels', `test-${String(images + 1).padStart(3, '0')}.png`), batch, i, scores, predicted, o.loss === 'kl' ? 'dicnetKl' : 'dicnetMse');
-      }
-      images++;
-    }
-    progress.tick(batch.size);
-  }
-  progress.done();
-  return { methods, confusion, timing: { seconds: (performance.now() - start) / 1000, images }, skippedFiles: skipped };
 }
 
 function stopped(control: TrainingControl): PipelineResult {
@@ -205,10 +193,15 @@ export async function runPipeline(rt: GpuRuntime, o: RunOptions, control: Pipeli
   await saveModel(paths.student, student, config, o);
   teacherSummary ??= studentResult.carry.teacher ? (JSON.parse(studentResult.carry.teacher) as PhaseSummary) : null;
 
-  const evaluation = await evaluate(teacher, student, index, o, config, control);
-  if (evaluation === null) return stopped(control);
+  const evaluations = await evaluateAll(rt, teacher, student, index, o, config, control);
+  if (evaluations === null) return stopped(control);
+  const threshold = thresholds(evaluations);
+  if (threshold) {
+    const stored = Object.fromEntries(Object.entries(threshold.values).flatMap(([k, v]) => (v === null ? [] : [[k, String(v)]])));
+    await saveModel(paths.student, student, config, o, { ...stored, fpr95_threshold_split: threshold.split });
+  }
 
-  const phases = { index, teacher: teacherSummary, student: summarise(studentResult), evaluation };
+  const phases = { index, teacher: teacherSummary, student: summarise(studentResult), evaluations };
   const skipped = skippedFiles(phases);
   if (skipped.length > 0) log(`\nskipped ${skipped.length} bad file(s) (--on-bad-sample skip):\n${skipped.map((s) => `  ${s.reason}`).join('\n')}`);
   const report: ResultsReport = buildReport({
@@ -219,11 +212,13 @@ export async function runPipeline(rt: GpuRuntime, o: RunOptions, control: Pipeli
     pool: rt.pool.stats(),
     dataSeconds,
     wallSeconds: (performance.now() - wall) / 1000,
+    thresholds: threshold,
     stateCheckpoint: paths.state,
   });
-  writeFileSync(join(o.out, 'report.md'), renderMarkdown(report));
-  writeFileSync(join(o.out, 'metrics.json'), JSON.stringify(reportJson(report), null, 2));
+  // The table reaches the terminal before any file is written: a full disk loses no result.
   log('\n' + renderText(report));
+  writeFileAtomic(join(o.out, 'report.md'), renderMarkdown(report));
+  writeFileAtomic(join(o.out, 'metrics.json'), JSON.stringify(reportJson(report), null, 2) + '\n');
   log(`wrote ${join(o.out, 'report.md')}, ${join(o.out, 'metrics.json')}, checkpoints and panels in ${o.out}/`);
   return { status: 'done', report };
 }

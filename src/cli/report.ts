@@ -1,27 +1,17 @@
-// The main job's results report: the methods' anomaly metrics, the teacher's
-// segmentation quality, distillation losses, timing, device, data and the
-// training's reliability record (resumes, non-finite steps, skipped files).
+// The main job's results report: per evaluated split, every method's anomaly
+// metrics and the paired comparisons (every method against MSP, and the
+// run's DiCNet score against every other method), then the teacher's
+// segmentation quality class by class, distillation losses, timing, device,
+// data and the training's reliability record.
 
-import type { DatasetIndex, SkippedFile } from '../data/streethazards';
-import type { AnomalyEvaluation, ConfusionMatrix, ResultsReport } from '../eval';
+import { KNOWN_CLASS_COUNT, STREETHAZARDS_CLASS_NAMES } from '../base/labels';
+import type { DatasetIndex, SkippedFile, SplitName } from '../data/streethazards';
+import { comparePaired, type ComparisonResult, type ReportSection, type ResultsReport, type ResultTable, type SectionEntry } from '../eval';
 import type { PoolStats } from '../gpu';
 import type { ModelConfig } from '../model/config';
-import { scoreNames, type ScoreName } from '../model/scores';
+import { headlineMethod, METHODS, type SplitEvaluation } from './evaluation';
 import type { RunOptions } from './options';
 import type { PhaseSummary } from './training';
-
-export interface PhaseTiming {
-  seconds: number;
-  images: number;
-}
-
-const methodNames: Record<ScoreName, string> = {
-  dicnetMse: 'DiCNet (feature distance)',
-  dicnetKl: 'DiCNet (KL)',
-  msp: 'MSP',
-  maxLogit: 'Max logit',
-  entropy: 'Softmax entropy',
-};
 
 export interface ReportInput {
   options: RunOptions;
@@ -34,67 +24,117 @@ export interface ReportInput {
   /** Null when a resumed run no longer knows (a checkpoint from an older version). */
   teacher: PhaseSummary | null;
   student: PhaseSummary;
-  evaluation: { methods: Record<ScoreName, AnomalyEvaluation>; confusion: ConfusionMatrix; timing: PhaseTiming; skippedFiles: readonly SkippedFile[] };
+  evaluations: readonly SplitEvaluation[];
+  /** Pooled FPR95 thresholds stored with the student, and the split they come from. */
+  thresholds: { split: SplitName; values: Record<string, number | null> } | null;
   stateCheckpoint: string;
 }
 
+const SPLIT_TITLES: Record<SplitName, string> = {
+  test: 'test split (headline anomalies: shapes of no known class in the known classes\' colours)',
+  'test-easy': 'test-easy split (the same scenes with saturated anomalies of colours no known class has)',
+  validation: 'validation split (tuning only: anomaly kinds the test splits never show)',
+  train: 'train split',
+};
+
+const snake = (split: SplitName): string => split.replace('-', '_');
+
+function comparisons(e: SplitEvaluation, o: RunOptions): ComparisonResult[] {
+  const msp = METHODS.find((m) => m.key === 'msp')!;
+  const headline = headlineMethod(o);
+  const pair = (a: (typeof METHODS)[number], b: (typeof METHODS)[number]): ComparisonResult => ({
+    key: a.key,
+    method: a.name,
+    againstKey: b.key,
+    against: b.name,
+    differences: comparePaired(e.methods[a.key]!.images, e.methods[b.key]!.images),
+  });
+  return [
+    ...METHODS.filter((m) => m !== msp).map((m) => pair(m, msp)),
+    ...METHODS.filter((m) => m !== headline && m !== msp).map((m) => pair(headline, m)),
+  ];
+}
+
+function table(e: SplitEvaluation, o: RunOptions): ResultTable {
+  return {
+    key: snake(e.split),
+    title: `${SPLIT_TITLES[e.split]}, ${e.images} images`,
+    methods: METHODS.map((m) => ({ key: m.key, method: m.name, kind: m.kind, metrics: e.methods[m.key]!.summary() })),
+    comparisons: comparisons(e, o),
+    headline: headlineMethod(o).key,
+  };
+}
+
+function section(title: string, entries: Record<string, [label: string, value: SectionEntry['value']]>): ReportSection {
+  return { title, entries: Object.fromEntries(Object.entries(entries).map(([k, [label, value]]) => [k, { label, value }])) };
+}
+
 export function buildReport(r: ReportInput): ResultsReport {
-  const { options: o, evaluation, student, teacher } = r;
+  const { options: o, student, teacher } = r;
+  const test = r.evaluations.find((e) => e.split === 'test') ?? r.evaluations[0]!;
   const phases = teacher ? [teacher, student] : [student];
   const window = Math.max(1, Math.min(Math.floor(r.index.splits.train!.length / o.batchSize), 10));
   const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
-  const perSecond = (images: number, seconds: number): string => (images / seconds).toFixed(2);
   const sum = (key: keyof PhaseSummary['nonFinite']): number => phases.reduce((n, p) => n + p.nonFinite[key], 0);
   const resumes = [teacher && ['teacher', teacher.resumedFrom], ['student', student.resumedFrom]].filter((x): x is [string, number] => !!x && x[1] !== null);
-  const summary = evaluation.methods.dicnetMse.summary();
+  const classIou = test.confusion.classIou();
+  const iouEntries: Record<string, [string, number | null]> = {};
+  for (let c = 0; c < KNOWN_CLASS_COUNT; c++) {
+    const name = STREETHAZARDS_CLASS_NAMES[c]!;
+    iouEntries[`iou_${name.replace(' ', '_')}`] = [`IoU ${name} (%)`, classIou[c] === null ? null : round(100 * classIou[c]!)];
+  }
+  const evaluationSeconds = r.evaluations.reduce((s, e) => s + e.seconds, 0);
+  const evaluationImages = r.evaluations.reduce((s, e) => s + e.images, 0);
   return {
-    title: `DiCNet on ${o.data ? 'StreetHazards' : 'the embedded synthetic street scenes'} (${r.config.name}, ${o.loss} distillation)`,
-    methods: scoreNames.map((k) => ({ method: methodNames[k], metrics: evaluation.methods[k].summary() })),
+    title: `DiCNet on ${o.data ? 'StreetHazards' : 'the embedded synthetic street scenes'} (${r.config.name}, ${o.loss} distillation, seed ${o.seed})`,
+    tables: r.evaluations.map((e) => table(e, o)),
     sections: {
-      teacher: {
-        'mIoU (known classes, %)': round(100 * (evaluation.confusion.meanIou() ?? 0)),
-        'pixel accuracy (%)': round(100 * (evaluation.confusion.pixelAccuracy() ?? 0)),
-      },
-      distillation: {
-        loss: o.loss,
-        'first epoch mean loss': round(mean(student.losses.first.slice(0, window)), 5),
-        'last epoch mean loss': round(mean(student.losses.last.slice(-window)), 5),
-      },
-      timing: {
-        'data (s)': round(r.dataSeconds),
-        'teacher training (s)': teacher ? round(teacher.seconds) : 'n/a',
-        'teacher training (images/s)': teacher ? perSecond(teacher.steps * o.batchSize, teacher.seconds) : 'n/a',
-        'distillation (s)': round(student.seconds),
-        'distillation (images/s)': perSecond(student.steps * o.batchSize, student.seconds),
-        'evaluation (s)': round(evaluation.timing.seconds),
-        'evaluation (images/s)': perSecond(evaluation.timing.images, evaluation.timing.seconds),
-        'wall, this run (s)': round(r.wallSeconds),
-      },
-      training: {
-        'training state': r.stateCheckpoint,
-        'resumed at': resumes.length ? resumes.map(([phase, step]) => `${phase} step ${step}`).join(', ') : 'no',
-        'non-finite steps skipped': sum('skipped'),
-        'learning-rate halvings': sum('lrHalvings'),
-        'steps redone after a rollback': sum('stepsRedone'),
-      },
-      device: {
-        adapter: r.adapter,
-        'peak GPU memory in use (MiB)': round(r.pool.peakBytesInUse / 2 ** 20),
-        'GPU memory allocated (MiB)': round(r.pool.bytesAllocated / 2 ** 20),
-      },
-      data: {
-        root: r.index.root,
-        'test images scored': summary.imagesScored,
-        'test images without anomaly (skipped)': summary.imagesWithoutAnomaly,
-        'files skipped as bad': skippedFiles(r).length,
-      },
+      teacher: section(`teacher segmentation (${test.split} split, known classes)`, {
+        miou: ['mIoU (%)', round(100 * (test.confusion.meanIou() ?? 0))],
+        pixel_accuracy: ['pixel accuracy (%)', round(100 * (test.confusion.pixelAccuracy() ?? 0))],
+        ...iouEntries,
+      }),
+      distillation: section('distillation', {
+        loss: ['loss', o.loss],
+        first_epoch_mean_loss: ['first epoch mean loss', round(mean(student.losses.first.slice(0, window)), 5)],
+        last_epoch_mean_loss: ['last epoch mean loss', round(mean(student.losses.last.slice(-window)), 5)],
+      }),
+      thresholds: section(`pooled FPR95 thresholds (${r.thresholds?.split ?? 'none'} split), stored with the student`, Object.fromEntries(Object.entries(r.thresholds?.values ?? {}).map(([k, v]) => [k, [k, v]]))),
+      timing: section('timing', {
+        data_seconds: ['data (s)', round(r.dataSeconds)],
+        teacher_seconds: ['teacher training (s)', teacher ? round(teacher.seconds) : null],
+        teacher_images_per_second: ['teacher training (images/s)', teacher ? round((teacher.steps * o.batchSize) / teacher.seconds) : null],
+        student_seconds: ['distillation (s)', round(student.seconds)],
+        student_images_per_second: ['distillation (images/s)', round((student.steps * o.batchSize) / student.seconds)],
+        evaluation_seconds: ['evaluation, all splits and controls (s)', round(evaluationSeconds)],
+        evaluation_images_per_second: ['evaluation (images/s, four networks and colour rarity per image)', round(evaluationImages / evaluationSeconds)],
+        wall_seconds: ['wall, this run (s)', round(r.wallSeconds)],
+      }),
+      training: section('training', {
+        training_state: ['training state', r.stateCheckpoint],
+        resumed_at: ['resumed at', resumes.length ? resumes.map(([phase, step]) => `${phase} step ${step}`).join(', ') : null],
+        non_finite_steps_skipped: ['non-finite steps skipped', sum('skipped')],
+        learning_rate_halvings: ['learning-rate halvings', sum('lrHalvings')],
+        steps_redone: ['steps redone after a rollback', sum('stepsRedone')],
+      }),
+      device: section('device', {
+        adapter: ['adapter', r.adapter],
+        peak_gpu_memory_mib: ['peak GPU memory in use (MiB)', round(r.pool.peakBytesInUse / 2 ** 20)],
+        gpu_memory_allocated_mib: ['GPU memory allocated (MiB)', round(r.pool.bytesAllocated / 2 ** 20)],
+      }),
+      data: section('data', {
+        root: ['root', r.index.root],
+        train_images: ['train images', r.index.splits.train!.length],
+        ...Object.fromEntries(r.evaluations.map((e) => [`${snake(e.split)}_images`, [`${e.split} images scored`, e.methods[METHODS[0]!.key]!.summary().imagesScored]])),
+        files_skipped: ['files skipped as bad', skippedFiles(r).length],
+      }),
     },
   };
 }
 
 /** Every file left out as bad (--on-bad-sample skip), once, with the first reason given. */
-export function skippedFiles(r: Pick<ReportInput, 'index' | 'teacher' | 'student' | 'evaluation'>): SkippedFile[] {
-  const all = [...r.index.skipped, ...(r.teacher?.skippedFiles ?? []), ...r.student.skippedFiles, ...r.evaluation.skippedFiles];
+export function skippedFiles(r: Pick<ReportInput, 'index' | 'teacher' | 'student' | 'evaluations'>): SkippedFile[] {
+  const all = [...r.index.skipped, ...(r.teacher?.skippedFiles ?? []), ...r.student.skippedFiles, ...r.evaluations.flatMap((e) => e.skippedFiles)];
   const byFile = new Map<string, SkippedFile>();
   for (const s of all) if (!byFile.has(s.file)) byFile.set(s.file, s);
   return [...byFile.values()];

@@ -1,21 +1,61 @@
-// The results table of the paper (one row per scoring method, AUROC / AUPR /
-// FPR95 / cFPR / eFPR in %), as Markdown, as console text and as the JSON of
-// metrics.json, followed by free key/value sections (teacher mIoU, timings).
+// The results report: per evaluated split, the paper's table (one row per
+// scoring method, AUROC / AUPR / FPR95 / cFPR / eFPR in %) and the paired
+// comparisons (per-image differences against a reference method, with their
+// bootstrap intervals and win rates, and sentences saying only what the
+// intervals support), then free sections (teacher mIoU, timings). Rendered as
+// Markdown, as console text, and as the JSON of metrics.json (stable snake_case
+// keys, fractions in [0, 1], numbers as numbers; docs/metrics-json.md).
 
 import type { AnomalySummary } from './aggregate';
+import { LOWER_IS_BETTER, PAIRED_METRICS, verdict, type PairedDifference, type PairedMetric } from './paired-comparison';
+
+export type MethodKind = 'dicnet' | 'baseline' | 'control';
 
 export interface MethodResult {
+  /** Stable snake_case key, for programs. */
+  readonly key: string;
+  /** Name for people. */
   readonly method: string;
+  readonly kind?: MethodKind;
   readonly metrics: AnomalySummary;
+}
+
+export interface ComparisonResult {
+  readonly key: string;
+  readonly method: string;
+  readonly againstKey: string;
+  readonly against: string;
+  readonly differences: Readonly<Record<PairedMetric, PairedDifference>>;
+}
+
+export interface ResultTable {
+  /** Stable snake_case key of the split, e.g. test, test_easy, validation. */
+  readonly key: string;
+  readonly title: string;
+  readonly methods: readonly MethodResult[];
+  readonly comparisons?: readonly ComparisonResult[];
+  /** The method whose comparisons the console shows (the report shows all). */
+  readonly headline?: string;
 }
 
 export type SectionValue = string | number | boolean | null;
 
+export interface SectionEntry {
+  readonly label: string;
+  readonly value: SectionValue;
+}
+
+export interface ReportSection {
+  readonly title: string;
+  /** Entry key (snake_case) -> label and value. */
+  readonly entries: Readonly<Record<string, SectionEntry>>;
+}
+
 export interface ResultsReport {
   readonly title?: string;
-  readonly methods: readonly MethodResult[];
-  /** Section name -> key -> value, printed in insertion order. */
-  readonly sections?: Readonly<Record<string, Readonly<Record<string, SectionValue>>>>;
+  readonly tables: readonly ResultTable[];
+  /** Section key (snake_case) -> section, printed in insertion order. */
+  readonly sections?: Readonly<Record<string, ReportSection>>;
 }
 
 const COLUMNS = [
@@ -26,8 +66,17 @@ const COLUMNS = [
   ['eFPR', 'efpr'],
 ] as const;
 
+const METRIC_NAMES: Record<PairedMetric, string> = { auroc: 'AUROC', aupr: 'AUPR', fpr95: 'FPR95' };
+
 export function formatPercent(fraction: number | null, digits = 2): string {
-  return fraction === null ? '-' : (100 * fraction).toFixed(digits);
+  return fraction === null || Number.isNaN(fraction) ? '-' : (100 * fraction).toFixed(digits);
+}
+
+/** A difference of fractions in signed percentage points. */
+function formatPoints(fraction: number): string {
+  if (Number.isNaN(fraction)) return '-';
+  const points = (100 * fraction).toFixed(2);
+  return fraction >= 0 ? `+${points}` : points;
 }
 
 function formatValue(value: SectionValue): string {
@@ -36,70 +85,151 @@ function formatValue(value: SectionValue): string {
   return String(value);
 }
 
-function tableCells(report: ResultsReport): { header: string[]; rows: string[][] } {
-  const header = ['Method', ...COLUMNS.map(([name]) => `${name} %`), 'Images'];
-  const rows = report.methods.map(({ method, metrics }) => [
-    method,
-    ...COLUMNS.map(([, key]) => formatPercent(metrics[key])),
-    String(metrics.imagesScored),
-  ]);
-  return { header, rows };
+interface Grid {
+  header: string[];
+  rows: string[][];
 }
 
-function skippedNote(report: ResultsReport): string | null {
-  const first = report.methods[0]?.metrics;
+function methodGrid(table: ResultTable): Grid {
+  return {
+    header: ['Method', ...COLUMNS.map(([name]) => `${name} %`), 'Images'],
+    rows: table.methods.map(({ method, metrics }) => [method, ...COLUMNS.map(([, key]) => formatPercent(metrics[key])), String(metrics.imagesScored)]),
+  };
+}
+
+function comparisonGrid(comparisons: readonly ComparisonResult[]): Grid {
+  return {
+    header: ['Method', 'Against', ...PAIRED_METRICS.flatMap((m) => [`${METRIC_NAMES[m]} diff (95% CI)`, `${METRIC_NAMES[m]} wins %`])],
+    rows: comparisons.map((c) => [
+      c.method,
+      c.against,
+      ...PAIRED_METRICS.flatMap((m) => {
+        const d = c.differences[m];
+        return [`${formatPoints(d.meanDifference)} (${formatPoints(d.low)} to ${formatPoints(d.high)})`, formatPercent(d.winRate, 0)];
+      }),
+    ]),
+  };
+}
+
+/** One sentence per comparison: what its intervals support, and nothing more. */
+export function describeComparison(c: ComparisonResult): string {
+  const parts = PAIRED_METRICS.map((m) => {
+    const d = c.differences[m];
+    const v = verdict(d, LOWER_IS_BETTER[m]);
+    if (v === 'no difference shown') return `${METRIC_NAMES[m]} no difference shown (interval includes 0)`;
+    const direction = (d.meanDifference > 0 ? 'higher' : 'lower') + (v === 'better' ? ', better' : ', worse');
+    return `${METRIC_NAMES[m]} ${direction} by ${Math.abs(100 * d.meanDifference).toFixed(2)} points (95% CI ${formatPoints(d.low)} to ${formatPoints(d.high)}; better on ${formatPercent(d.winRate, 0)}% of ${d.images} images)`;
+  });
+  return `${c.method} against ${c.against}: ${parts.join('; ')}.`;
+}
+
+function skippedNote(table: ResultTable): string | null {
+  const first = table.methods[0]?.metrics;
   if (!first) return null;
   const parts = [`${first.imagesWithoutAnomaly} image(s) without anomaly pixels skipped`];
   if (first.imagesWithoutKnownPixel) parts.push(`${first.imagesWithoutKnownPixel} without known pixels skipped`);
   for (const [metric, key] of [['cFPR', 'imagesWithoutCfpr'], ['eFPR', 'imagesWithoutEfpr']] as const) {
-    const counts = report.methods.map((m) => m.metrics[key]);
+    const counts = table.methods.map((m) => m.metrics[key]);
     if (counts.every((count) => count === 0)) continue;
-    const detail = counts.every((count) => count === counts[0])
-      ? `${counts[0]} image(s)`
-      : report.methods.map((m) => `${m.method}: ${m.metrics[key]}`).join(', ');
+    const detail = counts.every((count) => count === counts[0]) ? `${counts[0]} image(s)` : table.methods.map((m) => `${m.method}: ${m.metrics[key]}`).join(', ');
     parts.push(`${metric} undefined for ${detail} (no ${metric === 'cFPR' ? 'correctly classified' : 'misclassified'} known pixel or no prediction)`);
   }
   return parts.join('; ');
 }
 
-export function renderMarkdown(report: ResultsReport): string {
-  const { header, rows } = tableCells(report);
+function markdownGrid({ header, rows }: Grid): string[] {
   const line = (cells: readonly string[]) => `| ${cells.map((cell) => cell.replaceAll('|', '\\|')).join(' | ')} |`;
+  const numeric = (i: number) => rows.length > 0 && rows.every((row) => /^[-+\d.]/.test(row[i]!));
+  return [line(header), line(header.map((_, i) => (numeric(i) ? '---:' : '---'))), ...rows.map(line)];
+}
+
+function textGrid({ header, rows }: Grid): string[] {
+  const widths = header.map((cell, i) => Math.max(cell.length, ...rows.map((row) => row[i]!.length)));
+  const numeric = (i: number) => rows.length > 0 && rows.every((row) => /^[-+\d.]/.test(row[i]!));
+  const line = (cells: readonly string[]) => cells.map((cell, i) => (numeric(i) ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!))).join('  ').trimEnd();
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)];
+}
+
+export function renderMarkdown(report: ResultsReport): string {
   const out: string[] = [];
-  if (report.title) out.push(`## ${report.title}`, '');
-  out.push(line(header), line(header.map((_, i) => (i === 0 ? '---' : '---:'))), ...rows.map(line));
-  const note = skippedNote(report);
-  if (note) out.push('', note + '.');
-  for (const [section, entries] of Object.entries(report.sections ?? {})) {
-    out.push('', `### ${section}`, '', '| | |', '| --- | ---: |');
-    for (const [key, value] of Object.entries(entries)) out.push(line([key, formatValue(value)]));
+  if (report.title) out.push(`# ${report.title}`, '');
+  for (const table of report.tables) {
+    out.push(`## ${table.title}`, '', ...markdownGrid(methodGrid(table)));
+    const note = skippedNote(table);
+    if (note) out.push('', note + '.');
+    if (table.comparisons?.length) {
+      out.push('', 'Paired per image (differences in percentage points; 95% bootstrap interval over images; share of images where the method does better):', '');
+      out.push(...markdownGrid(comparisonGrid(table.comparisons)), '');
+      for (const c of table.comparisons) out.push(`- ${describeComparison(c)}`);
+    }
+    out.push('');
   }
-  return out.join('\n') + '\n';
+  for (const section of Object.values(report.sections ?? {})) {
+    out.push(`## ${section.title}`, '', '| | |', '| --- | ---: |');
+    for (const entry of Object.values(section.entries)) out.push(`| ${entry.label.replaceAll('|', '\\|')} | ${formatValue(entry.value).replaceAll('|', '\\|')} |`);
+    out.push('');
+  }
+  return out.join('\n');
 }
 
 export function renderText(report: ResultsReport): string {
-  const { header, rows } = tableCells(report);
-  const widths = header.map((cell, i) => Math.max(cell.length, ...rows.map((row) => row[i]!.length)));
-  const line = (cells: readonly string[]) =>
-    cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ');
   const out: string[] = [];
-  if (report.title) out.push(report.title);
-  out.push(line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line));
-  const note = skippedNote(report);
-  if (note) out.push(note);
-  for (const [section, entries] of Object.entries(report.sections ?? {})) {
-    out.push('', section);
-    const keyWidth = Math.max(0, ...Object.keys(entries).map((key) => key.length));
-    for (const [key, value] of Object.entries(entries)) out.push(`  ${key.padEnd(keyWidth)}  ${formatValue(value)}`);
+  if (report.title) out.push(report.title, '');
+  for (const table of report.tables) {
+    out.push(table.title, ...textGrid(methodGrid(table)));
+    const note = skippedNote(table);
+    if (note) out.push(note);
+    const shown = (table.comparisons ?? []).filter((c) => table.headline === undefined || c.key === table.headline);
+    if (shown.length) out.push('', ...shown.map(describeComparison));
+    out.push('');
   }
-  return out.join('\n') + '\n';
+  for (const section of Object.values(report.sections ?? {})) {
+    out.push(section.title);
+    const width = Math.max(0, ...Object.values(section.entries).map((e) => e.label.length));
+    for (const entry of Object.values(section.entries)) out.push(`  ${entry.label.padEnd(width)}  ${formatValue(entry.value)}`);
+    out.push('');
+  }
+  return out.join('\n');
 }
 
-/** metrics.json: metric values as fractions in [0, 1] (not %), with the image counts. */
-export function reportJson(report: ResultsReport): Record<string, unknown> {
+export const METRICS_SCHEMA_VERSION = 2;
+
+function summaryJson(m: AnomalySummary): Record<string, number | null> {
   return {
-    ...(report.title ? { title: report.title } : {}),
-    methods: report.methods.map(({ method, metrics }) => ({ method, ...metrics })),
-    sections: report.sections ?? {},
+    auroc: m.auroc,
+    aupr: m.aupr,
+    fpr95: m.fpr95,
+    cfpr: m.cfpr,
+    efpr: m.efpr,
+    images_scored: m.imagesScored,
+    images_without_anomaly: m.imagesWithoutAnomaly,
+    images_without_known_pixel: m.imagesWithoutKnownPixel,
+    images_without_cfpr: m.imagesWithoutCfpr,
+    images_without_efpr: m.imagesWithoutEfpr,
   };
+}
+
+function differenceJson(d: PairedDifference): Record<string, number | null> {
+  const n = (x: number): number | null => (Number.isNaN(x) ? null : x);
+  return { mean_difference: n(d.meanDifference), ci_low: n(d.low), ci_high: n(d.high), win_rate: n(d.winRate), images: d.images };
+}
+
+/** metrics.json: see docs/metrics-json.md. */
+export function reportJson(report: ResultsReport): Record<string, unknown> {
+  const splits: Record<string, unknown> = {};
+  for (const table of report.tables) {
+    const comparisons: Record<string, Record<string, unknown>> = {};
+    for (const c of table.comparisons ?? []) {
+      (comparisons[c.againstKey] ??= {})[c.key] = Object.fromEntries(PAIRED_METRICS.map((m) => [m, differenceJson(c.differences[m])]));
+    }
+    splits[table.key] = {
+      title: table.title,
+      methods: Object.fromEntries(table.methods.map((m) => [m.key, { name: m.method, kind: m.kind ?? null, ...summaryJson(m.metrics) }])),
+      comparisons,
+    };
+  }
+  const sections = Object.fromEntries(
+    Object.entries(report.sections ?? {}).map(([key, section]) => [key, Object.fromEntries(Object.entries(section.entries).map(([k, e]) => [k, e.value]))]),
+  );
+  return { schema_version: METRICS_SCHEMA_VERSION, ...(report.title ? { title: report.title } : {}), splits, ...sections };
 }

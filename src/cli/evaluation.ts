@@ -1,0 +1,150 @@
+// Evaluation of a finished run on each labelled split it has: DiCNet, the
+// teacher's baselines and the controls (untrained networks, colour rarity),
+// image by image, the teacher's segmentation quality, and the panels.
+
+import { join } from 'node:path';
+import { batchesInOrder } from '../data/batches';
+import { batchImage } from '../data/image-input';
+import { createProgress } from '../data/progress';
+import { DataError } from '../data/errors';
+import { loadSample, type DatasetIndex, type SkippedFile, type SplitName } from '../data/streethazards';
+import { ANOMALY_LABEL } from '../base/labels';
+import { AnomalyEvaluation, ColourHistogram, ConfusionMatrix } from '../eval';
+import type { ModelConfig } from '../model/config';
+import type { Student, Teacher } from '../model/networks';
+import { scoreBatch, type ControlScoreName, type ScoreName, type UntrainedPair } from '../model/scores';
+import type { TrainingControl } from '../training/trainer';
+import type { RunOptions } from './options';
+import { writePanels } from './panels';
+
+export type MethodSource = ScoreName | ControlScoreName | 'colourRarity';
+
+export interface MethodSpec {
+  key: string;
+  name: string;
+  kind: 'dicnet' | 'baseline' | 'control';
+  source: MethodSource;
+}
+
+/** Every method the report shows, in its order. */
+export const METHODS: readonly MethodSpec[] = [
+  { key: 'dicnet_kl', name: 'DiCNet (KL)', kind: 'dicnet', source: 'dicnetKl' },
+  { key: 'dicnet_feature_distance', name: 'DiCNet (feature distance)', kind: 'dicnet', source: 'dicnetMse' },
+  { key: 'msp', name: 'MSP', kind: 'baseline', source: 'msp' },
+  { key: 'max_logit', name: 'Max logit', kind: 'baseline', source: 'maxLogit' },
+  { key: 'entropy', name: 'Softmax entropy', kind: 'baseline', source: 'entropy' },
+  { key: 'untrained_pair_kl', name: 'Control: untrained pair (KL)', kind: 'control', source: 'untrainedPairKl' },
+  { key: 'untrained_pair_feature_distance', name: 'Control: untrained pair (feature distance)', kind: 'control', source: 'untrainedPairMse' },
+  { key: 'untrained_student_kl', name: 'Control: trained teacher, untrained student (KL)', kind: 'control', source: 'untrainedStudentKl' },
+  { key: 'untrained_student_feature_distance', name: 'Control: trained teacher, untrained student (feature distance)', kind: 'control', source: 'untrainedStudentMse' },
+  { key: 'colour_rarity', name: 'Control: colour rarity', kind: 'control', source: 'colourRarity' },
+];
+
+/** The DiCNet score that matches the distillation loss: the run's headline method. */
+export function headlineMethod(o: Pick<RunOptions, 'loss'>): MethodSpec {
+  return METHODS.find((m) => m.source === (o.loss === 'kl' ? 'dicnetKl' : 'dicnetMse'))!;
+}
+
+/** Splits a run evaluates, in report order: the headline test split first. */
+export const EVALUATED_SPLITS: readonly SplitName[] = ['test', 'test-easy', 'validation'];
+
+export interface SplitEvaluation {
+  split: SplitName;
+  /** Method key -> per-image results. */
+  methods: Record<string, AnomalyEvaluation>;
+  confusion: ConfusionMatrix;
+  seconds: number;
+  images: number;
+  skippedFiles: readonly SkippedFile[];
+  /** Scores of every anomaly pixel, per DiCNet / MSP source, for thresholds. */
+  anomalyScores: Partial<Record<ScoreName, number[]>>;
+}
+
+export interface EvaluationModels {
+  teacher: Teacher;
+  student: Student;
+  untrained: UntrainedPair;
+  colour: ColourHistogram;
+}
+
+/** The colour histogram of every training image, as stored (a bad file is passed over only with --on-bad-sample skip). */
+export function fitColourRarity(index: DatasetIndex, o: Pick<RunOptions, 'onBadSample'>): ColourHistogram {
+  const histogram = new ColourHistogram();
+  for (const sample of index.splits.train!) {
+    let loaded;
+    try {
+      loaded = loadSample(sample);
+    } catch (error) {
+      if (o.onBadSample === 'skip' && error instanceof DataError) continue;
+      throw error;
+    }
+    histogram.add({ width: loaded.width, height: loaded.height, data: loaded.image });
+  }
+  return histogram;
+}
+
+const THRESHOLD_SOURCES: readonly ScoreName[] = ['dicnetKl', 'dicnetMse', 'msp'];
+
+export async function evaluateSplit(
+  models: EvaluationModels,
+  index: DatasetIndex,
+  split: SplitName,
+  o: RunOptions,
+  c: ModelConfig,
+  control: TrainingControl,
+  panels: number,
+): Promise<SplitEvaluation | null> {
+  const samples = index.splits[split]!;
+  models.teacher.eval();
+  models.student.eval();
+  const methods = Object.fromEntries(METHODS.map((m) => [m.key, new AnomalyEvaluation()])) as Record<string, AnomalyEvaluation>;
+  const confusion = new ConfusionMatrix();
+  const anomalyScores: Partial<Record<ScoreName, number[]>> = Object.fromEntries(THRESHOLD_SOURCES.map((k) => [k, []]));
+  const { batches, skipped } = batchesInOrder(samples, { batchSize: o.batchSize, height: c.inputHeight, width: c.inputWidth, onBadSample: o.onBadSample });
+  const progress = createProgress(`evaluation (${split} split)`, samples.length);
+  const start = performance.now();
+  let images = 0;
+  let panelsLeft = panels;
+  for (const batch of batches) {
+    if (control.stopRequested !== null) return null;
+    const { scores, controls, prediction } = await scoreBatch(models.teacher, models.student, batch, o.temperature, models.untrained);
+    const plane = batch.height * batch.width;
+    for (let i = 0; i < batch.size; i++) {
+      const at = (map: Float32Array) => map.subarray(i * plane, (i + 1) * plane);
+      const labels = batch.labels.subarray(i * plane, (i + 1) * plane);
+      const predicted = prediction.subarray(i * plane, (i + 1) * plane);
+      const colour = models.colour.score(batchImage(batch, i));
+      const map = (source: MethodSource): Float32Array => (source === 'colourRarity' ? colour : at(source in scores ? scores[source as ScoreName] : controls![source as ControlScoreName]));
+      confusion.add(predicted, labels);
+      const name = batch.samples[i]!.image;
+      for (const m of METHODS) methods[m.key]!.add({ scores: map(m.source), labels, prediction: predicted, name });
+      for (const k of THRESHOLD_SOURCES) {
+        const s = at(scores[k]);
+        for (let p = 0; p < plane; p++) if (labels[p] === ANOMALY_LABEL) anomalyScores[k]!.push(s[p]!);
+      }
+      if (panelsLeft > 0 && labels.includes(ANOMALY_LABEL)) {
+        panelsLeft--;
+        writePanels(join(o.out, 'panels', `${split}-${String(images + 1).padStart(3, '0')}.png`), batch, i, {
+          dicnet: { title: headlineMethod(o).name, scores: at(scores[headlineMethod(o).source as ScoreName]) },
+          msp: at(scores.msp),
+          colourRarity: colour,
+          prediction: predicted,
+        });
+      }
+      images++;
+    }
+    progress.tick(batch.size);
+  }
+  progress.done();
+  return { split, methods, confusion, seconds: (performance.now() - start) / 1000, images, skippedFiles: skipped, anomalyScores };
+}
+
+/**
+ * The score above which a pixel is called anomalous: the one that flags 95% of
+ * the split's anomaly pixels (pooled over images), the FPR95 operating point.
+ */
+export function pooledFpr95Threshold(anomalyScores: readonly number[]): number | null {
+  if (anomalyScores.length === 0) return null;
+  const sorted = Float64Array.from(anomalyScores).sort();
+  return sorted[Math.floor(0.05 * sorted.length)]!;
+}
