@@ -65,8 +65,10 @@ function table(e: SplitEvaluation, o: RunOptions): ResultTable {
   };
 }
 
-function section(title: string, entries: Record<string, [label: string, value: SectionEntry['value']]>): ReportSection {
-  return { title, entries: Object.fromEntries(Object.entries(entries).map(([k, [label, value]]) => [k, { label, value }])) };
+type Entry = [label: string, value: SectionEntry['value'], percent?: 'percent'];
+
+function section(title: string, entries: Record<string, Entry>): ReportSection {
+  return { title, entries: Object.fromEntries(Object.entries(entries).map(([k, [label, value, percent]]) => [k, { label, value, ...(percent ? { percent: true } : {}) }])) };
 }
 
 export function buildReport(r: ReportInput): ResultsReport {
@@ -78,10 +80,10 @@ export function buildReport(r: ReportInput): ResultsReport {
   const sum = (key: keyof PhaseSummary['nonFinite']): number => phases.reduce((n, p) => n + p.nonFinite[key], 0);
   const resumes = [teacher && ['teacher', teacher.resumedFrom], ['student', student.resumedFrom]].filter((x): x is [string, number] => !!x && x[1] !== null);
   const classIou = test.confusion.classIou();
-  const iouEntries: Record<string, [string, number | null]> = {};
+  const iouEntries: Record<string, Entry> = {};
   for (let c = 0; c < KNOWN_CLASS_COUNT; c++) {
     const name = STREETHAZARDS_CLASS_NAMES[c]!;
-    iouEntries[`iou_${name.replace(' ', '_')}`] = [`IoU ${name} (%)`, classIou[c] === null ? null : round(100 * classIou[c]!)];
+    iouEntries[`iou_${name.replace(' ', '_')}`] = [`IoU ${name}`, classIou[c] ?? null, 'percent'];
   }
   const evaluationSeconds = r.evaluations.reduce((s, e) => s + e.seconds, 0);
   const evaluationImages = r.evaluations.reduce((s, e) => s + e.images, 0);
@@ -90,8 +92,8 @@ export function buildReport(r: ReportInput): ResultsReport {
     tables: r.evaluations.map((e) => table(e, o)),
     sections: {
       teacher: section(`teacher segmentation (${test.split} split, known classes)`, {
-        miou: ['mIoU (%)', round(100 * (test.confusion.meanIou() ?? 0))],
-        pixel_accuracy: ['pixel accuracy (%)', round(100 * (test.confusion.pixelAccuracy() ?? 0))],
+        miou: ['mIoU', test.confusion.meanIou(), 'percent'],
+        pixel_accuracy: ['pixel accuracy', test.confusion.pixelAccuracy(), 'percent'],
         ...iouEntries,
       }),
       distillation: section('distillation', {

@@ -13,3 +13,4 @@ export * from './panels';
 export * from './radix-sort';
 export * from './paired-comparison';
 export * from './colour-rarity';
+export * from './seed-summary';

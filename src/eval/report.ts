@@ -42,7 +42,9 @@ export type SectionValue = string | number | boolean | null;
 
 export interface SectionEntry {
   readonly label: string;
+  /** A fraction when `percent`: metrics.json keeps it, people read it in %. */
   readonly value: SectionValue;
+  readonly percent?: boolean;
 }
 
 export interface ReportSection {
@@ -77,6 +79,14 @@ function formatPoints(fraction: number): string {
   if (Number.isNaN(fraction)) return '-';
   const points = (100 * fraction).toFixed(2);
   return fraction >= 0 ? `+${points}` : points;
+}
+
+function entryLabel(e: SectionEntry): string {
+  return e.percent ? `${e.label} (%)` : e.label;
+}
+
+function formatEntry(e: SectionEntry): string {
+  return e.percent && typeof e.value === 'number' ? formatPercent(e.value) : formatValue(e.value);
 }
 
 function formatValue(value: SectionValue): string {
@@ -166,7 +176,7 @@ export function renderMarkdown(report: ResultsReport): string {
   }
   for (const section of Object.values(report.sections ?? {})) {
     out.push(`## ${section.title}`, '', '| | |', '| --- | ---: |');
-    for (const entry of Object.values(section.entries)) out.push(`| ${entry.label.replaceAll('|', '\\|')} | ${formatValue(entry.value).replaceAll('|', '\\|')} |`);
+    for (const entry of Object.values(section.entries)) out.push(`| ${entryLabel(entry).replaceAll('|', '\\|')} | ${formatEntry(entry).replaceAll('|', '\\|')} |`);
     out.push('');
   }
   return out.join('\n');
@@ -185,8 +195,8 @@ export function renderText(report: ResultsReport): string {
   }
   for (const section of Object.values(report.sections ?? {})) {
     out.push(section.title);
-    const width = Math.max(0, ...Object.values(section.entries).map((e) => e.label.length));
-    for (const entry of Object.values(section.entries)) out.push(`  ${entry.label.padEnd(width)}  ${formatValue(entry.value)}`);
+    const width = Math.max(0, ...Object.values(section.entries).map((e) => entryLabel(e).length));
+    for (const entry of Object.values(section.entries)) out.push(`  ${entryLabel(entry).padEnd(width)}  ${formatEntry(entry)}`);
     out.push('');
   }
   return out.join('\n');
