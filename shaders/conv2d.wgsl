@@ -27,13 +27,11 @@ struct Params {
   chunks: u32,
 }
 
-override WG: u32 = 64;
-override TILE: u32 = 16;
-override REDUCE_WG: u32 = 256;
+override TILE: u32;
+override REDUCE_WG: u32;
 override HAS_BIAS: bool = false;
 override RELU: bool = false;
 
-@group(0) @binding(0) var<uniform> p: Params;
 // forward
 @group(0) @binding(1) var<storage, read> weight: array<f32>;
 @group(0) @binding(2) var<storage, read> x: array<f32>;
@@ -230,7 +228,7 @@ fn gradWeightTiled(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_
 @compute @workgroup_size(WG)
 fn gradWeightReduce(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
   let size = p.cOut * p.cIn * taps();
-  let i = gid.y * groups.x * WG + gid.x;
+  let i = index(gid, groups);
   if (i >= size) { return; }
   var sum = 0.0;
   for (var chunk = 0u; chunk < p.chunks; chunk++) { sum += partialsIn[chunk * size + i]; }

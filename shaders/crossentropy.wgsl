@@ -8,8 +8,6 @@
 //   backward:  dlogits = g / max(count, 1) * (softmax - onehot(label)) on counted pixels.
 // Layout: logits [N, C, H, W], labels [N, H, W]; pixel q = n * HW + s.
 
-override WG: u32 = 64;
-
 struct Params {
   pixels: u32, // N * H * W
   hw: u32,
@@ -17,7 +15,6 @@ struct Params {
   ignoreIndex: i32,
 }
 
-@group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> logits: array<f32>;
 @group(0) @binding(2) var<storage, read> labels: array<i32>;
 @group(0) @binding(3) var<storage, read_write> lossAndCount: array<f32>;
@@ -26,10 +23,6 @@ struct Params {
 @group(0) @binding(3) var<storage, read> totals: array<f32>;
 @group(0) @binding(4) var<storage, read> g: array<f32>;
 @group(0) @binding(5) var<storage, read_write> dlogits: array<f32>;
-
-fn pixelIndex(gid: vec3u, nwg: vec3u) -> u32 {
-  return gid.y * nwg.x * WG + gid.x;
-}
 
 // Offset of channel 0 of pixel q in logits.
 fn base(q: u32) -> u32 {
@@ -56,7 +49,7 @@ fn softmaxAt(b: u32) -> Softmax {
 
 @compute @workgroup_size(WG)
 fn pixelLoss(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let q = pixelIndex(gid, nwg);
+  let q = index(gid, nwg);
   if (q >= p.pixels) { return; }
   let label = labels[q];
   var l = 0.0;
@@ -78,7 +71,7 @@ fn average() {
 
 @compute @workgroup_size(WG)
 fn backward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let q = pixelIndex(gid, nwg);
+  let q = index(gid, nwg);
   if (q >= p.pixels) { return; }
   let label = labels[q];
   let b = base(q);

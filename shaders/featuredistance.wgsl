@@ -3,8 +3,6 @@
 //   backward: da = g[q] * 2 / C * (a - b), one invocation per element (db = -da, made by the caller).
 // Layout: a, b [N, C, H, W], d [N, 1, H, W]; 2D grids (index = gid.y * (workgroups in x * WG) + gid.x).
 
-override WG: u32 = 64;
-
 struct Params {
   pixels: u32, // N * H * W
   hw: u32,
@@ -12,16 +10,11 @@ struct Params {
   twoOverC: f32,
 }
 
-@group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> a: array<f32>;
 @group(0) @binding(2) var<storage, read> b: array<f32>;
 @group(0) @binding(3) var<storage, read_write> distance: array<f32>;
 @group(0) @binding(3) var<storage, read> g: array<f32>;
 @group(0) @binding(4) var<storage, read_write> da: array<f32>;
-
-fn index(gid: vec3u, nwg: vec3u) -> u32 {
-  return gid.y * nwg.x * WG + gid.x;
-}
 
 @compute @workgroup_size(WG)
 fn forward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {

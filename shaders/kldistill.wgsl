@@ -7,8 +7,6 @@
 //   d d / d t_c = g * T * p_t,c * (log p_t,c - log p_s,c - KL)
 // Layout: features [N, C, H, W], d [N, 1, H, W]; pixel q = n * HW + s.
 
-override WG: u32 = 64;
-
 struct Params {
   pixels: u32, // N * H * W
   hw: u32,
@@ -17,16 +15,11 @@ struct Params {
   t: f32,
 }
 
-@group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> student: array<f32>;
 @group(0) @binding(2) var<storage, read> teacher: array<f32>;
 @group(0) @binding(3) var<storage, read_write> distance: array<f32>;
 @group(0) @binding(3) var<storage, read> g: array<f32>;
 @group(0) @binding(4) var<storage, read_write> grad: array<f32>;
-
-fn pixelIndex(gid: vec3u, nwg: vec3u) -> u32 {
-  return gid.y * nwg.x * WG + gid.x;
-}
 
 // Offset of channel 0 of pixel q.
 fn base(q: u32) -> u32 {
@@ -72,7 +65,7 @@ fn klAt(b: u32, shift: StudentTeacher) -> f32 {
 
 @compute @workgroup_size(WG)
 fn forward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let q = pixelIndex(gid, nwg);
+  let q = index(gid, nwg);
   if (q >= p.pixels) { return; }
   let b = base(q);
   distance[q] = p.t * p.t * klAt(b, shiftsAt(b));
@@ -80,7 +73,7 @@ fn forward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) n
 
 @compute @workgroup_size(WG)
 fn backwardStudent(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let q = pixelIndex(gid, nwg);
+  let q = index(gid, nwg);
   if (q >= p.pixels) { return; }
   let b = base(q);
   let shift = shiftsAt(b);
@@ -93,7 +86,7 @@ fn backwardStudent(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workg
 
 @compute @workgroup_size(WG)
 fn backwardTeacher(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let q = pixelIndex(gid, nwg);
+  let q = index(gid, nwg);
   if (q >= p.pixels) { return; }
   let b = base(q);
   let shift = shiftsAt(b);

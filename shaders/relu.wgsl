@@ -1,20 +1,13 @@
 // ReLU: y = max(x, 0); dx = dy where x > 0.
 
-override WG: u32 = 64;
-
 struct Params {
   n: u32,
 }
 
-@group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
 @group(0) @binding(2) var<storage, read_write> y: array<f32>;
 @group(0) @binding(2) var<storage, read> dy: array<f32>;
 @group(0) @binding(3) var<storage, read_write> dx: array<f32>;
-
-fn index(gid: vec3u, nwg: vec3u) -> u32 {
-  return gid.y * nwg.x * WG + gid.x;
-}
 
 @compute @workgroup_size(WG)
 fn forward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {

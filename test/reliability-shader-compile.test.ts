@@ -35,7 +35,7 @@ test('a broken specialisation (workgroup size 0) names the shader, the entry poi
 test('a broken template names the shader and the exact line', async () => {
   const rt = await testRuntime();
   const broken = source.replace('max(x[i], 0.0)', 'max(x[i], 0u)');
-  const error = await compileFailure(() => rt.compile(shader('relu-broken-template', broken), 'forward', 'rw'));
+  const error = await compileFailure(() => rt.compile(shader('relu-broken-template', broken), 'forward', 'rw', { WG: 64 }));
   assert.equal([error.shader, error.line], ['relu-broken-template', lineOf(broken, 'max(x[i], 0u)')]);
   assert.match(error.wgslMessage, /no matching call to 'max\(f32, u32\)'/);
 });

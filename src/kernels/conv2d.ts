@@ -61,8 +61,9 @@ function checkSize(op: string, what: string, buffer: GpuBuffer, shape: readonly 
   if (buffer.bytes < need) throw new ShapeError(op, `${what} holds ${buffer.bytes / 4} values, shape [${shape.join(', ')}] needs ${need / 4}`);
 }
 
-function params(g: Conv2dGeometry, ho: number, wo: number, chunkRows = 0, chunks = 0): number[] {
-  return [g.n, g.cIn, g.h, g.w, g.cOut, g.kh, g.kw, g.stride, g.padding, g.dilation, ho, wo, chunkRows, chunks];
+function params(g: Conv2dGeometry, ho: number, wo: number) {
+  const { n, cIn, h, w, cOut, kh, kw, stride, padding, dilation } = g;
+  return { n, cIn, h, w, cOut, kh, kw, stride, padding, dilation, ho, wo };
 }
 
 interface Launch {
@@ -105,8 +106,8 @@ export function conv2dForward(
   const y = rt.pool.acquire(g.n * g.cOut * ho * wo * 4, 'conv2d output');
   const l = launch(rt, tiling, g.cOut, g.n * ho * wo);
   rt.dispatch(l.shader, `forward${l.variant}`, {
-    reads: [weight, x, bias ?? weight],
-    writes: [y],
+    reads: { weight, x, bias: bias ?? weight },
+    writes: { y },
     params: params(g, ho, wo),
     workgroups: l.workgroups,
     constants: { ...l.constants, HAS_BIAS: bias ? 1 : 0, RELU: options.relu ? 1 : 0 },
@@ -121,7 +122,7 @@ export function conv2dGradInput(rt: GpuRuntime, dy: GpuBuffer, weight: GpuBuffer
   checkSize('conv2d grad input', 'weight', weight, [g.cOut, g.cIn, g.kh, g.kw]);
   const dx = rt.pool.acquire(g.n * g.cIn * g.h * g.w * 4, 'conv2d grad input');
   const l = launch(rt, tiling, g.cIn, g.n * g.h * g.w);
-  rt.dispatch(l.shader, `gradInput${l.variant}`, { reads: [weight, dy], writes: [dx], params: params(g, ho, wo), workgroups: l.workgroups, constants: l.constants });
+  rt.dispatch(l.shader, `gradInput${l.variant}`, { reads: { weight, dy }, writes: { dx }, params: params(g, ho, wo), workgroups: l.workgroups, constants: l.constants });
   return dx;
 }
 
@@ -136,10 +137,10 @@ export function conv2dGradWeight(rt: GpuRuntime, x: GpuBuffer, dy: GpuBuffer, g:
   const chunks = Math.ceil(outRows / chunkRows);
   const size = g.cOut * g.cIn * g.kh * g.kw;
   const partials = rt.pool.acquire(chunks * size * 4, 'conv2d grad weight partial sums');
-  const p = params(g, ho, wo, chunkRows, chunks);
-  rt.dispatch(l.shader, `gradWeight${l.variant}`, { reads: [dy, x], writes: [partials], params: p, workgroups: [...l.workgroups, chunks], constants: l.constants });
+  const p = { ...params(g, ho, wo), chunkRows, chunks };
+  rt.dispatch(l.shader, `gradWeight${l.variant}`, { reads: { dyAt1: dy, x }, writes: { partials }, params: p, workgroups: [...l.workgroups, chunks], constants: l.constants });
   const dw = rt.pool.acquire(size * 4, 'conv2d grad weight');
-  rt.dispatch(shaders.portable, 'gradWeightReduce', { reads: [partials], writes: [dw], params: p, workgroups: grid1d(size, blockWorkgroup), constants: { WG: blockWorkgroup } });
+  rt.dispatch(shaders.portable, 'gradWeightReduce', { reads: { partialsIn: partials }, writes: { dw }, params: p, workgroups: grid1d(size, blockWorkgroup), constants: { WG: blockWorkgroup } });
   rt.pool.release(partials);
   return dw;
 }
@@ -149,6 +150,6 @@ export function conv2dGradBias(rt: GpuRuntime, dy: GpuBuffer, g: Conv2dGeometry)
   const { ho, wo } = checkGeometry('conv2d grad bias', g);
   checkSize('conv2d grad bias', 'dy', dy, [g.n, g.cOut, ho, wo]);
   const db = rt.pool.acquire(g.cOut * 4, 'conv2d grad bias');
-  rt.dispatch(shaders.portable, 'gradBias', { reads: [dy], writes: [db], params: params(g, ho, wo), workgroups: [g.cOut], constants: { REDUCE_WG: reduceWorkgroup } });
+  rt.dispatch(shaders.portable, 'gradBias', { reads: { dyAt1: dy }, writes: { dbias: db }, params: params(g, ho, wo), workgroups: [g.cOut], constants: { REDUCE_WG: reduceWorkgroup } });
   return db;
 }

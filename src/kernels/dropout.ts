@@ -1,5 +1,5 @@
 import type { GpuBuffer, GpuRuntime } from '../gpu';
-import { f32, shader } from '../gpu/shader';
+import { shader } from '../gpu/shader';
 import source from '../../shaders/dropout.wgsl';
 import { grid1d } from './grid';
 
@@ -10,6 +10,6 @@ const WG = 64;
  * mask, so it also serves as the backward. */
 export function dropoutApply(rt: GpuRuntime, x: GpuBuffer, n: number, keep: number, seed: number, group = 1): GpuBuffer {
   const y = rt.pool.acquire(n * 4);
-  rt.dispatch(dropout, 'apply', { reads: [x], writes: [y], params: [n, seed >>> 0, f32(keep), group], workgroups: grid1d(n, WG) });
+  rt.dispatch(dropout, 'apply', { reads: { x }, writes: { y }, params: { n, seed: seed >>> 0, keep, group }, workgroups: grid1d(n, WG), constants: { WG } });
   return y;
 }

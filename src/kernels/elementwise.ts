@@ -1,11 +1,12 @@
 import type { GpuBuffer, GpuRuntime } from '../gpu';
 import { ShapeError } from '../gpu/errors';
-import { f32, shader } from '../gpu/shader';
+import { shader } from '../gpu/shader';
 import source from '../../shaders/elementwise.wgsl';
 import { grid1d } from './grid';
 
 const elementwise = shader('elementwise', source);
 const WG = 64;
+const launch = (n: number) => ({ workgroups: grid1d(n, WG), constants: { WG } });
 
 function sameSize(op: string, a: GpuBuffer, b: GpuBuffer, n: number): void {
   if (a.bytes < n * 4 || b.bytes < n * 4) throw new ShapeError(op, `operands hold ${a.bytes / 4} and ${b.bytes / 4} values, need ${n}`);
@@ -14,26 +15,27 @@ function sameSize(op: string, a: GpuBuffer, b: GpuBuffer, n: number): void {
 /** a + alpha * b, n elements. */
 export function addScaled(rt: GpuRuntime, a: GpuBuffer, b: GpuBuffer, n: number, alpha = 1): GpuBuffer {
   sameSize('add', a, b, n);
-  const out = rt.pool.acquire(n * 4);
-  rt.dispatch(elementwise, 'addScaled', { reads: [a, b], writes: [out], params: [n, f32(alpha)], workgroups: grid1d(n, WG) });
-  return out;
+  const outAB = rt.pool.acquire(n * 4);
+  rt.dispatch(elementwise, 'addScaled', { reads: { a, b }, writes: { outAB }, params: { n, alpha }, ...launch(n) });
+  return outAB;
 }
 
 export function multiply(rt: GpuRuntime, a: GpuBuffer, b: GpuBuffer, n: number): GpuBuffer {
   sameSize('multiply', a, b, n);
-  const out = rt.pool.acquire(n * 4);
-  rt.dispatch(elementwise, 'multiply', { reads: [a, b], writes: [out], params: [n, f32(0)], workgroups: grid1d(n, WG) });
-  return out;
+  const outAB = rt.pool.acquire(n * 4);
+  rt.dispatch(elementwise, 'multiply', { reads: { a, b }, writes: { outAB }, params: { n }, ...launch(n) });
+  return outAB;
 }
 
 export function scale(rt: GpuRuntime, a: GpuBuffer, n: number, alpha: number): GpuBuffer {
-  const out = rt.pool.acquire(n * 4);
-  rt.dispatch(elementwise, 'scale', { reads: [a], writes: [out], params: [n, f32(alpha)], workgroups: grid1d(n, WG) });
-  return out;
+  const outA = rt.pool.acquire(n * 4);
+  rt.dispatch(elementwise, 'scale', { reads: { a }, writes: { outA }, params: { n, alpha }, ...launch(n) });
+  return outA;
 }
 
 /** Sets n elements of `target` (or of a new buffer) to `value`. */
 export function fill(rt: GpuRuntime, n: number, value: number, target = rt.pool.acquire(n * 4)): GpuBuffer {
-  rt.dispatch(elementwise, 'fill', { reads: [], writes: [target], params: [n, f32(value)], workgroups: grid1d(n, WG) });
+  rt.dispatch(elementwise, 'fill', { writes: { out0: target }, params: { n, alpha: value }, ...launch(n) });
   return target;
 }
+

@@ -20,7 +20,7 @@ export function matmul(rt: GpuRuntime, a: GpuBuffer, b: GpuBuffer, m: number, k:
     throw new ShapeError('matmul', `A holds ${a.bytes / 4} values for [${m}, ${k}], B holds ${b.bytes / 4} for [${k}, ${n}]`);
   }
   const c = rt.pool.acquire(m * n * 4, 'matmul output');
-  const args = { reads: [a, b], writes: [c], params: [m, k, n] };
+  const args = { reads: { a, b }, writes: { c }, params: { m, k, n } };
   if (tiling !== 'tiled') {
     const sharing = rowSharing(rt, tiling);
     const rowGroups = rowGroupsFor(sharing, m);

@@ -8,12 +8,12 @@ const WG = 64;
 
 export function reluForward(rt: GpuRuntime, x: GpuBuffer, n: number): GpuBuffer {
   const y = rt.pool.acquire(n * 4);
-  rt.dispatch(relu, 'forward', { reads: [x], writes: [y], params: [n], workgroups: grid1d(n, WG) });
+  rt.dispatch(relu, 'forward', { reads: { x }, writes: { y }, params: { n }, workgroups: grid1d(n, WG), constants: { WG } });
   return y;
 }
 
 export function reluBackward(rt: GpuRuntime, x: GpuBuffer, dy: GpuBuffer, n: number): GpuBuffer {
   const dx = rt.pool.acquire(n * 4);
-  rt.dispatch(relu, 'backward', { reads: [x, dy], writes: [dx], params: [n], workgroups: grid1d(n, WG) });
+  rt.dispatch(relu, 'backward', { reads: { x, dy }, writes: { dx }, params: { n }, workgroups: grid1d(n, WG), constants: { WG } });
   return dx;
 }
