@@ -1,5 +1,5 @@
-// Element-wise arithmetic that autograd itself needs: gradient accumulation,
-// scaling, constants. One invocation per element.
+// Element-wise ops, one invocation per element: the arithmetic autograd itself
+// needs (gradient accumulation, scaling, constants) and ReLU.
 
 struct Params { n: u32, alpha: f32 }
 
@@ -37,3 +37,16 @@ fn fill(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg:
   if (i < p.n) { out0[i] = p.alpha; }
 }
 
+// out = max(a, 0)
+@compute @workgroup_size(WG)
+fn relu(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let i = index(gid, nwg);
+  if (i < p.n) { outA[i] = max(a[i], 0.0); }
+}
+
+// The gradient of relu(a) given b, the gradient of its output: b where a > 0, else 0.
+@compute @workgroup_size(WG)
+fn reluGrad(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let i = index(gid, nwg);
+  if (i < p.n) { outAB[i] = select(0.0, b[i], a[i] > 0.0); }
+}

@@ -1,3 +1,5 @@
+// Element-wise launches (shaders/elementwise.wgsl): n elements, one invocation each.
+
 import type { GpuBuffer, GpuRuntime } from '../gpu';
 import { ShapeError } from '../gpu/errors';
 import { shader } from '../gpu/shader';
@@ -39,3 +41,15 @@ export function fill(rt: GpuRuntime, n: number, value: number, target = rt.pool.
   return target;
 }
 
+export function reluForward(rt: GpuRuntime, x: GpuBuffer, n: number): GpuBuffer {
+  const y = rt.pool.acquire(n * 4);
+  rt.dispatch(elementwise, 'relu', { reads: { a: x }, writes: { outA: y }, params: { n }, ...launch(n) });
+  return y;
+}
+
+/** dx = dy where x > 0, else 0. */
+export function reluBackward(rt: GpuRuntime, x: GpuBuffer, dy: GpuBuffer, n: number): GpuBuffer {
+  const dx = rt.pool.acquire(n * 4);
+  rt.dispatch(elementwise, 'reluGrad', { reads: { a: x, b: dy }, writes: { outAB: dx }, params: { n }, ...launch(n) });
+  return dx;
+}
