@@ -30,7 +30,6 @@ struct Params {
 override TILE: u32;
 override REDUCE_WG: u32;
 override HAS_BIAS: bool = false;
-override RELU: bool = false;
 
 // forward
 @group(0) @binding(1) var<storage, read> weight: array<f32>;
@@ -87,7 +86,6 @@ fn storeForward(co: u32, pixel: Pixel, value: f32) {
   if (co >= p.cOut || !pixel.inside) { return; }
   var v = value;
   if (HAS_BIAS) { v += bias[co]; }
-  if (RELU) { v = max(v, 0.0); }
   y[((pixel.image * p.cOut + co) * p.ho + pixel.row) * p.wo + pixel.col] = v;
 }
 

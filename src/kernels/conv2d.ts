@@ -23,9 +23,6 @@ export interface Conv2dGeometry {
   dilation: number;
 }
 
-/** `blocked` (CPU adapters), `blocked-uniform` (the same without subgroups) or `tiled` (real GPUs): see Tiling. */
-export type Conv2dTiling = Tiling;
-
 /** Pixels (or grad weight columns) per invocation of the blocked kernels. */
 const blockCols = 4;
 const blockWorkgroup = 128;
@@ -35,9 +32,6 @@ const tile = 16;
 const reduceWorkgroup = 256;
 /** Grad weight: split the reduction until about this many workgroups run. */
 const gradWeightWorkgroups = 64;
-
-/** Blocked on CPU adapters, tiled elsewhere. */
-export const defaultConv2dTiling: (rt: GpuRuntime) => Conv2dTiling = defaultTiling;
 
 export function conv2dOutputSize(g: Conv2dGeometry): { ho: number; wo: number } {
   const size = (x: number, k: number) => Math.floor((x + 2 * g.padding - g.dilation * (k - 1) - 1) / g.stride) + 1;
@@ -75,7 +69,7 @@ interface Launch {
 }
 
 /** How to launch a kernel whose output is `rows` x `columns` (channels x pixels, or grad weight's cOut x (cIn, tap)). */
-function launch(rt: GpuRuntime, tiling: Conv2dTiling, rows: number, columns: number, workgroupSize = blockWorkgroup): Launch {
+function launch(rt: GpuRuntime, tiling: Tiling, rows: number, columns: number, workgroupSize = blockWorkgroup): Launch {
   if (tiling === 'tiled') {
     return { shader: shaders.portable, variant: 'Tiled', workgroups: [Math.ceil(columns / tile), Math.ceil(rows / tile)], constants: { TILE: tile } };
   }
@@ -89,20 +83,12 @@ function launch(rt: GpuRuntime, tiling: Conv2dTiling, rows: number, columns: num
   };
 }
 
-/** y = conv(x, weight) + bias, optionally with a fused ReLU; y is [n, cOut, ho, wo]. */
-export function conv2dForward(
-  rt: GpuRuntime,
-  x: GpuBuffer,
-  weight: GpuBuffer,
-  bias: GpuBuffer | null,
-  g: Conv2dGeometry,
-  options: { relu?: boolean; tiling?: Conv2dTiling } = {},
-): GpuBuffer {
+/** y = conv(x, weight) + bias; y is [n, cOut, ho, wo]. */
+export function conv2dForward(rt: GpuRuntime, x: GpuBuffer, weight: GpuBuffer, bias: GpuBuffer | null, g: Conv2dGeometry, tiling = defaultTiling(rt)): GpuBuffer {
   const { ho, wo } = checkGeometry('conv2d', g);
   checkSize('conv2d', 'input', x, [g.n, g.cIn, g.h, g.w]);
   checkSize('conv2d', 'weight', weight, [g.cOut, g.cIn, g.kh, g.kw]);
   if (bias) checkSize('conv2d', 'bias', bias, [g.cOut]);
-  const tiling = options.tiling ?? defaultConv2dTiling(rt);
   const y = rt.pool.acquire(g.n * g.cOut * ho * wo * 4, 'conv2d output');
   const l = launch(rt, tiling, g.cOut, g.n * ho * wo);
   rt.dispatch(l.shader, `forward${l.variant}`, {
@@ -110,13 +96,13 @@ export function conv2dForward(
     writes: { y },
     params: params(g, ho, wo),
     workgroups: l.workgroups,
-    constants: { ...l.constants, HAS_BIAS: bias ? 1 : 0, RELU: options.relu ? 1 : 0 },
+    constants: { ...l.constants, HAS_BIAS: bias ? 1 : 0 },
   });
   return y;
 }
 
 /** dx [n, cIn, h, w] from dy [n, cOut, ho, wo]. */
-export function conv2dGradInput(rt: GpuRuntime, dy: GpuBuffer, weight: GpuBuffer, g: Conv2dGeometry, tiling = defaultConv2dTiling(rt)): GpuBuffer {
+export function conv2dGradInput(rt: GpuRuntime, dy: GpuBuffer, weight: GpuBuffer, g: Conv2dGeometry, tiling = defaultTiling(rt)): GpuBuffer {
   const { ho, wo } = checkGeometry('conv2d grad input', g);
   checkSize('conv2d grad input', 'dy', dy, [g.n, g.cOut, ho, wo]);
   checkSize('conv2d grad input', 'weight', weight, [g.cOut, g.cIn, g.kh, g.kw]);
@@ -127,7 +113,7 @@ export function conv2dGradInput(rt: GpuRuntime, dy: GpuBuffer, weight: GpuBuffer
 }
 
 /** dw [cOut, cIn, kh, kw]: chunked partial sums over the output rows, then their sum in chunk order. */
-export function conv2dGradWeight(rt: GpuRuntime, x: GpuBuffer, dy: GpuBuffer, g: Conv2dGeometry, tiling = defaultConv2dTiling(rt)): GpuBuffer {
+export function conv2dGradWeight(rt: GpuRuntime, x: GpuBuffer, dy: GpuBuffer, g: Conv2dGeometry, tiling = defaultTiling(rt)): GpuBuffer {
   const { ho, wo } = checkGeometry('conv2d grad weight', g);
   checkSize('conv2d grad weight', 'input', x, [g.n, g.cIn, g.h, g.w]);
   checkSize('conv2d grad weight', 'dy', dy, [g.n, g.cOut, ho, wo]);
