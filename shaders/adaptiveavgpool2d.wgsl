@@ -5,11 +5,8 @@
 // formula with the sizes swapped), and sums their gradients over the bin areas.
 
 struct Params {
-  planes: u32,
-  h: u32,
-  w: u32,
-  oh: u32,
-  ow: u32,
+  planes: u32, h: u32, w: u32, // N * C planes of h x w in
+  oh: u32, ow: u32, // and of oh x ow out
 }
 
 @group(0) @binding(1) var<storage, read> x: array<f32>;

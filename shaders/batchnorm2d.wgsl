@@ -22,13 +22,9 @@ override HAS_BIAS: bool = true;
 override TRAINING: bool = true;
 
 struct Params {
-  c: u32,
-  hw: u32,
-  batch: u32,
-  planeChunks: u32,
-  chunkSize: u32,
-  eps: f32,
-  momentum: f32,
+  c: u32, hw: u32, batch: u32, // x is [batch, c, H, W], hw = H * W
+  planeChunks: u32, chunkSize: u32,
+  eps: f32, momentum: f32,
 }
 
 @group(0) @binding(1) var<storage, read> x: array<f32>;

@@ -4,10 +4,8 @@
 // An input's batch item is one contiguous block of c * h * w values in both.
 
 struct Params {
-  count: u32,
-  block: u32,
-  outBlock: u32,
-  offset: u32,
+  count: u32, // values of the input
+  block: u32, outBlock: u32, offset: u32, // per batch item: values of the input and of the output, and where the input starts
 }
 
 @group(0) @binding(1) var<storage, read> part: array<f32>;

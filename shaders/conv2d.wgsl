@@ -10,21 +10,12 @@
 // rows into `partials`, and gradWeightReduce adds the chunks in a fixed order.
 
 struct Params {
-  n: u32,
-  cIn: u32,
-  h: u32,
-  w: u32,
-  cOut: u32,
-  kh: u32,
-  kw: u32,
-  stride: u32,
-  padding: u32,
-  dilation: u32,
-  ho: u32,
-  wo: u32,
+  n: u32, cIn: u32, h: u32, w: u32, // x [n, cIn, h, w]
+  cOut: u32, kh: u32, kw: u32, // weight [cOut, cIn, kh, kw]
+  stride: u32, padding: u32, dilation: u32,
+  ho: u32, wo: u32, // y [n, cOut, ho, wo]
   // grad weight: output rows (over n * ho) per chunk, and the number of chunks
-  chunkRows: u32,
-  chunks: u32,
+  chunkRows: u32, chunks: u32,
 }
 
 override TILE: u32;

@@ -4,10 +4,8 @@
 // group = H * W drops whole channels (PyTorch's Dropout2d).
 
 struct Params {
-  n: u32,
-  seed: u32,
-  keep: f32,
-  group: u32,
+  n: u32, group: u32,
+  seed: u32, keep: f32,
 }
 
 @group(0) @binding(1) var<storage, read> x: array<f32>;

@@ -4,9 +4,7 @@
 // Layout: a, b [N, C, H, W], d [N, 1, H, W]; 2D grids (index = gid.y * (workgroups in x * WG) + gid.x).
 
 struct Params {
-  pixels: u32, // N * H * W
-  hw: u32,
-  c: u32,
+  pixels: u32, hw: u32, c: u32, // N * H * W, H * W, C
   twoOverC: f32,
 }
 
@@ -20,7 +18,7 @@ struct Params {
 fn forward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let q = index(gid, nwg);
   if (q >= p.pixels) { return; }
-  let base = (q / p.hw) * p.c * p.hw + q % p.hw;
+  let base = pixelBase(q, p.hw, p.c);
   var s = 0.0;
   for (var k = 0u; k < p.c; k++) {
     let d = a[base + k * p.hw] - b[base + k * p.hw];

@@ -3,9 +3,7 @@
 // it is 0, so a step with NaN or Inf is never applied, without the CPU having
 // to wait for the loss inside the step.
 
-struct Params {
-  n: u32,
-}
+struct Params { n: u32 }
 
 @group(0) @binding(1) var<storage, read> values: array<f32>;
 @group(0) @binding(2) var<storage, read_write> flag: atomic<u32>;

@@ -8,11 +8,8 @@
 // Layout: features [N, C, H, W], d [N, 1, H, W]; pixel q = n * HW + s.
 
 struct Params {
-  pixels: u32, // N * H * W
-  hw: u32,
-  c: u32,
-  invT: f32,
-  t: f32,
+  pixels: u32, hw: u32, c: u32, // N * H * W, H * W, C
+  invT: f32, t: f32,
 }
 
 @group(0) @binding(1) var<storage, read> student: array<f32>;
@@ -20,11 +17,6 @@ struct Params {
 @group(0) @binding(3) var<storage, read_write> distance: array<f32>;
 @group(0) @binding(3) var<storage, read> g: array<f32>;
 @group(0) @binding(4) var<storage, read_write> grad: array<f32>;
-
-// Offset of channel 0 of pixel q.
-fn base(q: u32) -> u32 {
-  return (q / p.hw) * p.c * p.hw + q % p.hw;
-}
 
 // One value each for student and teacher. The shifts: log p_c = z_c - shift,
 // with shift = max z + log sum exp(z - max z), for stability with large features.
@@ -67,7 +59,7 @@ fn klAt(b: u32, shift: StudentTeacher) -> f32 {
 fn forward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let q = index(gid, nwg);
   if (q >= p.pixels) { return; }
-  let b = base(q);
+  let b = pixelBase(q, p.hw, p.c);
   distance[q] = p.t * p.t * klAt(b, shiftsAt(b));
 }
 
@@ -75,7 +67,7 @@ fn forward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) n
 fn backwardStudent(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let q = index(gid, nwg);
   if (q >= p.pixels) { return; }
-  let b = base(q);
+  let b = pixelBase(q, p.hw, p.c);
   let shift = shiftsAt(b);
   let scale = g[q] * p.t;
   for (var k = 0u; k < p.c; k++) {
@@ -88,7 +80,7 @@ fn backwardStudent(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workg
 fn backwardTeacher(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let q = index(gid, nwg);
   if (q >= p.pixels) { return; }
-  let b = base(q);
+  let b = pixelBase(q, p.hw, p.c);
   let shift = shiftsAt(b);
   let kl = klAt(b, shift);
   let scale = g[q] * p.t;

@@ -3,11 +3,7 @@
 //   blocked: register blocking for CPU adapters, below the subgroups marker
 //     (the same scheme as the blocked conv2d kernels: shaders/rowblocking-*.wgsl).
 
-struct Params {
-  m: u32,
-  k: u32,
-  n: u32,
-}
+struct Params { m: u32, k: u32, n: u32 }
 
 override TILE: u32;
 

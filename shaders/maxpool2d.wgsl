@@ -6,14 +6,9 @@
 // No atomics, so the gradient is deterministic.
 
 struct Params {
-  planes: u32,
-  h: u32,
-  w: u32,
-  oh: u32,
-  ow: u32,
-  kernel: u32,
-  stride: u32,
-  padding: u32,
+  planes: u32, h: u32, w: u32, // N * C planes of h x w in
+  oh: u32, ow: u32, // and of oh x ow out
+  kernel: u32, stride: u32, padding: u32,
 }
 
 @group(0) @binding(1) var<storage, read> x: array<f32>;

@@ -3,10 +3,7 @@
 //   backward: da = g * 2 / n * (a - b) (and db = -da, made by the caller).
 // One invocation per element over a 2D grid (index = gid.y * (workgroups in x * WG) + gid.x).
 
-struct Params {
-  n: u32,
-  twoOverN: f32,
-}
+struct Params { n: u32, twoOverN: f32 }
 
 @group(0) @binding(1) var<storage, read> a: array<f32>;
 @group(0) @binding(2) var<storage, read> b: array<f32>;

@@ -15,3 +15,9 @@ override WG: u32;
 fn index(gid: vec3u, nwg: vec3u) -> u32 {
   return gid.y * nwg.x * WG + gid.x;
 }
+
+// Where channel 0 of pixel q = n * hw + s of an [N, c, H, W] tensor (hw = H * W)
+// is: the per-pixel ops over channels read channel k at pixelBase + k * hw.
+fn pixelBase(q: u32, hw: u32, c: u32) -> u32 {
+  return (q / hw) * c * hw + q % hw;
+}

@@ -8,8 +8,7 @@
 override ITEMS: u32; // values each invocation adds before the tree
 
 struct Params {
-  n: u32,
-  alpha: f32,
+  n: u32, alpha: f32,
   total: u32, // rows * n, for broadcast
 }
 

@@ -7,9 +7,7 @@
 // Layout: logits [N, C, H, W], each score [N, 1, H, W]; pixel q = n * HW + s.
 
 struct Params {
-  pixels: u32, // N * H * W
-  hw: u32,
-  c: u32,
+  pixels: u32, hw: u32, c: u32, // N * H * W, H * W, C
 }
 
 @group(0) @binding(1) var<storage, read> logits: array<f32>;
@@ -22,7 +20,7 @@ struct Params {
 fn scores(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let q = index(gid, nwg);
   if (q >= p.pixels) { return; }
-  let b = (q / p.hw) * p.c * p.hw + q % p.hw;
+  let b = pixelBase(q, p.hw, p.c);
   var m = logits[b];
   var best = 0u;
   for (var k = 1u; k < p.c; k++) {

@@ -7,14 +7,9 @@
 // does and sums the weighted gradients where a tap lands on it (no atomics).
 
 struct Params {
-  planes: u32,
-  h: u32,
-  w: u32,
-  oh: u32,
-  ow: u32,
-  scaleH: f32,
-  scaleW: f32,
-  alignCorners: u32,
+  planes: u32, h: u32, w: u32, // N * C planes of h x w in
+  oh: u32, ow: u32, // and of oh x ow out
+  scaleH: f32, scaleW: f32, alignCorners: u32,
 }
 
 @group(0) @binding(1) var<storage, read> x: array<f32>;
