@@ -5,7 +5,7 @@ import type { GpuBuffer, GpuRuntime } from '../gpu';
 import { ShapeError, formatShape } from '../gpu/errors';
 import { shader } from '../gpu/shader';
 import source from '../../shaders/concat.wgsl';
-import { grid1d } from './grid';
+import { perElement } from './grid';
 import { nchw } from './nchw';
 
 const concat = shader('concat', source);
@@ -33,7 +33,7 @@ function channelRange(wholeShape: readonly number[], offset: number, channels: n
     throw new ShapeError('concatChannels', `channels [${offset}, ${offset + channels}) are not within ${formatShape(wholeShape)}`);
   }
   const count = n * channels * h * w;
-  return { count, args: { params: { count, block: channels * h * w, outBlock: c * h * w, offset: offset * h * w }, workgroups: grid1d(count, WG), constants: { WG } } };
+  return { count, args: { params: { count, block: channels * h * w, outBlock: c * h * w, offset: offset * h * w }, ...perElement(count, WG) } };
 }
 
 export function concatChannelsForward(rt: GpuRuntime, xs: readonly GpuBuffer[], shapes: readonly (readonly number[])[]): GpuBuffer {

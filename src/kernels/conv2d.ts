@@ -5,7 +5,7 @@ import type { GpuBuffer, GpuRuntime } from '../gpu';
 import { ShapeError } from '../gpu/errors';
 import type { Constants, Shader } from '../gpu/shader';
 import source from '../../shaders/conv2d.wgsl';
-import { grid1d } from './grid';
+import { perElement } from './grid';
 import { blockedShaders, defaultTiling, rowGroupsFor, rowSharing, type Tiling } from './rowblocking';
 
 const shaders = blockedShaders('conv2d', source);
@@ -126,7 +126,7 @@ export function conv2dGradWeight(rt: GpuRuntime, x: GpuBuffer, dy: GpuBuffer, g:
   const p = { ...params(g, ho, wo), chunkRows, chunks };
   rt.dispatch(l.shader, `gradWeight${l.variant}`, { reads: { dyAt1: dy, x }, writes: { partials }, params: p, workgroups: [...l.workgroups, chunks], constants: l.constants });
   const dw = rt.pool.acquire(size * 4, 'conv2d grad weight');
-  rt.dispatch(shaders.portable, 'gradWeightReduce', { reads: { partialsIn: partials }, writes: { dw }, params: p, workgroups: grid1d(size, blockWorkgroup), constants: { WG: blockWorkgroup } });
+  rt.dispatch(shaders.portable, 'gradWeightReduce', { reads: { partialsIn: partials }, writes: { dw }, params: p, ...perElement(size, blockWorkgroup) });
   rt.pool.release(partials);
   return dw;
 }

@@ -4,11 +4,10 @@ import type { GpuBuffer, GpuRuntime } from '../gpu';
 import { ShapeError } from '../gpu/errors';
 import { shader } from '../gpu/shader';
 import source from '../../shaders/elementwise.wgsl';
-import { grid1d } from './grid';
+import { perElement } from './grid';
 
 const elementwise = shader('elementwise', source);
 const WG = 64;
-const launch = (n: number) => ({ workgroups: grid1d(n, WG), constants: { WG } });
 
 function sameSize(op: string, a: GpuBuffer, b: GpuBuffer, n: number): void {
   if (a.bytes < n * 4 || b.bytes < n * 4) throw new ShapeError(op, `operands hold ${a.bytes / 4} and ${b.bytes / 4} values, need ${n}`);
@@ -18,38 +17,38 @@ function sameSize(op: string, a: GpuBuffer, b: GpuBuffer, n: number): void {
 export function addScaled(rt: GpuRuntime, a: GpuBuffer, b: GpuBuffer, n: number, alpha = 1): GpuBuffer {
   sameSize('add', a, b, n);
   const outAB = rt.pool.acquire(n * 4);
-  rt.dispatch(elementwise, 'addScaled', { reads: { a, b }, writes: { outAB }, params: { n, alpha }, ...launch(n) });
+  rt.dispatch(elementwise, 'addScaled', { reads: { a, b }, writes: { outAB }, params: { n, alpha }, ...perElement(n, WG) });
   return outAB;
 }
 
 export function multiply(rt: GpuRuntime, a: GpuBuffer, b: GpuBuffer, n: number): GpuBuffer {
   sameSize('multiply', a, b, n);
   const outAB = rt.pool.acquire(n * 4);
-  rt.dispatch(elementwise, 'multiply', { reads: { a, b }, writes: { outAB }, params: { n }, ...launch(n) });
+  rt.dispatch(elementwise, 'multiply', { reads: { a, b }, writes: { outAB }, params: { n }, ...perElement(n, WG) });
   return outAB;
 }
 
 export function scale(rt: GpuRuntime, a: GpuBuffer, n: number, alpha: number): GpuBuffer {
   const outA = rt.pool.acquire(n * 4);
-  rt.dispatch(elementwise, 'scale', { reads: { a }, writes: { outA }, params: { n, alpha }, ...launch(n) });
+  rt.dispatch(elementwise, 'scale', { reads: { a }, writes: { outA }, params: { n, alpha }, ...perElement(n, WG) });
   return outA;
 }
 
 /** Sets n elements of `target` (or of a new buffer) to `value`. */
 export function fill(rt: GpuRuntime, n: number, value: number, target = rt.pool.acquire(n * 4)): GpuBuffer {
-  rt.dispatch(elementwise, 'fill', { writes: { out0: target }, params: { n, alpha: value }, ...launch(n) });
+  rt.dispatch(elementwise, 'fill', { writes: { out0: target }, params: { n, alpha: value }, ...perElement(n, WG) });
   return target;
 }
 
 export function reluForward(rt: GpuRuntime, x: GpuBuffer, n: number): GpuBuffer {
   const y = rt.pool.acquire(n * 4);
-  rt.dispatch(elementwise, 'relu', { reads: { a: x }, writes: { outA: y }, params: { n }, ...launch(n) });
+  rt.dispatch(elementwise, 'relu', { reads: { a: x }, writes: { outA: y }, params: { n }, ...perElement(n, WG) });
   return y;
 }
 
 /** dx = dy where x > 0, else 0. */
 export function reluBackward(rt: GpuRuntime, x: GpuBuffer, dy: GpuBuffer, n: number): GpuBuffer {
   const dx = rt.pool.acquire(n * 4);
-  rt.dispatch(elementwise, 'reluGrad', { reads: { a: x, b: dy }, writes: { outAB: dx }, params: { n }, ...launch(n) });
+  rt.dispatch(elementwise, 'reluGrad', { reads: { a: x, b: dy }, writes: { outAB: dx }, params: { n }, ...perElement(n, WG) });
   return dx;
 }

@@ -1,7 +1,7 @@
 import type { GpuBuffer, GpuRuntime } from '../gpu';
 import { shader } from '../gpu/shader';
 import source from '../../shaders/finite.wgsl';
-import { grid1d } from './grid';
+import { perElement } from './grid';
 
 const finite = shader('finite', source);
 const WG = 64;
@@ -15,5 +15,5 @@ export function finiteFlag(rt: GpuRuntime): GpuBuffer {
 
 /** Clears the flag if any of the n values is NaN or infinite. */
 export function checkFinite(rt: GpuRuntime, values: GpuBuffer, n: number, flag: GpuBuffer): void {
-  rt.dispatch(finite, 'check', { reads: { values }, writes: { flag }, params: { n }, workgroups: grid1d(n, WG), constants: { WG } });
+  rt.dispatch(finite, 'check', { reads: { values }, writes: { flag }, params: { n }, ...perElement(n, WG) });
 }

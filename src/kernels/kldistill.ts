@@ -6,7 +6,7 @@ import type { Buffers } from '../gpu/link';
 import { shader } from '../gpu/shader';
 import source from '../../shaders/kldistill.wgsl';
 import { pixelCount, pixelParams, type Nchw } from './channelshapes';
-import { grid1d } from './grid';
+import { perElement } from './grid';
 
 const kldistill = shader('kldistill', source);
 const WG = 64;
@@ -18,7 +18,7 @@ export function checkTemperature(op: string, temperature: number): void {
 
 function launch(rt: GpuRuntime, entry: string, reads: Buffers, shape: Nchw, temperature: number, writes: Buffers): void {
   const params = { ...pixelParams(shape), invT: 1 / temperature, t: temperature };
-  rt.dispatch(kldistill, entry, { reads, writes, params, workgroups: grid1d(pixelCount(shape), WG), constants: { WG } });
+  rt.dispatch(kldistill, entry, { reads, writes, params, ...perElement(pixelCount(shape), WG) });
 }
 
 /** student, teacher [N, C, H, W] -> [N, 1, H, W]. */

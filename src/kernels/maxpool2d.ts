@@ -5,7 +5,7 @@ import type { GpuBuffer, GpuRuntime } from '../gpu';
 import { ShapeError, formatShape } from '../gpu/errors';
 import { shader } from '../gpu/shader';
 import source from '../../shaders/maxpool2d.wgsl';
-import { grid1d } from './grid';
+import { perElement } from './grid';
 import { nchw } from './nchw';
 
 const maxpool2d = shader('maxpool2d', source);
@@ -52,8 +52,7 @@ export function maxPool2dForward(rt: GpuRuntime, x: GpuBuffer, shape: readonly n
     reads: { x },
     writes: argmax ? { y, argmaxOut: argmax } : { y },
     params: params(shape, out, o),
-    workgroups: grid1d(count, WG),
-    constants: { WG },
+    ...perElement(count, WG),
   });
   return { y, shape: out, argmax };
 }
@@ -63,6 +62,6 @@ export function maxPool2dBackward(rt: GpuRuntime, argmax: GpuBuffer, dy: GpuBuff
   const out = maxPool2dOutputShape(shape, o);
   const count = shape.reduce((a, b) => a * b, 1);
   const dx = rt.pool.acquire(count * 4, 'a max pool input gradient');
-  rt.dispatch(maxpool2d, 'backward', { reads: { argmax, dy }, writes: { dx }, params: params(shape, out, o), workgroups: grid1d(count, WG), constants: { WG } });
+  rt.dispatch(maxpool2d, 'backward', { reads: { argmax, dy }, writes: { dx }, params: params(shape, out, o), ...perElement(count, WG) });
   return dx;
 }

@@ -4,7 +4,7 @@ import type { GpuBuffer, GpuRuntime } from '../gpu';
 import { ShapeError } from '../gpu/errors';
 import { shader } from '../gpu/shader';
 import source from '../../shaders/optimizers.wgsl';
-import { grid1d } from './grid';
+import { perElement } from './grid';
 
 const optimizers = shader('optimizers', source);
 const WG = 64;
@@ -37,8 +37,7 @@ export function sgdStep(rt: GpuRuntime, param: GpuBuffer, grad: GpuBuffer, momen
     reads: { grad, finiteFlag: finite },
     writes: { param, m: momentum },
     params: { n, lr: h.lr, weightDecay: h.weightDecay, momentum: h.momentum },
-    workgroups: grid1d(n, WG),
-    constants: { WG },
+    ...perElement(n, WG),
   });
 }
 
@@ -51,7 +50,6 @@ export function adamStep(rt: GpuRuntime, param: GpuBuffer, grad: GpuBuffer, m: G
     reads: { grad, finiteFlag: finite },
     writes: { param, m, v },
     params: { n, lr, weightDecay, beta1, beta2, eps, correction1: 1 - beta1 ** step, correction2Sqrt: Math.sqrt(1 - beta2 ** step), decoupled },
-    workgroups: grid1d(n, WG),
-    constants: { WG },
+    ...perElement(n, WG),
   });
 }

@@ -6,7 +6,7 @@ import type { GpuBuffer, GpuRuntime } from '../gpu';
 import { ShapeError } from '../gpu/errors';
 import { shader } from '../gpu/shader';
 import source from '../../shaders/reduce.wgsl';
-import { grid1d } from './grid';
+import { perElement } from './grid';
 
 const reduce = shader('reduce', source);
 
@@ -53,6 +53,6 @@ export function broadcastRows(rt: GpuRuntime, g: GpuBuffer, rows: number, n: num
   const total = rows * n;
   const dx = rt.pool.acquire(total * 4, 'a broadcast gradient');
   const wg = defaultTiling.workgroup;
-  rt.dispatch(reduce, 'broadcast', { reads: { g }, writes: { dx }, params: { n, alpha, total }, workgroups: grid1d(total, wg), constants: { WG: wg } });
+  rt.dispatch(reduce, 'broadcast', { reads: { g }, writes: { dx }, params: { n, alpha, total }, ...perElement(total, wg) });
   return dx;
 }

@@ -4,7 +4,7 @@ import type { GpuBuffer, GpuRuntime } from '../gpu';
 import { shader } from '../gpu/shader';
 import source from '../../shaders/softmaxscores.wgsl';
 import { checkNchw, pixelParams } from './channelshapes';
-import { grid1d } from './grid';
+import { perElement } from './grid';
 
 const softmaxscores = shader('softmaxscores', source);
 const WG = 64;
@@ -30,8 +30,7 @@ export function softmaxScores(rt: GpuRuntime, logits: GpuBuffer, n: number, c: n
     reads: { logits },
     writes: out,
     params: pixelParams(shape),
-    workgroups: grid1d(pixels, WG),
-    constants: { WG },
+    ...perElement(pixels, WG),
   });
   return out;
 }

@@ -4,7 +4,7 @@
 import type { GpuBuffer, GpuRuntime } from '../gpu';
 import { shader } from '../gpu/shader';
 import source from '../../shaders/upsamplebilinear.wgsl';
-import { grid1d } from './grid';
+import { perElement } from './grid';
 import { resizedShape } from './nchw';
 
 const upsamplebilinear = shader('upsamplebilinear', source);
@@ -26,7 +26,7 @@ function params(shape: readonly number[], oh: number, ow: number, alignCorners: 
 export function upsampleBilinearForward(rt: GpuRuntime, x: GpuBuffer, shape: readonly number[], outH: number, outW: number, alignCorners: boolean): GpuBuffer {
   const count = upsampleBilinearOutputShape(shape, outH, outW).reduce((a, b) => a * b, 1);
   const y = rt.pool.acquire(count * 4, 'a bilinear resampling output');
-  rt.dispatch(upsamplebilinear, 'forward', { reads: { x }, writes: { y }, params: params(shape, outH, outW, alignCorners), workgroups: grid1d(count, WG), constants: { WG } });
+  rt.dispatch(upsamplebilinear, 'forward', { reads: { x }, writes: { y }, params: params(shape, outH, outW, alignCorners), ...perElement(count, WG) });
   return y;
 }
 
@@ -35,6 +35,6 @@ export function upsampleBilinearBackward(rt: GpuRuntime, dy: GpuBuffer, shape: r
   upsampleBilinearOutputShape(shape, outH, outW);
   const count = shape.reduce((a, b) => a * b, 1);
   const dx = rt.pool.acquire(count * 4, 'a bilinear resampling input gradient');
-  rt.dispatch(upsamplebilinear, 'backward', { reads: { dy }, writes: { dx }, params: params(shape, outH, outW, alignCorners), workgroups: grid1d(count, WG), constants: { WG } });
+  rt.dispatch(upsamplebilinear, 'backward', { reads: { dy }, writes: { dx }, params: params(shape, outH, outW, alignCorners), ...perElement(count, WG) });
   return dx;
 }
