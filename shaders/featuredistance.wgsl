@@ -1,7 +1,7 @@
 // Per-pixel feature distance, the anomaly score: mean over channels of (a - b)^2.
 //   forward:  d[q] = sum_c (a - b)^2 / C, one invocation per pixel q = n * HW + s;
 //   backward: da = g[q] * 2 / C * (a - b), one invocation per element (db = -da, made by the caller).
-// Layout: a, b [N, C, H, W], d [N, 1, H, W]; 2D grids (index = gid.y * (workgroups in x * WG) + gid.x).
+// Layout: a, b [N, C, H, W], d [N, 1, H, W].
 
 struct Params {
   pixels: u32, hw: u32, c: u32, // N * H * W, H * W, C

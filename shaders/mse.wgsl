@@ -1,7 +1,6 @@
 // Mean squared error over all n elements: loss = sum (a - b)^2 / n.
 //   squaredDifference: (a - b)^2 per element (then summed by shaders/reduce.wgsl);
 //   backward: da = g * 2 / n * (a - b) (and db = -da, made by the caller).
-// One invocation per element over a 2D grid (index = gid.y * (workgroups in x * WG) + gid.x).
 
 struct Params { n: u32, twoOverN: f32 }
 

@@ -9,7 +9,7 @@ override WG: u32;
 // f32 fields), and the runtime writes the fields by name.
 @group(0) @binding(0) var<uniform> p: Params;
 
-// The element of an invocation on a 2D grid of workgroups (grid1d in
+// The element of an invocation on a 2D grid of workgroups (perElement in
 // src/kernels/grid.ts): one dimension holds at most 65535 workgroups, so the
 // element count may exceed 65535 * WG.
 fn index(gid: vec3u, nwg: vec3u) -> u32 {

@@ -13,7 +13,7 @@ export type Buffers = Readonly<Record<string, GpuBuffer>>;
 /** Uniforms by the names of the shader's `struct Params` fields; true and false are written as 1 and 0. */
 export type Params = Readonly<Record<string, number | boolean>>;
 
-export function entryPoint(shader: Shader, name: string): EntryPoint {
+export function entryPointOf(shader: Shader, name: string): EntryPoint {
   const entry = shader.declared.entryPoints.get(name);
   if (!entry) throw new DispatchError(shader.name, name, `no such entry point (the shader has ${[...shader.declared.entryPoints.keys()].join(', ')})`);
   return entry;

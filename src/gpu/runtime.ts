@@ -4,8 +4,8 @@
 
 import { DeviceLostError, GpuValidationError, OutOfMemoryError, ShaderCompileError, GpuError } from './errors';
 import { BufferUsage, MapMode, ShaderStage } from './flags';
+import { checkBuffers, checkWorkgroupSize, entryPointOf, writeParams, type Buffers, type Params } from './link';
 import { BufferPool, type GpuBuffer, type PoolStats } from './pool';
-import { checkBuffers, checkWorkgroupSize, entryPoint as entryPointOf, writeParams, type Buffers, type Params } from './link';
 import type { Constants, Shader } from './shader';
 import { settle } from './wait';
 

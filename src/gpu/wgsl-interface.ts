@@ -73,9 +73,9 @@ interface Fn {
 function readFunctions(code: string): Map<string, Fn> {
   const fns = new Map<string, Fn>();
   for (const m of code.matchAll(/((?:@\w+(?:\([^)]*\))?\s*)*)\bfn\s+(\w+)\s*\(/g)) {
-    let at = code.indexOf('{', m.index + m[0].length);
-    let depth = 0;
     const start = m.index + m[0].length;
+    let depth = 0;
+    let at = code.indexOf('{', start);
     for (; at < code.length; at++) {
       if (code[at] === '{') depth++;
       else if (code[at] === '}' && --depth === 0) break;
@@ -102,9 +102,10 @@ function namesReached(entry: string, fns: Map<string, Fn>): Set<string> {
   return names;
 }
 
-function fieldsRead(entry: string, fns: Map<string, Fn>, params: readonly ParamField[]): Set<string> {
+/** The Params fields read by `p.field` (or all of them, where `p` is used whole) in the functions named. */
+function fieldsRead(functions: readonly string[], fns: Map<string, Fn>, params: readonly ParamField[]): Set<string> {
   const read = new Set<string>();
-  for (const name of [entry, ...namesReached(entry, fns)].filter((n) => fns.has(n))) {
+  for (const name of functions) {
     const text = fns.get(name)!.text;
     for (const [, field] of text.matchAll(/(?<![\w.])p\s*\.\s*(\w+)/g)) read.add(field!);
     if (/(?<![\w.])p\b(?!\s*\.)/.test(text)) params.forEach((f) => read.add(f.name));
@@ -124,7 +125,7 @@ export function readInterface(shader: string, wgsl: string): ShaderInterface {
     const size = /@workgroup_size\(([^)]*)\)/.exec(fn.attributes)?.[1] ?? '';
     const reached = namesReached(name, fns);
     entryPoints.set(name, {
-      params: fieldsRead(name, fns, params),
+      params: fieldsRead([name, ...[...reached].filter((n) => fns.has(n))], fns, params),
       bindings: bindings.filter((b) => reached.has(b.name)),
       workgroupSize: [...size.matchAll(identifier)].map((m) => m[0]).filter((n) => overrides.has(n)),
     });
