@@ -4,25 +4,15 @@
 // in the bins o in [floor(i * oh / h), ceil((i + 1) * oh / h) - 1] (the same
 // formula with the sizes swapped), and sums their gradients over the bin areas.
 
-override WG: u32 = 64;
-
 struct Params {
-  planes: u32,
-  h: u32,
-  w: u32,
-  oh: u32,
-  ow: u32,
+  planes: u32, h: u32, w: u32, // N * C planes of h x w in
+  oh: u32, ow: u32, // and of oh x ow out
 }
 
-@group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
 @group(0) @binding(2) var<storage, read_write> y: array<f32>;
 @group(0) @binding(1) var<storage, read> dy: array<f32>;
 @group(0) @binding(2) var<storage, read_write> dx: array<f32>;
-
-fn index(gid: vec3u, nwg: vec3u) -> u32 {
-  return gid.y * nwg.x * WG + gid.x;
-}
 
 // [start, end) of bin o when `size` elements are split into `bins`.
 fn bin(o: u32, size: u32, bins: u32) -> vec2u {

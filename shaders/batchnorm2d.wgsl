@@ -17,22 +17,15 @@
 // Where weight or bias is absent (HAS_WEIGHT / HAS_BIAS false) the launcher
 // binds another buffer in its slot.
 
-override WG: u32 = 256; // a power of two: the tree reductions halve it
 override HAS_WEIGHT: bool = true;
 override HAS_BIAS: bool = true;
 override TRAINING: bool = true;
 
 struct Params {
-  c: u32,
-  hw: u32,
-  batch: u32,
-  planeChunks: u32,
-  chunkSize: u32,
-  eps: f32,
-  momentum: f32,
+  c: u32, hw: u32, batch: u32, // x is [batch, c, H, W], hw = H * W
+  planeChunks: u32, chunkSize: u32,
+  eps: f32, momentum: f32,
 }
-
-@group(0) @binding(0) var<uniform> p: Params;
 
 @group(0) @binding(1) var<storage, read> x: array<f32>;
 @group(0) @binding(1) var<storage, read> partials: array<f32>;

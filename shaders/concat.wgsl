@@ -3,24 +3,15 @@
 // [n, total, h, w]; `slice` copies that range of the output's gradient back out.
 // An input's batch item is one contiguous block of c * h * w values in both.
 
-override WG: u32 = 64;
-
 struct Params {
-  count: u32,
-  block: u32,
-  outBlock: u32,
-  offset: u32,
+  count: u32, // values of the input
+  block: u32, outBlock: u32, offset: u32, // per batch item: values of the input and of the output, and where the input starts
 }
 
-@group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> part: array<f32>;
 @group(0) @binding(2) var<storage, read_write> whole: array<f32>;
 @group(0) @binding(1) var<storage, read> dWhole: array<f32>;
 @group(0) @binding(2) var<storage, read_write> dPart: array<f32>;
-
-fn index(gid: vec3u, nwg: vec3u) -> u32 {
-  return gid.y * nwg.x * WG + gid.x;
-}
 
 fn wholeIndex(i: u32) -> u32 {
   return (i / p.block) * p.outBlock + p.offset + i % p.block;

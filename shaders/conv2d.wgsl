@@ -10,30 +10,18 @@
 // rows into `partials`, and gradWeightReduce adds the chunks in a fixed order.
 
 struct Params {
-  n: u32,
-  cIn: u32,
-  h: u32,
-  w: u32,
-  cOut: u32,
-  kh: u32,
-  kw: u32,
-  stride: u32,
-  padding: u32,
-  dilation: u32,
-  ho: u32,
-  wo: u32,
+  n: u32, cIn: u32, h: u32, w: u32, // x [n, cIn, h, w]
+  cOut: u32, kh: u32, kw: u32, // weight [cOut, cIn, kh, kw]
+  stride: u32, padding: u32, dilation: u32,
+  ho: u32, wo: u32, // y [n, cOut, ho, wo]
   // grad weight: output rows (over n * ho) per chunk, and the number of chunks
-  chunkRows: u32,
-  chunks: u32,
+  chunkRows: u32, chunks: u32,
 }
 
-override WG: u32 = 64;
-override TILE: u32 = 16;
-override REDUCE_WG: u32 = 256;
+override TILE: u32;
+override REDUCE_WG: u32;
 override HAS_BIAS: bool = false;
-override RELU: bool = false;
 
-@group(0) @binding(0) var<uniform> p: Params;
 // forward
 @group(0) @binding(1) var<storage, read> weight: array<f32>;
 @group(0) @binding(2) var<storage, read> x: array<f32>;
@@ -89,7 +77,6 @@ fn storeForward(co: u32, pixel: Pixel, value: f32) {
   if (co >= p.cOut || !pixel.inside) { return; }
   var v = value;
   if (HAS_BIAS) { v += bias[co]; }
-  if (RELU) { v = max(v, 0.0); }
   y[((pixel.image * p.cOut + co) * p.ho + pixel.row) * p.wo + pixel.col] = v;
 }
 
@@ -230,7 +217,7 @@ fn gradWeightTiled(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_
 @compute @workgroup_size(WG)
 fn gradWeightReduce(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
   let size = p.cOut * p.cIn * taps();
-  let i = gid.y * groups.x * WG + gid.x;
+  let i = index(gid, groups);
   if (i >= size) { return; }
   var sum = 0.0;
   for (var chunk = 0u; chunk < p.chunks; chunk++) { sum += partialsIn[chunk * size + i]; }

@@ -8,16 +8,11 @@
 //   backward:  dlogits = g / max(count, 1) * (softmax - onehot(label)) on counted pixels.
 // Layout: logits [N, C, H, W], labels [N, H, W]; pixel q = n * HW + s.
 
-override WG: u32 = 64;
-
 struct Params {
-  pixels: u32, // N * H * W
-  hw: u32,
-  c: u32,
+  pixels: u32, hw: u32, c: u32, // N * H * W, H * W, C
   ignoreIndex: i32,
 }
 
-@group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> logits: array<f32>;
 @group(0) @binding(2) var<storage, read> labels: array<i32>;
 @group(0) @binding(3) var<storage, read_write> lossAndCount: array<f32>;
@@ -26,15 +21,6 @@ struct Params {
 @group(0) @binding(3) var<storage, read> totals: array<f32>;
 @group(0) @binding(4) var<storage, read> g: array<f32>;
 @group(0) @binding(5) var<storage, read_write> dlogits: array<f32>;
-
-fn pixelIndex(gid: vec3u, nwg: vec3u) -> u32 {
-  return gid.y * nwg.x * WG + gid.x;
-}
-
-// Offset of channel 0 of pixel q in logits.
-fn base(q: u32) -> u32 {
-  return (q / p.hw) * p.c * p.hw + q % p.hw;
-}
 
 fn counts(label: i32) -> bool {
   return label != p.ignoreIndex && label >= 0 && label < i32(p.c);
@@ -56,13 +42,13 @@ fn softmaxAt(b: u32) -> Softmax {
 
 @compute @workgroup_size(WG)
 fn pixelLoss(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let q = pixelIndex(gid, nwg);
+  let q = index(gid, nwg);
   if (q >= p.pixels) { return; }
   let label = labels[q];
   var l = 0.0;
   var counted = 0.0;
   if (counts(label)) {
-    let b = base(q);
+    let b = pixelBase(q, p.hw, p.c);
     let sm = softmaxAt(b);
     l = sm.logSum - (logits[b + u32(label) * p.hw] - sm.m);
     counted = 1.0;
@@ -78,10 +64,10 @@ fn average() {
 
 @compute @workgroup_size(WG)
 fn backward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let q = pixelIndex(gid, nwg);
+  let q = index(gid, nwg);
   if (q >= p.pixels) { return; }
   let label = labels[q];
-  let b = base(q);
+  let b = pixelBase(q, p.hw, p.c);
   if (!counts(label)) {
     for (var k = 0u; k < p.c; k++) { dlogits[b + k * p.hw] = 0.0; }
     return;

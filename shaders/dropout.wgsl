@@ -3,22 +3,13 @@
 // Elements share a mask value in groups of `group` consecutive elements:
 // group = H * W drops whole channels (PyTorch's Dropout2d).
 
-override WG: u32 = 64;
-
 struct Params {
-  n: u32,
-  seed: u32,
-  keep: f32,
-  group: u32,
+  n: u32, group: u32,
+  seed: u32, keep: f32,
 }
 
-@group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
 @group(0) @binding(2) var<storage, read_write> y: array<f32>;
-
-fn index(gid: vec3u, nwg: vec3u) -> u32 {
-  return gid.y * nwg.x * WG + gid.x;
-}
 
 // PCG-style integer hash (Jarzynski and Olano, 2020).
 fn pcgHash(v: u32) -> u32 {

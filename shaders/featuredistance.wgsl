@@ -1,33 +1,24 @@
 // Per-pixel feature distance, the anomaly score: mean over channels of (a - b)^2.
 //   forward:  d[q] = sum_c (a - b)^2 / C, one invocation per pixel q = n * HW + s;
 //   backward: da = g[q] * 2 / C * (a - b), one invocation per element (db = -da, made by the caller).
-// Layout: a, b [N, C, H, W], d [N, 1, H, W]; 2D grids (index = gid.y * (workgroups in x * WG) + gid.x).
-
-override WG: u32 = 64;
+// Layout: a, b [N, C, H, W], d [N, 1, H, W].
 
 struct Params {
-  pixels: u32, // N * H * W
-  hw: u32,
-  c: u32,
+  pixels: u32, hw: u32, c: u32, // N * H * W, H * W, C
   twoOverC: f32,
 }
 
-@group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> a: array<f32>;
 @group(0) @binding(2) var<storage, read> b: array<f32>;
 @group(0) @binding(3) var<storage, read_write> distance: array<f32>;
 @group(0) @binding(3) var<storage, read> g: array<f32>;
 @group(0) @binding(4) var<storage, read_write> da: array<f32>;
 
-fn index(gid: vec3u, nwg: vec3u) -> u32 {
-  return gid.y * nwg.x * WG + gid.x;
-}
-
 @compute @workgroup_size(WG)
 fn forward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let q = index(gid, nwg);
   if (q >= p.pixels) { return; }
-  let base = (q / p.hw) * p.c * p.hw + q % p.hw;
+  let base = pixelBase(q, p.hw, p.c);
   var s = 0.0;
   for (var k = 0u; k < p.c; k++) {
     let d = a[base + k * p.hw] - b[base + k * p.hw];

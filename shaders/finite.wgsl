@@ -3,20 +3,11 @@
 // it is 0, so a step with NaN or Inf is never applied, without the CPU having
 // to wait for the loss inside the step.
 
-override WG: u32 = 64;
+struct Params { n: u32 }
 
-struct Params {
-  n: u32,
-}
-
-@group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> values: array<f32>;
 @group(0) @binding(2) var<storage, read_write> flag: atomic<u32>;
 @group(0) @binding(1) var<storage, read_write> resetTarget: atomic<u32>;
-
-fn index(gid: vec3u, nwg: vec3u) -> u32 {
-  return gid.y * nwg.x * WG + gid.x;
-}
 
 // WGSL has no isnan/isinf: compare the exponent bits (all ones for NaN and Inf).
 fn isFinite(x: f32) -> bool {

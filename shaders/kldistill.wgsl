@@ -7,31 +7,16 @@
 //   d d / d t_c = g * T * p_t,c * (log p_t,c - log p_s,c - KL)
 // Layout: features [N, C, H, W], d [N, 1, H, W]; pixel q = n * HW + s.
 
-override WG: u32 = 64;
-
 struct Params {
-  pixels: u32, // N * H * W
-  hw: u32,
-  c: u32,
-  invT: f32,
-  t: f32,
+  pixels: u32, hw: u32, c: u32, // N * H * W, H * W, C
+  invT: f32, t: f32,
 }
 
-@group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> student: array<f32>;
 @group(0) @binding(2) var<storage, read> teacher: array<f32>;
 @group(0) @binding(3) var<storage, read_write> distance: array<f32>;
 @group(0) @binding(3) var<storage, read> g: array<f32>;
 @group(0) @binding(4) var<storage, read_write> grad: array<f32>;
-
-fn pixelIndex(gid: vec3u, nwg: vec3u) -> u32 {
-  return gid.y * nwg.x * WG + gid.x;
-}
-
-// Offset of channel 0 of pixel q.
-fn base(q: u32) -> u32 {
-  return (q / p.hw) * p.c * p.hw + q % p.hw;
-}
 
 // One value each for student and teacher. The shifts: log p_c = z_c - shift,
 // with shift = max z + log sum exp(z - max z), for stability with large features.
@@ -72,17 +57,17 @@ fn klAt(b: u32, shift: StudentTeacher) -> f32 {
 
 @compute @workgroup_size(WG)
 fn forward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let q = pixelIndex(gid, nwg);
+  let q = index(gid, nwg);
   if (q >= p.pixels) { return; }
-  let b = base(q);
+  let b = pixelBase(q, p.hw, p.c);
   distance[q] = p.t * p.t * klAt(b, shiftsAt(b));
 }
 
 @compute @workgroup_size(WG)
 fn backwardStudent(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let q = pixelIndex(gid, nwg);
+  let q = index(gid, nwg);
   if (q >= p.pixels) { return; }
-  let b = base(q);
+  let b = pixelBase(q, p.hw, p.c);
   let shift = shiftsAt(b);
   let scale = g[q] * p.t;
   for (var k = 0u; k < p.c; k++) {
@@ -93,9 +78,9 @@ fn backwardStudent(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workg
 
 @compute @workgroup_size(WG)
 fn backwardTeacher(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let q = pixelIndex(gid, nwg);
+  let q = index(gid, nwg);
   if (q >= p.pixels) { return; }
-  let b = base(q);
+  let b = pixelBase(q, p.hw, p.c);
   let shift = shiftsAt(b);
   let kl = klAt(b, shift);
   let scale = g[q] * p.t;

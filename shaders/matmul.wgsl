@@ -3,16 +3,10 @@
 //   blocked: register blocking for CPU adapters, below the subgroups marker
 //     (the same scheme as the blocked conv2d kernels: shaders/rowblocking-*.wgsl).
 
-struct Params {
-  m: u32,
-  k: u32,
-  n: u32,
-}
+struct Params { m: u32, k: u32, n: u32 }
 
-override WG: u32 = 64;
-override TILE: u32 = 16;
+override TILE: u32;
 
-@group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> a: array<f32>;
 @group(0) @binding(2) var<storage, read> b: array<f32>;
 @group(0) @binding(3) var<storage, read_write> c: array<f32>;

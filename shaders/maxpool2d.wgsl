@@ -5,20 +5,12 @@
 // gather: every input element sums the gradients of the windows that picked it.
 // No atomics, so the gradient is deterministic.
 
-override WG: u32 = 64;
-
 struct Params {
-  planes: u32,
-  h: u32,
-  w: u32,
-  oh: u32,
-  ow: u32,
-  kernel: u32,
-  stride: u32,
-  padding: u32,
+  planes: u32, h: u32, w: u32, // N * C planes of h x w in
+  oh: u32, ow: u32, // and of oh x ow out
+  kernel: u32, stride: u32, padding: u32,
 }
 
-@group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
 @group(0) @binding(2) var<storage, read_write> y: array<f32>;
 @group(0) @binding(3) var<storage, read_write> argmaxOut: array<u32>;
@@ -29,10 +21,6 @@ struct Params {
 struct WindowMax {
   value: f32,
   index: u32,
-}
-
-fn index(gid: vec3u, nwg: vec3u) -> u32 {
-  return gid.y * nwg.x * WG + gid.x;
 }
 
 // The window of output element o; padding <= kernel / 2 (checked at launch)

@@ -1,25 +1,14 @@
 // Mean squared error over all n elements: loss = sum (a - b)^2 / n.
 //   squaredDifference: (a - b)^2 per element (then summed by shaders/reduce.wgsl);
 //   backward: da = g * 2 / n * (a - b) (and db = -da, made by the caller).
-// One invocation per element over a 2D grid (index = gid.y * (workgroups in x * WG) + gid.x).
 
-override WG: u32 = 64;
+struct Params { n: u32, twoOverN: f32 }
 
-struct Params {
-  n: u32,
-  twoOverN: f32,
-}
-
-@group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> a: array<f32>;
 @group(0) @binding(2) var<storage, read> b: array<f32>;
 @group(0) @binding(3) var<storage, read_write> squares: array<f32>;
 @group(0) @binding(3) var<storage, read> g: array<f32>;
 @group(0) @binding(4) var<storage, read_write> da: array<f32>;
-
-fn index(gid: vec3u, nwg: vec3u) -> u32 {
-  return gid.y * nwg.x * WG + gid.x;
-}
 
 @compute @workgroup_size(WG)
 fn squaredDifference(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {

@@ -1,35 +1,22 @@
 // Parameter updates, one invocation per element, in place. PyTorch's update
 // rules (torch.optim.SGD, Adam, AdamW), so that training matches the reference.
 
-override WG: u32 = 64;
-
 struct Params {
-  n: u32,
-  lr: f32,
-  // SGD: momentum; Adam: beta1
-  beta1: f32,
-  // Adam: beta2
-  beta2: f32,
-  eps: f32,
-  weightDecay: f32,
+  n: u32, lr: f32, weightDecay: f32,
+  momentum: f32, // SGD
+  beta1: f32, beta2: f32, eps: f32, // Adam
   // Adam: 1 - beta1^t and sqrt(1 - beta2^t), the bias corrections of step t
-  correction1: f32,
-  correction2Sqrt: f32,
+  correction1: f32, correction2Sqrt: f32,
   // AdamW: 1 when weight decay is decoupled from the gradient
   decoupled: u32,
 }
 
-@group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> grad: array<f32>;
 // 1 when the step's loss and gradients are finite (finite.wgsl); 0 skips the update.
 @group(0) @binding(2) var<storage, read> finiteFlag: array<u32>;
 @group(0) @binding(3) var<storage, read_write> param: array<f32>;
 @group(0) @binding(4) var<storage, read_write> m: array<f32>;
 @group(0) @binding(5) var<storage, read_write> v: array<f32>;
-
-fn index(gid: vec3u, nwg: vec3u) -> u32 {
-  return gid.y * nwg.x * WG + gid.x;
-}
 
 // buf = momentum * buf + (grad + wd * param); param -= lr * buf.
 // The buffer starts at zero, which equals PyTorch's first step (buf = grad).
@@ -38,7 +25,7 @@ fn sgd(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: 
   let i = index(gid, nwg);
   if (i >= p.n || finiteFlag[0] == 0u) { return; }
   let d = grad[i] + p.weightDecay * param[i];
-  let buf = p.beta1 * m[i] + d;
+  let buf = p.momentum * m[i] + d;
   m[i] = buf;
   param[i] = param[i] - p.lr * buf;
 }

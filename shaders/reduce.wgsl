@@ -4,16 +4,14 @@
 // is left. Each workgroup owns a fixed slice, so the result is the same bits
 // on every run for a given shape (no atomics).
 
-override WG: u32 = 256; // a power of two, for the tree
-override ITEMS: u32 = 8; // values each invocation adds before the tree
+// WG is a power of two, for the tree.
+override ITEMS: u32; // values each invocation adds before the tree
 
 struct Params {
-  n: u32,
-  alpha: f32,
+  n: u32, alpha: f32,
   total: u32, // rows * n, for broadcast
 }
 
-@group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
 @group(0) @binding(2) var<storage, read_write> partials: array<f32>;
 @group(0) @binding(1) var<storage, read> g: array<f32>;
@@ -41,10 +39,9 @@ fn sumPartial(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) w
   if (lid.x == 0u) { partials[wid.y * nwg.x + wid.x] = p.alpha * tree[0]; }
 }
 
-// The gradient of a row sum: dx[row * n + i] = alpha * g[row], one invocation
-// per element over a 2D grid (index = gid.y * (workgroups in x * WG) + gid.x).
+// The gradient of a row sum: dx[row * n + i] = alpha * g[row], one invocation per element.
 @compute @workgroup_size(WG)
 fn broadcast(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let i = gid.y * nwg.x * WG + gid.x;
+  let i = index(gid, nwg);
   if (i < p.total) { dx[i] = p.alpha * g[i / p.n]; }
 }

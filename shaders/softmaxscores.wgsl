@@ -6,15 +6,10 @@
 //   argmax   = the first channel holding the max logit (the class prediction)
 // Layout: logits [N, C, H, W], each score [N, 1, H, W]; pixel q = n * HW + s.
 
-override WG: u32 = 64;
-
 struct Params {
-  pixels: u32, // N * H * W
-  hw: u32,
-  c: u32,
+  pixels: u32, hw: u32, c: u32, // N * H * W, H * W, C
 }
 
-@group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> logits: array<f32>;
 @group(0) @binding(2) var<storage, read_write> msp: array<f32>;
 @group(0) @binding(3) var<storage, read_write> maxLogit: array<f32>;
@@ -23,9 +18,9 @@ struct Params {
 
 @compute @workgroup_size(WG)
 fn scores(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let q = gid.y * nwg.x * WG + gid.x;
+  let q = index(gid, nwg);
   if (q >= p.pixels) { return; }
-  let b = (q / p.hw) * p.c * p.hw + q % p.hw;
+  let b = pixelBase(q, p.hw, p.c);
   var m = logits[b];
   var best = 0u;
   for (var k = 1u; k < p.c; k++) {

@@ -6,20 +6,12 @@
 // pixels whose taps may reach it, recomputes their taps exactly as the forward
 // does and sums the weighted gradients where a tap lands on it (no atomics).
 
-override WG: u32 = 64;
-
 struct Params {
-  planes: u32,
-  h: u32,
-  w: u32,
-  oh: u32,
-  ow: u32,
-  scaleH: f32,
-  scaleW: f32,
-  alignCorners: u32,
+  planes: u32, h: u32, w: u32, // N * C planes of h x w in
+  oh: u32, ow: u32, // and of oh x ow out
+  scaleH: f32, scaleW: f32, alignCorners: u32,
 }
 
-@group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
 @group(0) @binding(2) var<storage, read_write> y: array<f32>;
 @group(0) @binding(1) var<storage, read> dy: array<f32>;
@@ -29,10 +21,6 @@ struct Tap {
   i0: u32,
   i1: u32,
   l1: f32,
-}
-
-fn index(gid: vec3u, nwg: vec3u) -> u32 {
-  return gid.y * nwg.x * WG + gid.x;
 }
 
 fn source(dst: u32, scale: f32) -> f32 {

@@ -1,6 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { matmul, type MatmulTiling } from '../src/kernels/matmul';
+import { matmul } from '../src/kernels/matmul';
+import type { Tiling } from '../src/kernels/rowblocking';
 import { compare } from './support/gradcheck';
 import { randomArray } from './support/random';
 import { testRuntime } from './support/runtime';
@@ -8,7 +9,7 @@ import * as ref from './reference/matmul';
 
 const test = suite('matmul');
 
-for (const tiling of ['blocked', 'blocked-uniform', 'tiled'] as MatmulTiling[]) {
+for (const tiling of ['blocked', 'blocked-uniform', 'tiled'] as Tiling[]) {
   for (const [m, k, n] of [[37, 53, 71], [9, 300, 261], [70, 33, 530], [64, 20, 40], [1, 1, 1]] as const) {
     test(`${tiling} ${m}x${k} x ${k}x${n}`, async () => {
       const rt = await testRuntime();

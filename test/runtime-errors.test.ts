@@ -29,7 +29,7 @@ test('a WGSL compile error carries the shader name, the line and the message', a
   const rt = await testRuntime();
   const broken = shader(
     'broken-specialisation',
-    ['struct Params { n: u32 }', '@group(0) @binding(0) var<uniform> p: Params;', '@compute @workgroup_size(1)', 'fn main() {', '  let x: f32 = undefinedThing * 2.0;', '}'].join('\n'),
+    ['struct Params { n: u32 }', '// p: Params at binding 0 comes from the prelude', '@compute @workgroup_size(1)', 'fn main() {', '  let x: f32 = undefinedThing * 2.0;', '}'].join('\n'),
   );
   try {
     await rt.compile(broken, 'main', '');

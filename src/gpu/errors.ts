@@ -18,6 +18,18 @@ export class ShaderCompileError extends GpuError {
   }
 }
 
+/** A dispatch that does not match its shader: a uniform field, a buffer's name or slot, a workgroup-size constant. */
+export class DispatchError extends GpuError {
+  override name = 'DispatchError';
+  constructor(
+    readonly shader: string,
+    readonly entryPoint: string,
+    detail: string,
+  ) {
+    super(`shader ${shader} (entry ${entryPoint}): ${detail}`);
+  }
+}
+
 export class DeviceLostError extends GpuError {
   override name = 'DeviceLostError';
   constructor(readonly reason: string, detail: string) {

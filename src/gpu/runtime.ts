@@ -4,8 +4,9 @@
 
 import { DeviceLostError, GpuValidationError, OutOfMemoryError, ShaderCompileError, GpuError } from './errors';
 import { BufferUsage, MapMode, ShaderStage } from './flags';
+import { checkBuffers, checkWorkgroupSize, entryPointOf, writeParams, type Buffers, type Params } from './link';
 import { BufferPool, type GpuBuffer, type PoolStats } from './pool';
-import type { Constants, Param, Shader } from './shader';
+import type { Constants, Shader } from './shader';
 import { settle } from './wait';
 
 export interface AdapterSummary {
@@ -18,10 +19,14 @@ export interface AdapterSummary {
 }
 
 export interface DispatchArgs {
-  reads: readonly GpuBuffer[];
-  writes: readonly GpuBuffer[];
-  params?: readonly Param[];
+  /** Read-only storage buffers by WGSL name, bound from slot 1 in key order. */
+  reads?: Buffers;
+  /** Read-write storage buffers by WGSL name, bound after the reads in key order. */
+  writes: Buffers;
+  /** The uniforms: every field of struct Params the entry point reads. */
+  params?: Params;
   workgroups: readonly [number, number?, number?];
+  /** Override constants; those in the entry point's @workgroup_size are required. */
   constants?: Constants;
 }
 
@@ -53,7 +58,7 @@ export class GpuRuntime {
   constructor(
     readonly device: GPUDevice,
     adapterInfo: GPUAdapterInfo,
-    /** Dawn's Node object: it must stay reachable for the life of the device (facts.md). */
+    /** Dawn's Node object (from `create()`): if V8 collects it while the device lives, Dawn crashes in its event processing, so the runtime holds it. */
     readonly owner: unknown = null,
   ) {
     this.limits = device.limits;
@@ -117,23 +122,22 @@ export class GpuRuntime {
     await this.throwPending();
   }
 
-  /** Records one kernel launch into the current encoder. */
+  /** Records one kernel launch into the current encoder, after checking it against the shader's declarations. */
   dispatch(shader: Shader, entryPoint: string, args: DispatchArgs): void {
     this.checkAlive();
-    const layout = 'r'.repeat(args.reads.length) + 'w'.repeat(args.writes.length);
-    const pipeline = this.pipeline(shader, entryPoint, layout, args.constants);
+    const entry = entryPointOf(shader, entryPoint);
+    const reads = args.reads ?? {};
+    const constants = args.constants ?? {};
+    checkWorkgroupSize(shader, entryPoint, entry, constants);
+    const layout = checkBuffers(shader, entryPoint, entry, reads, args.writes);
+    if (shader.declared.params.length > maxParams) throw new GpuError(`shader ${shader.name}: struct Params has ${shader.declared.params.length} fields, at most ${maxParams}`);
+    const pipeline = this.pipeline(shader, entryPoint, layout, constants);
     if (this.uniformCount === uniformSlots) this.submit();
-    const offset = this.uniformCount++ * uniformSlot;
-    const params = args.params ?? [];
-    if (params.length > maxParams) throw new GpuError(`${shader.name}:${entryPoint} has ${params.length} params, at most ${maxParams}`);
-    params.forEach((p, i) => {
-      if (typeof p === 'number') {
-        if (p < 0) this.uniformView.setInt32(offset + i * 4, p, true);
-        else this.uniformView.setUint32(offset + i * 4, p, true);
-      } else this.uniformView.setFloat32(offset + i * 4, p.f32, true);
-    });
+    const offset = this.uniformCount * uniformSlot;
+    writeParams(this.uniformView, offset, shader, entryPoint, entry, args.params ?? {});
+    this.uniformCount++;
     const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: this.uniforms, offset, size: uniformSlot } }];
-    [...args.reads, ...args.writes].forEach((b, i) => entries.push({ binding: i + 1, resource: { buffer: b.buffer, size: b.bytes } }));
+    [...Object.values(reads), ...Object.values(args.writes)].forEach((b, i) => entries.push({ binding: i + 1, resource: { buffer: b.buffer, size: b.bytes } }));
     const bindGroup = this.device.createBindGroup({ layout: this.bindGroupLayout(layout), entries });
     const pass = this.computePass();
     pass.setPipeline(pipeline);
@@ -275,9 +279,13 @@ export class GpuRuntime {
 async function compileError(shader: Shader, entryPoint: string, module: GPUShaderModule, fallback: string, constants: Constants): Promise<ShaderCompileError> {
   const info = await module.getCompilationInfo();
   const error = info.messages.find((m) => m.type === 'error');
-  if (error) return new ShaderCompileError(shader.name, entryPoint, error.lineNum, error.message);
+  if (error) {
+    const line = error.lineNum - shader.headerLines;
+    if (line > 0) return new ShaderCompileError(shader.name, entryPoint, line, error.message);
+    return new ShaderCompileError(shader.name, entryPoint, null, `in the prelude (shaders/prelude.wgsl) or an enable directive, line ${error.lineNum} of the compiled code: ${error.message}`);
+  }
   // The module compiled but the pipeline did not: its specialisation is at fault; point at the entry point.
-  const at = new RegExp(`\\bfn\\s+${entryPoint}\\s*\\(`).exec(shader.code)?.index;
-  const line = at === undefined ? null : shader.code.slice(0, at).split('\n').length;
+  const at = new RegExp(`\\bfn\\s+${entryPoint}\\s*\\(`).exec(shader.source)?.index;
+  const line = at === undefined ? null : shader.source.slice(0, at).split('\n').length;
   return new ShaderCompileError(shader.name, entryPoint, line, `with constants ${JSON.stringify(constants)}: ${fallback}`);
 }

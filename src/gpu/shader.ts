@@ -1,24 +1,30 @@
-// A WGSL source and the convention every kernel follows:
-//   @group(0) @binding(0)       var<uniform> p: Params;      (scalars, 4 bytes each)
-//   @group(0) @binding(1..r)    var<storage, read> inputs;    (the dispatch's `reads`)
-//   @group(0) @binding(r+1..)   var<storage, read_write> outs; (the dispatch's `writes`)
-// Entry points of one file may use different binding counts.
+// A shader: an op's WGSL behind the shared prelude (shaders/prelude.wgsl), and
+// what its text declares, which every dispatch is checked against:
+//   struct Params { ... }                                     the uniforms, written by name
+//   @group(0) @binding(i) var<storage, read|read_write> name  the buffers; a slot may hold
+//                                                             other names for other entry points
+//   @workgroup_size(WG)                                       constants every dispatch passes
+
+import prelude from '../../shaders/prelude.wgsl';
+import { readInterface, type ShaderInterface } from './wgsl-interface';
 
 export interface Shader {
   readonly name: string;
+  /** The op's own WGSL: compile errors give line numbers in it. */
+  readonly source: string;
+  /** What the device compiles: the `enable` directives, the prelude, then the source. */
   readonly code: string;
+  /** Lines of code before the source's first line. */
+  readonly headerLines: number;
+  readonly declared: ShaderInterface;
 }
 
-export function shader(name: string, code: string): Shader {
-  return { name, code };
+/** `enable` lists WGSL extensions the source needs (directives must precede the prelude). */
+export function shader(name: string, source: string, enable: readonly string[] = []): Shader {
+  const header = enable.map((e) => `enable ${e};\n`).join('') + prelude + (prelude.endsWith('\n') ? '' : '\n');
+  const code = header + source;
+  return { name, source, code, headerLines: header.split('\n').length - 1, declared: readInterface(name, code) };
 }
-
-/** A float uniform; plain numbers in params are written as 32-bit integers. */
-export interface F32 {
-  readonly f32: number;
-}
-export const f32 = (value: number): F32 => ({ f32: value });
-export type Param = number | F32;
 
 /** Pipeline specialisation: WGSL `override` constants. */
 export type Constants = Record<string, number>;

@@ -1,6 +1,6 @@
 // Waiting on Dawn in Node without spinning: while a Dawn promise is pending the
 // JS thread otherwise polls at 100% of a core, taken from lavapipe's workers.
-// Sleeping ~0.3 ms between event-loop turns gave 1.5-3x throughput (facts.md).
+// Sleeping ~0.3 ms between event-loop turns gave 1.5-3x throughput on lavapipe.
 
 const canBlock = typeof process !== 'undefined' && !!process.versions?.node && typeof SharedArrayBuffer !== 'undefined';
 const sleepCell = canBlock ? new Int32Array(new SharedArrayBuffer(4)) : null;

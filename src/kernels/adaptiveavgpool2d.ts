@@ -4,7 +4,7 @@
 import type { GpuBuffer, GpuRuntime } from '../gpu';
 import { shader } from '../gpu/shader';
 import source from '../../shaders/adaptiveavgpool2d.wgsl';
-import { grid1d } from './grid';
+import { perElement } from './grid';
 import { resizedShape } from './nchw';
 
 const adaptiveavgpool2d = shader('adaptiveavgpool2d', source);
@@ -12,15 +12,15 @@ const WG = 64;
 
 export const adaptiveAvgPool2dOutputShape = (shape: readonly number[], outH: number, outW: number) => resizedShape('adaptiveAvgPool2d', shape, outH, outW);
 
-function params(shape: readonly number[], outH: number, outW: number): number[] {
+function params(shape: readonly number[], oh: number, ow: number) {
   const [n, c, h, w] = shape as [number, number, number, number];
-  return [n * c, h, w, outH, outW];
+  return { planes: n * c, h, w, oh, ow };
 }
 
 export function adaptiveAvgPool2dForward(rt: GpuRuntime, x: GpuBuffer, shape: readonly number[], outH: number, outW: number): GpuBuffer {
   const count = adaptiveAvgPool2dOutputShape(shape, outH, outW).reduce((a, b) => a * b, 1);
   const y = rt.pool.acquire(count * 4, 'an adaptive average pool output');
-  rt.dispatch(adaptiveavgpool2d, 'forward', { reads: [x], writes: [y], params: params(shape, outH, outW), workgroups: grid1d(count, WG), constants: { WG } });
+  rt.dispatch(adaptiveavgpool2d, 'forward', { reads: { x }, writes: { y }, params: params(shape, outH, outW), ...perElement(count, WG) });
   return y;
 }
 
@@ -29,6 +29,6 @@ export function adaptiveAvgPool2dBackward(rt: GpuRuntime, dy: GpuBuffer, shape: 
   adaptiveAvgPool2dOutputShape(shape, outH, outW);
   const count = shape.reduce((a, b) => a * b, 1);
   const dx = rt.pool.acquire(count * 4, 'an adaptive average pool input gradient');
-  rt.dispatch(adaptiveavgpool2d, 'backward', { reads: [dy], writes: [dx], params: params(shape, outH, outW), workgroups: grid1d(count, WG), constants: { WG } });
+  rt.dispatch(adaptiveavgpool2d, 'backward', { reads: { dy }, writes: { dx }, params: params(shape, outH, outW), ...perElement(count, WG) });
   return dx;
 }

@@ -5,7 +5,7 @@
 
 import type { GpuBuffer, GpuRuntime } from '../gpu';
 import { ShapeError, formatShape } from '../gpu/errors';
-import { f32, shader, type Constants, type Param } from '../gpu/shader';
+import { shader, type Constants } from '../gpu/shader';
 import source from '../../shaders/batchnorm2d.wgsl';
 
 const batchNorm = shader('batchnorm2d', source);
@@ -72,9 +72,7 @@ function dims(rt: GpuRuntime, shape: readonly number[], buffers: readonly GpuBuf
 const tensorBytes = (d: Dims): number => d.batch * d.c * d.hw * 4;
 const partialBytes = (d: Dims): number => d.c * d.batch * d.planeChunks * 2 * 4;
 
-function params(d: Dims, eps = 0, momentum = 0): Param[] {
-  return [d.c, d.hw, d.batch, d.planeChunks, chunkSize, f32(eps), f32(momentum)];
-}
+const params = (d: Dims) => ({ c: d.c, hw: d.hw, batch: d.batch, planeChunks: d.planeChunks, chunkSize });
 
 /** Reduction workgroup size: a power of two, no wider than the values it has to reduce. */
 const reductionWG = (d: Dims, values: number): number => Math.min(d.maxWG, Math.max(32, 2 ** Math.ceil(Math.log2(Math.max(1, values)))));
@@ -101,8 +99,8 @@ export function batchStatistics(
   const d = dims(rt, shape, [x]);
   const partials = rt.pool.acquire(partialBytes(d), 'batchNorm2d statistics partials');
   const stats = rt.pool.acquire(d.c * 2 * 4, 'batchNorm2d statistics');
-  rt.dispatch(batchNorm, 'statsPartial', { reads: [x], writes: [partials], params: params(d), ...levelOne(d) });
-  rt.dispatch(batchNorm, 'statsFinal', { reads: [partials], writes: [stats, runningMean, runningVar], params: params(d, eps, momentum), ...levelTwo(d) });
+  rt.dispatch(batchNorm, 'statsPartial', { reads: { x }, writes: { statPartials: partials }, params: params(d), ...levelOne(d) });
+  rt.dispatch(batchNorm, 'statsFinal', { reads: { partials }, writes: { statsOut: stats, runningMean, runningVar }, params: { ...params(d), eps, momentum }, ...levelTwo(d) });
   rt.pool.release(partials);
   return stats;
 }
@@ -111,9 +109,9 @@ export function batchStatistics(
 export function runningStatistics(rt: GpuRuntime, runningMean: GpuBuffer, runningVar: GpuBuffer, channels: number, eps: number): GpuBuffer {
   const stats = rt.pool.acquire(channels * 2 * 4, 'batchNorm2d statistics');
   rt.dispatch(batchNorm, 'runningStats', {
-    reads: [runningMean, runningVar],
-    writes: [stats],
-    params: [channels, 1, 1, 1, chunkSize, f32(eps), f32(0)],
+    reads: { runningMeanIn: runningMean, runningVarIn: runningVar },
+    writes: { evalStatsOut: stats },
+    params: { c: channels, eps },
     workgroups: [Math.ceil(channels / elementWG)],
     constants: { WG: elementWG },
   });
@@ -132,8 +130,8 @@ export function batchNormApply(
   const d = dims(rt, shape, [x]);
   const y = rt.pool.acquire(tensorBytes(d));
   rt.dispatch(batchNorm, 'normalize', {
-    reads: [x, stats, bias ?? stats, weight ?? stats],
-    writes: [y],
+    reads: { x, stats, bias: bias ?? stats, weight: weight ?? stats },
+    writes: { y },
     params: params(d),
     ...elementwise(d, { HAS_WEIGHT: weight ? 1 : 0, HAS_BIAS: bias ? 1 : 0 }),
   });
@@ -152,8 +150,8 @@ export function batchNormGradSums(rt: GpuRuntime, x: GpuBuffer, dy: GpuBuffer, s
   const partials = rt.pool.acquire(partialBytes(d), 'batchNorm2d gradient partials');
   const sumDy = rt.pool.acquire(d.c * 4);
   const sumDyXhat = rt.pool.acquire(d.c * 4);
-  rt.dispatch(batchNorm, 'gradPartial', { reads: [x, stats, dy], writes: [partials], params: params(d), ...levelOne(d) });
-  rt.dispatch(batchNorm, 'gradFinal', { reads: [partials], writes: [sumDy, sumDyXhat], params: params(d), ...levelTwo(d) });
+  rt.dispatch(batchNorm, 'gradPartial', { reads: { x, stats, dy }, writes: { gradPartials: partials }, params: params(d), ...levelOne(d) });
+  rt.dispatch(batchNorm, 'gradFinal', { reads: { partials }, writes: { sumDyOut: sumDy, sumDyXhatOut: sumDyXhat }, params: params(d), ...levelTwo(d) });
   rt.pool.release(partials);
   return { sumDy, sumDyXhat };
 }
@@ -171,8 +169,8 @@ export function batchNormGradInput(
   const d = dims(rt, shape, [x, dy]);
   const dx = rt.pool.acquire(tensorBytes(d));
   rt.dispatch(batchNorm, 'gradInput', {
-    reads: [x, stats, dy, weight ?? stats, sums?.sumDy ?? stats, sums?.sumDyXhat ?? stats],
-    writes: [dx],
+    reads: { x, stats, dy, weight: weight ?? stats, sumDy: sums?.sumDy ?? stats, sumDyXhat: sums?.sumDyXhat ?? stats },
+    writes: { dx },
     params: params(d),
     ...elementwise(d, { HAS_WEIGHT: weight ? 1 : 0, TRAINING: sums ? 1 : 0 }),
   });

@@ -23,8 +23,8 @@ export function checkSameNchw(op: string, a: readonly number[], b: readonly numb
 }
 
 /** The uniforms every per-pixel shader starts with: pixels, H * W, C. */
-export function pixelParams([n, c, h, w]: Nchw): [number, number, number] {
-  return [n * h * w, h * w, c];
+export function pixelParams([n, c, h, w]: Nchw): { pixels: number; hw: number; c: number } {
+  return { pixels: n * h * w, hw: h * w, c };
 }
 
 export const pixelCount = ([n, , h, w]: Nchw): number => n * h * w;

@@ -5,7 +5,7 @@ import type { GpuBuffer, GpuRuntime } from '../gpu';
 import { ShapeError, formatShape } from '../gpu/errors';
 import { shader } from '../gpu/shader';
 import source from '../../shaders/concat.wgsl';
-import { grid1d } from './grid';
+import { perElement } from './grid';
 import { nchw } from './nchw';
 
 const concat = shader('concat', source);
@@ -33,7 +33,7 @@ function channelRange(wholeShape: readonly number[], offset: number, channels: n
     throw new ShapeError('concatChannels', `channels [${offset}, ${offset + channels}) are not within ${formatShape(wholeShape)}`);
   }
   const count = n * channels * h * w;
-  return { count, args: { params: [count, channels * h * w, c * h * w, offset * h * w], workgroups: grid1d(count, WG), constants: { WG } } };
+  return { count, args: { params: { count, block: channels * h * w, outBlock: c * h * w, offset: offset * h * w }, ...perElement(count, WG) } };
 }
 
 export function concatChannelsForward(rt: GpuRuntime, xs: readonly GpuBuffer[], shapes: readonly (readonly number[])[]): GpuBuffer {
@@ -43,7 +43,7 @@ export function concatChannelsForward(rt: GpuRuntime, xs: readonly GpuBuffer[], 
   let offset = 0;
   xs.forEach((x, i) => {
     const channels = shapes[i]![1]!;
-    rt.dispatch(concat, 'place', { reads: [x], writes: [y], ...channelRange(wholeShape, offset, channels).args });
+    rt.dispatch(concat, 'place', { reads: { part: x }, writes: { whole: y }, ...channelRange(wholeShape, offset, channels).args });
     offset += channels;
   });
   return y;
@@ -53,6 +53,6 @@ export function concatChannelsForward(rt: GpuRuntime, xs: readonly GpuBuffer[], 
 export function sliceChannels(rt: GpuRuntime, whole: GpuBuffer, wholeShape: readonly number[], offset: number, channels: number): GpuBuffer {
   const { count, args } = channelRange(wholeShape, offset, channels);
   const part = rt.pool.acquire(count * 4, 'a channel slice');
-  rt.dispatch(concat, 'slice', { reads: [whole], writes: [part], ...args });
+  rt.dispatch(concat, 'slice', { reads: { dWhole: whole }, writes: { dPart: part }, ...args });
   return part;
 }

@@ -5,7 +5,7 @@ import type { GpuBuffer, GpuRuntime } from '../gpu';
 import { ShapeError } from '../gpu/errors';
 import type { Constants, Shader } from '../gpu/shader';
 import source from '../../shaders/conv2d.wgsl';
-import { grid1d } from './grid';
+import { perElement } from './grid';
 import { blockedShaders, defaultTiling, rowGroupsFor, rowSharing, type Tiling } from './rowblocking';
 
 const shaders = blockedShaders('conv2d', source);
@@ -23,9 +23,6 @@ export interface Conv2dGeometry {
   dilation: number;
 }
 
-/** `blocked` (CPU adapters), `blocked-uniform` (the same without subgroups) or `tiled` (real GPUs): see Tiling. */
-export type Conv2dTiling = Tiling;
-
 /** Pixels (or grad weight columns) per invocation of the blocked kernels. */
 const blockCols = 4;
 const blockWorkgroup = 128;
@@ -35,9 +32,6 @@ const tile = 16;
 const reduceWorkgroup = 256;
 /** Grad weight: split the reduction until about this many workgroups run. */
 const gradWeightWorkgroups = 64;
-
-/** Blocked on CPU adapters, tiled elsewhere. */
-export const defaultConv2dTiling: (rt: GpuRuntime) => Conv2dTiling = defaultTiling;
 
 export function conv2dOutputSize(g: Conv2dGeometry): { ho: number; wo: number } {
   const size = (x: number, k: number) => Math.floor((x + 2 * g.padding - g.dilation * (k - 1) - 1) / g.stride) + 1;
@@ -61,8 +55,9 @@ function checkSize(op: string, what: string, buffer: GpuBuffer, shape: readonly 
   if (buffer.bytes < need) throw new ShapeError(op, `${what} holds ${buffer.bytes / 4} values, shape [${shape.join(', ')}] needs ${need / 4}`);
 }
 
-function params(g: Conv2dGeometry, ho: number, wo: number, chunkRows = 0, chunks = 0): number[] {
-  return [g.n, g.cIn, g.h, g.w, g.cOut, g.kh, g.kw, g.stride, g.padding, g.dilation, ho, wo, chunkRows, chunks];
+function params(g: Conv2dGeometry, ho: number, wo: number) {
+  const { n, cIn, h, w, cOut, kh, kw, stride, padding, dilation } = g;
+  return { n, cIn, h, w, cOut, kh, kw, stride, padding, dilation, ho, wo };
 }
 
 interface Launch {
@@ -74,7 +69,7 @@ interface Launch {
 }
 
 /** How to launch a kernel whose output is `rows` x `columns` (channels x pixels, or grad weight's cOut x (cIn, tap)). */
-function launch(rt: GpuRuntime, tiling: Conv2dTiling, rows: number, columns: number, workgroupSize = blockWorkgroup): Launch {
+function launch(rt: GpuRuntime, tiling: Tiling, rows: number, columns: number, workgroupSize = blockWorkgroup): Launch {
   if (tiling === 'tiled') {
     return { shader: shaders.portable, variant: 'Tiled', workgroups: [Math.ceil(columns / tile), Math.ceil(rows / tile)], constants: { TILE: tile } };
   }
@@ -88,45 +83,37 @@ function launch(rt: GpuRuntime, tiling: Conv2dTiling, rows: number, columns: num
   };
 }
 
-/** y = conv(x, weight) + bias, optionally with a fused ReLU; y is [n, cOut, ho, wo]. */
-export function conv2dForward(
-  rt: GpuRuntime,
-  x: GpuBuffer,
-  weight: GpuBuffer,
-  bias: GpuBuffer | null,
-  g: Conv2dGeometry,
-  options: { relu?: boolean; tiling?: Conv2dTiling } = {},
-): GpuBuffer {
+/** y = conv(x, weight) + bias; y is [n, cOut, ho, wo]. */
+export function conv2dForward(rt: GpuRuntime, x: GpuBuffer, weight: GpuBuffer, bias: GpuBuffer | null, g: Conv2dGeometry, tiling = defaultTiling(rt)): GpuBuffer {
   const { ho, wo } = checkGeometry('conv2d', g);
   checkSize('conv2d', 'input', x, [g.n, g.cIn, g.h, g.w]);
   checkSize('conv2d', 'weight', weight, [g.cOut, g.cIn, g.kh, g.kw]);
   if (bias) checkSize('conv2d', 'bias', bias, [g.cOut]);
-  const tiling = options.tiling ?? defaultConv2dTiling(rt);
   const y = rt.pool.acquire(g.n * g.cOut * ho * wo * 4, 'conv2d output');
   const l = launch(rt, tiling, g.cOut, g.n * ho * wo);
   rt.dispatch(l.shader, `forward${l.variant}`, {
-    reads: [weight, x, bias ?? weight],
-    writes: [y],
+    reads: { weight, x, bias: bias ?? weight },
+    writes: { y },
     params: params(g, ho, wo),
     workgroups: l.workgroups,
-    constants: { ...l.constants, HAS_BIAS: bias ? 1 : 0, RELU: options.relu ? 1 : 0 },
+    constants: { ...l.constants, HAS_BIAS: bias ? 1 : 0 },
   });
   return y;
 }
 
 /** dx [n, cIn, h, w] from dy [n, cOut, ho, wo]. */
-export function conv2dGradInput(rt: GpuRuntime, dy: GpuBuffer, weight: GpuBuffer, g: Conv2dGeometry, tiling = defaultConv2dTiling(rt)): GpuBuffer {
+export function conv2dGradInput(rt: GpuRuntime, dy: GpuBuffer, weight: GpuBuffer, g: Conv2dGeometry, tiling = defaultTiling(rt)): GpuBuffer {
   const { ho, wo } = checkGeometry('conv2d grad input', g);
   checkSize('conv2d grad input', 'dy', dy, [g.n, g.cOut, ho, wo]);
   checkSize('conv2d grad input', 'weight', weight, [g.cOut, g.cIn, g.kh, g.kw]);
   const dx = rt.pool.acquire(g.n * g.cIn * g.h * g.w * 4, 'conv2d grad input');
   const l = launch(rt, tiling, g.cIn, g.n * g.h * g.w);
-  rt.dispatch(l.shader, `gradInput${l.variant}`, { reads: [weight, dy], writes: [dx], params: params(g, ho, wo), workgroups: l.workgroups, constants: l.constants });
+  rt.dispatch(l.shader, `gradInput${l.variant}`, { reads: { weight, dy }, writes: { dx }, params: params(g, ho, wo), workgroups: l.workgroups, constants: l.constants });
   return dx;
 }
 
 /** dw [cOut, cIn, kh, kw]: chunked partial sums over the output rows, then their sum in chunk order. */
-export function conv2dGradWeight(rt: GpuRuntime, x: GpuBuffer, dy: GpuBuffer, g: Conv2dGeometry, tiling = defaultConv2dTiling(rt)): GpuBuffer {
+export function conv2dGradWeight(rt: GpuRuntime, x: GpuBuffer, dy: GpuBuffer, g: Conv2dGeometry, tiling = defaultTiling(rt)): GpuBuffer {
   const { ho, wo } = checkGeometry('conv2d grad weight', g);
   checkSize('conv2d grad weight', 'input', x, [g.n, g.cIn, g.h, g.w]);
   checkSize('conv2d grad weight', 'dy', dy, [g.n, g.cOut, ho, wo]);
@@ -136,10 +123,10 @@ export function conv2dGradWeight(rt: GpuRuntime, x: GpuBuffer, dy: GpuBuffer, g:
   const chunks = Math.ceil(outRows / chunkRows);
   const size = g.cOut * g.cIn * g.kh * g.kw;
   const partials = rt.pool.acquire(chunks * size * 4, 'conv2d grad weight partial sums');
-  const p = params(g, ho, wo, chunkRows, chunks);
-  rt.dispatch(l.shader, `gradWeight${l.variant}`, { reads: [dy, x], writes: [partials], params: p, workgroups: [...l.workgroups, chunks], constants: l.constants });
+  const p = { ...params(g, ho, wo), chunkRows, chunks };
+  rt.dispatch(l.shader, `gradWeight${l.variant}`, { reads: { dyAt1: dy, x }, writes: { partials }, params: p, workgroups: [...l.workgroups, chunks], constants: l.constants });
   const dw = rt.pool.acquire(size * 4, 'conv2d grad weight');
-  rt.dispatch(shaders.portable, 'gradWeightReduce', { reads: [partials], writes: [dw], params: p, workgroups: grid1d(size, blockWorkgroup), constants: { WG: blockWorkgroup } });
+  rt.dispatch(shaders.portable, 'gradWeightReduce', { reads: { partialsIn: partials }, writes: { dw }, params: p, ...perElement(size, blockWorkgroup) });
   rt.pool.release(partials);
   return dw;
 }
@@ -149,6 +136,6 @@ export function conv2dGradBias(rt: GpuRuntime, dy: GpuBuffer, g: Conv2dGeometry)
   const { ho, wo } = checkGeometry('conv2d grad bias', g);
   checkSize('conv2d grad bias', 'dy', dy, [g.n, g.cOut, ho, wo]);
   const db = rt.pool.acquire(g.cOut * 4, 'conv2d grad bias');
-  rt.dispatch(shaders.portable, 'gradBias', { reads: [dy], writes: [db], params: params(g, ho, wo), workgroups: [g.cOut], constants: { REDUCE_WG: reduceWorkgroup } });
+  rt.dispatch(shaders.portable, 'gradBias', { reads: { dyAt1: dy }, writes: { dbias: db }, params: params(g, ho, wo), workgroups: [g.cOut], constants: { REDUCE_WG: reduceWorkgroup } });
   return db;
 }

@@ -6,7 +6,7 @@ import { ShapeError, formatShape } from '../gpu/errors';
 import { shader } from '../gpu/shader';
 import source from '../../shaders/crossentropy.wgsl';
 import { checkNchw, pixelCount, pixelParams, type Nchw } from './channelshapes';
-import { grid1d } from './grid';
+import { perElement } from './grid';
 import { sumRows } from './reduce';
 
 const crossentropy = shader('crossentropy', source);
@@ -26,19 +26,19 @@ export interface CrossEntropyForward {
   totals: GpuBuffer;
 }
 
-function params(shape: Nchw, ignoreIndex: number): number[] {
+function params(shape: Nchw, ignoreIndex: number) {
   if (!Number.isInteger(ignoreIndex)) throw new RangeError(`crossEntropy: the ignore index must be an integer, got ${ignoreIndex}`);
-  return [...pixelParams(shape), ignoreIndex];
+  return { ...pixelParams(shape), ignoreIndex };
 }
 
 export function crossEntropyForward(rt: GpuRuntime, logits: GpuBuffer, labels: GpuBuffer, shape: Nchw, ignoreIndex: number): CrossEntropyForward {
   const pixels = pixelCount(shape);
   const perPixel = rt.pool.acquire(2 * pixels * 4, 'cross-entropy per-pixel losses');
-  rt.dispatch(crossentropy, 'pixelLoss', { reads: [logits, labels], writes: [perPixel], params: params(shape, ignoreIndex), workgroups: grid1d(pixels, WG), constants: { WG } });
+  rt.dispatch(crossentropy, 'pixelLoss', { reads: { logits, labels }, writes: { lossAndCount: perPixel }, params: params(shape, ignoreIndex), ...perElement(pixels, WG) });
   const totals = sumRows(rt, perPixel, 2, pixels);
   rt.pool.release(perPixel);
   const loss = rt.pool.acquire(4, 'cross-entropy loss');
-  rt.dispatch(crossentropy, 'average', { reads: [totals], writes: [loss], workgroups: [1] });
+  rt.dispatch(crossentropy, 'average', { reads: { sums: totals }, writes: { loss }, workgroups: [1] });
   return { loss, totals };
 }
 
@@ -46,6 +46,6 @@ export function crossEntropyForward(rt: GpuRuntime, logits: GpuBuffer, labels: G
 export function crossEntropyBackward(rt: GpuRuntime, logits: GpuBuffer, labels: GpuBuffer, totals: GpuBuffer, g: GpuBuffer, shape: Nchw, ignoreIndex: number): GpuBuffer {
   const pixels = pixelCount(shape);
   const dlogits = rt.pool.acquire(pixels * shape[1] * 4, 'cross-entropy logit gradient');
-  rt.dispatch(crossentropy, 'backward', { reads: [logits, labels, totals, g], writes: [dlogits], params: params(shape, ignoreIndex), workgroups: grid1d(pixels, WG), constants: { WG } });
+  rt.dispatch(crossentropy, 'backward', { reads: { logits, labels, totals, g }, writes: { dlogits }, params: params(shape, ignoreIndex), ...perElement(pixels, WG) });
   return dlogits;
 }

@@ -1,7 +1,7 @@
 import type { GpuBuffer, GpuRuntime } from '../gpu';
-import { f32, shader } from '../gpu/shader';
+import { shader } from '../gpu/shader';
 import source from '../../shaders/dropout.wgsl';
-import { grid1d } from './grid';
+import { perElement } from './grid';
 
 const dropout = shader('dropout', source);
 const WG = 64;
@@ -10,6 +10,6 @@ const WG = 64;
  * mask, so it also serves as the backward. */
 export function dropoutApply(rt: GpuRuntime, x: GpuBuffer, n: number, keep: number, seed: number, group = 1): GpuBuffer {
   const y = rt.pool.acquire(n * 4);
-  rt.dispatch(dropout, 'apply', { reads: [x], writes: [y], params: [n, seed >>> 0, f32(keep), group], workgroups: grid1d(n, WG) });
+  rt.dispatch(dropout, 'apply', { reads: { x }, writes: { y }, params: { n, seed: seed >>> 0, keep, group }, ...perElement(n, WG) });
   return y;
 }

@@ -1,8 +1,10 @@
+// Element-wise launches (shaders/elementwise.wgsl): n elements, one invocation each.
+
 import type { GpuBuffer, GpuRuntime } from '../gpu';
 import { ShapeError } from '../gpu/errors';
-import { f32, shader } from '../gpu/shader';
+import { shader } from '../gpu/shader';
 import source from '../../shaders/elementwise.wgsl';
-import { grid1d } from './grid';
+import { perElement } from './grid';
 
 const elementwise = shader('elementwise', source);
 const WG = 64;
@@ -14,26 +16,39 @@ function sameSize(op: string, a: GpuBuffer, b: GpuBuffer, n: number): void {
 /** a + alpha * b, n elements. */
 export function addScaled(rt: GpuRuntime, a: GpuBuffer, b: GpuBuffer, n: number, alpha = 1): GpuBuffer {
   sameSize('add', a, b, n);
-  const out = rt.pool.acquire(n * 4);
-  rt.dispatch(elementwise, 'addScaled', { reads: [a, b], writes: [out], params: [n, f32(alpha)], workgroups: grid1d(n, WG) });
-  return out;
+  const outAB = rt.pool.acquire(n * 4);
+  rt.dispatch(elementwise, 'addScaled', { reads: { a, b }, writes: { outAB }, params: { n, alpha }, ...perElement(n, WG) });
+  return outAB;
 }
 
 export function multiply(rt: GpuRuntime, a: GpuBuffer, b: GpuBuffer, n: number): GpuBuffer {
   sameSize('multiply', a, b, n);
-  const out = rt.pool.acquire(n * 4);
-  rt.dispatch(elementwise, 'multiply', { reads: [a, b], writes: [out], params: [n, f32(0)], workgroups: grid1d(n, WG) });
-  return out;
+  const outAB = rt.pool.acquire(n * 4);
+  rt.dispatch(elementwise, 'multiply', { reads: { a, b }, writes: { outAB }, params: { n }, ...perElement(n, WG) });
+  return outAB;
 }
 
 export function scale(rt: GpuRuntime, a: GpuBuffer, n: number, alpha: number): GpuBuffer {
-  const out = rt.pool.acquire(n * 4);
-  rt.dispatch(elementwise, 'scale', { reads: [a], writes: [out], params: [n, f32(alpha)], workgroups: grid1d(n, WG) });
-  return out;
+  const outA = rt.pool.acquire(n * 4);
+  rt.dispatch(elementwise, 'scale', { reads: { a }, writes: { outA }, params: { n, alpha }, ...perElement(n, WG) });
+  return outA;
 }
 
 /** Sets n elements of `target` (or of a new buffer) to `value`. */
 export function fill(rt: GpuRuntime, n: number, value: number, target = rt.pool.acquire(n * 4)): GpuBuffer {
-  rt.dispatch(elementwise, 'fill', { reads: [], writes: [target], params: [n, f32(value)], workgroups: grid1d(n, WG) });
+  rt.dispatch(elementwise, 'fill', { writes: { out0: target }, params: { n, alpha: value }, ...perElement(n, WG) });
   return target;
+}
+
+export function reluForward(rt: GpuRuntime, x: GpuBuffer, n: number): GpuBuffer {
+  const y = rt.pool.acquire(n * 4);
+  rt.dispatch(elementwise, 'relu', { reads: { a: x }, writes: { outA: y }, params: { n }, ...perElement(n, WG) });
+  return y;
+}
+
+/** dx = dy where x > 0, else 0. */
+export function reluBackward(rt: GpuRuntime, x: GpuBuffer, dy: GpuBuffer, n: number): GpuBuffer {
+  const dx = rt.pool.acquire(n * 4);
+  rt.dispatch(elementwise, 'reluGrad', { reads: { a: x, b: dy }, writes: { outAB: dx }, params: { n }, ...perElement(n, WG) });
+  return dx;
 }

@@ -1,7 +1,7 @@
 import type { GpuBuffer, GpuRuntime } from '../gpu';
 import { shader } from '../gpu/shader';
 import source from '../../shaders/finite.wgsl';
-import { grid1d } from './grid';
+import { perElement } from './grid';
 
 const finite = shader('finite', source);
 const WG = 64;
@@ -9,11 +9,11 @@ const WG = 64;
 /** A new flag buffer set to 1 (finite). */
 export function finiteFlag(rt: GpuRuntime): GpuBuffer {
   const flag = rt.pool.acquire(4, 'the finite flag');
-  rt.dispatch(finite, 'reset', { reads: [], writes: [flag], params: [0], workgroups: [1] });
+  rt.dispatch(finite, 'reset', { writes: { resetTarget: flag }, workgroups: [1] });
   return flag;
 }
 
 /** Clears the flag if any of the n values is NaN or infinite. */
 export function checkFinite(rt: GpuRuntime, values: GpuBuffer, n: number, flag: GpuBuffer): void {
-  rt.dispatch(finite, 'check', { reads: [values], writes: [flag], params: [n], workgroups: grid1d(n, WG) });
+  rt.dispatch(finite, 'check', { reads: { values }, writes: { flag }, params: { n }, ...perElement(n, WG) });
 }

@@ -7,3 +7,11 @@ export function grid1d(n: number, workgroupSize: number, maxPerDimension = 65535
   const y = Math.ceil(groups / maxPerDimension);
   return [Math.ceil(groups / y), y];
 }
+
+/**
+ * Launch arguments for one invocation per element over grid1d, with the
+ * workgroup size passed to the shader as WG, so the two cannot disagree.
+ */
+export function perElement(n: number, workgroupSize: number): { workgroups: [number, number]; constants: { WG: number } } {
+  return { workgroups: grid1d(n, workgroupSize), constants: { WG: workgroupSize } };
+}

@@ -7,20 +7,17 @@ import { blockedShaders, defaultTiling, rowGroupsFor, rowSharing, type Tiling } 
 
 const shaders = blockedShaders('matmul', source);
 
-/** `blocked` (CPU adapters), `blocked-uniform` (the same without subgroups) or `tiled` (real GPUs): see Tiling. */
-export type MatmulTiling = Tiling;
-
 const blockCols = 4;
 const blockWorkgroup = 128;
 const tile = 16;
 
-export function matmul(rt: GpuRuntime, a: GpuBuffer, b: GpuBuffer, m: number, k: number, n: number, tiling: MatmulTiling = defaultTiling(rt)): GpuBuffer {
+export function matmul(rt: GpuRuntime, a: GpuBuffer, b: GpuBuffer, m: number, k: number, n: number, tiling: Tiling = defaultTiling(rt)): GpuBuffer {
   if ([m, k, n].some((d) => !Number.isInteger(d) || d < 1)) throw new ShapeError('matmul', `bad sizes M ${m}, K ${k}, N ${n}`);
   if (a.bytes < m * k * 4 || b.bytes < k * n * 4) {
     throw new ShapeError('matmul', `A holds ${a.bytes / 4} values for [${m}, ${k}], B holds ${b.bytes / 4} for [${k}, ${n}]`);
   }
   const c = rt.pool.acquire(m * n * 4, 'matmul output');
-  const args = { reads: [a, b], writes: [c], params: [m, k, n] };
+  const args = { reads: { a, b }, writes: { c }, params: { m, k, n } };
   if (tiling !== 'tiled') {
     const sharing = rowSharing(rt, tiling);
     const rowGroups = rowGroupsFor(sharing, m);

@@ -5,7 +5,7 @@ import type { GpuBuffer, GpuRuntime } from '../gpu';
 import { ShapeError, formatShape } from '../gpu/errors';
 import { shader } from '../gpu/shader';
 import source from '../../shaders/maxpool2d.wgsl';
-import { grid1d } from './grid';
+import { perElement } from './grid';
 import { nchw } from './nchw';
 
 const maxpool2d = shader('maxpool2d', source);
@@ -31,9 +31,9 @@ export function maxPool2dOutputShape(shape: readonly number[], o: MaxPool2dOptio
   return [n, c, oh, ow];
 }
 
-function params(shape: readonly number[], out: readonly number[], o: MaxPool2dOptions): number[] {
+function params(shape: readonly number[], out: readonly number[], o: MaxPool2dOptions) {
   const [n, c, h, w] = shape as [number, number, number, number];
-  return [n * c, h, w, out[2]!, out[3]!, o.kernel, o.stride, o.padding];
+  return { planes: n * c, h, w, oh: out[2]!, ow: out[3]!, kernel: o.kernel, stride: o.stride, padding: o.padding };
 }
 
 export interface MaxPool2dResult {
@@ -49,11 +49,10 @@ export function maxPool2dForward(rt: GpuRuntime, x: GpuBuffer, shape: readonly n
   const y = rt.pool.acquire(count * 4, 'a max pool output');
   const argmax = keepArgmax ? rt.pool.acquire(count * 4, 'max pool argmax indices') : null;
   rt.dispatch(maxpool2d, argmax ? 'forwardArgmax' : 'forward', {
-    reads: [x],
-    writes: argmax ? [y, argmax] : [y],
+    reads: { x },
+    writes: argmax ? { y, argmaxOut: argmax } : { y },
     params: params(shape, out, o),
-    workgroups: grid1d(count, WG),
-    constants: { WG },
+    ...perElement(count, WG),
   });
   return { y, shape: out, argmax };
 }
@@ -63,6 +62,6 @@ export function maxPool2dBackward(rt: GpuRuntime, argmax: GpuBuffer, dy: GpuBuff
   const out = maxPool2dOutputShape(shape, o);
   const count = shape.reduce((a, b) => a * b, 1);
   const dx = rt.pool.acquire(count * 4, 'a max pool input gradient');
-  rt.dispatch(maxpool2d, 'backward', { reads: [argmax, dy], writes: [dx], params: params(shape, out, o), workgroups: grid1d(count, WG), constants: { WG } });
+  rt.dispatch(maxpool2d, 'backward', { reads: { argmax, dy }, writes: { dx }, params: params(shape, out, o), ...perElement(count, WG) });
   return dx;
 }

@@ -1,8 +1,10 @@
+// In-place parameter updates (shaders/optimizers.wgsl): SGD with momentum, Adam, AdamW.
+
 import type { GpuBuffer, GpuRuntime } from '../gpu';
 import { ShapeError } from '../gpu/errors';
-import { f32, shader } from '../gpu/shader';
+import { shader } from '../gpu/shader';
 import source from '../../shaders/optimizers.wgsl';
-import { grid1d } from './grid';
+import { perElement } from './grid';
 
 const optimizers = shader('optimizers', source);
 const WG = 64;
@@ -31,24 +33,23 @@ function check(op: string, n: number, ...buffers: GpuBuffer[]): void {
 /** In place: param and momentum buffer updated from grad, unless `finite` (a flag word) is 0. */
 export function sgdStep(rt: GpuRuntime, param: GpuBuffer, grad: GpuBuffer, momentum: GpuBuffer, n: number, h: SgdHyper, finite: GpuBuffer): void {
   check('sgd', n, param, grad, momentum);
-  const params = [n, f32(h.lr), f32(h.momentum), f32(0), f32(0), f32(h.weightDecay), f32(1), f32(1), 0];
-  rt.dispatch(optimizers, 'sgd', { reads: [grad, finite], writes: [param, momentum], params, workgroups: grid1d(n, WG) });
+  rt.dispatch(optimizers, 'sgd', {
+    reads: { grad, finiteFlag: finite },
+    writes: { param, m: momentum },
+    params: { n, lr: h.lr, weightDecay: h.weightDecay, momentum: h.momentum },
+    ...perElement(n, WG),
+  });
 }
 
 /** In place: param and the two moment buffers updated from grad (Adam, or AdamW when
  * decoupled), unless `finite` (a flag word) is 0. */
 export function adamStep(rt: GpuRuntime, param: GpuBuffer, grad: GpuBuffer, m: GpuBuffer, v: GpuBuffer, n: number, h: AdamHyper, finite: GpuBuffer): void {
   check('adam', n, param, grad, m, v);
-  const params = [
-    n,
-    f32(h.lr),
-    f32(h.beta1),
-    f32(h.beta2),
-    f32(h.eps),
-    f32(h.weightDecay),
-    f32(1 - h.beta1 ** h.step),
-    f32(Math.sqrt(1 - h.beta2 ** h.step)),
-    h.decoupled ? 1 : 0,
-  ];
-  rt.dispatch(optimizers, 'adam', { reads: [grad, finite], writes: [param, m, v], params, workgroups: grid1d(n, WG) });
+  const { lr, beta1, beta2, eps, weightDecay, decoupled, step } = h;
+  rt.dispatch(optimizers, 'adam', {
+    reads: { grad, finiteFlag: finite },
+    writes: { param, m, v },
+    params: { n, lr, weightDecay, beta1, beta2, eps, correction1: 1 - beta1 ** step, correction2Sqrt: Math.sqrt(1 - beta2 ** step), decoupled },
+    ...perElement(n, WG),
+  });
 }

@@ -4,9 +4,9 @@
 
 import type { GpuBuffer, GpuRuntime } from '../gpu';
 import { ShapeError } from '../gpu/errors';
-import { f32, shader } from '../gpu/shader';
+import { shader } from '../gpu/shader';
 import source from '../../shaders/reduce.wgsl';
-import { grid1d } from './grid';
+import { perElement } from './grid';
 
 const reduce = shader('reduce', source);
 
@@ -40,7 +40,7 @@ export function sumRows(rt: GpuRuntime, x: GpuBuffer, rows: number, n: number, a
     const groups = Math.max(1, Math.ceil(length / perGroup));
     const partials = rt.pool.acquire(rows * groups * 4, 'reduction partial sums');
     const scale = groups === 1 ? alpha : 1;
-    rt.dispatch(reduce, 'sumPartial', { reads: [current], writes: [partials], params: [length, f32(scale), 0], workgroups: [groups, rows], constants });
+    rt.dispatch(reduce, 'sumPartial', { reads: { x: current }, writes: { partials }, params: { n: length, alpha: scale }, workgroups: [groups, rows], constants });
     if (current !== x) rt.pool.release(current);
     current = partials;
     length = groups;
@@ -53,6 +53,6 @@ export function broadcastRows(rt: GpuRuntime, g: GpuBuffer, rows: number, n: num
   const total = rows * n;
   const dx = rt.pool.acquire(total * 4, 'a broadcast gradient');
   const wg = defaultTiling.workgroup;
-  rt.dispatch(reduce, 'broadcast', { reads: [g], writes: [dx], params: [n, f32(alpha), total], workgroups: grid1d(total, wg), constants: { WG: wg } });
+  rt.dispatch(reduce, 'broadcast', { reads: { g }, writes: { dx }, params: { n, alpha, total }, ...perElement(total, wg) });
   return dx;
 }

@@ -35,8 +35,8 @@ export function blockedShaders(name: string, source: string): BlockedShaders {
       let s = variants.get(key);
       if (!s) {
         const body = source.replace(rowGroupsLine, `const ROW_GROUPS = ${rowGroups}u;`);
-        const code = sharing === 'subgroups' ? `enable subgroups;\n${body}\n${subgroupRows}` : `${body}\n${uniformRows}`;
-        variants.set(key, (s = shader(`${name}-blocked-${key}`, code)));
+        const rows = sharing === 'subgroups' ? subgroupRows : uniformRows;
+        variants.set(key, (s = shader(`${name}-blocked-${key}`, `${body}\n${rows}`, sharing === 'subgroups' ? ['subgroups'] : [])));
       }
       return s;
     },

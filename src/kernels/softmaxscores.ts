@@ -4,7 +4,7 @@ import type { GpuBuffer, GpuRuntime } from '../gpu';
 import { shader } from '../gpu/shader';
 import source from '../../shaders/softmaxscores.wgsl';
 import { checkNchw, pixelParams } from './channelshapes';
-import { grid1d } from './grid';
+import { perElement } from './grid';
 
 const softmaxscores = shader('softmaxscores', source);
 const WG = 64;
@@ -27,11 +27,10 @@ export function softmaxScores(rt: GpuRuntime, logits: GpuBuffer, n: number, c: n
   const map = (what: string) => rt.pool.acquire(pixels * 4, what);
   const out = { msp: map('an MSP map'), maxLogit: map('a max-logit map'), entropy: map('an entropy map'), argmax: map('an argmax map') };
   rt.dispatch(softmaxscores, 'scores', {
-    reads: [logits],
-    writes: [out.msp, out.maxLogit, out.entropy, out.argmax],
+    reads: { logits },
+    writes: out,
     params: pixelParams(shape),
-    workgroups: grid1d(pixels, WG),
-    constants: { WG },
+    ...perElement(pixels, WG),
   });
   return out;
 }

@@ -2,9 +2,9 @@
 // per output element forward, one per input element backward.
 
 import type { GpuBuffer, GpuRuntime } from '../gpu';
-import { f32, shader, type Param } from '../gpu/shader';
+import { shader } from '../gpu/shader';
 import source from '../../shaders/upsamplebilinear.wgsl';
-import { grid1d } from './grid';
+import { perElement } from './grid';
 import { resizedShape } from './nchw';
 
 const upsamplebilinear = shader('upsamplebilinear', source);
@@ -18,15 +18,15 @@ function sourceScale(inSize: number, outSize: number, alignCorners: boolean): nu
   return inSize / outSize;
 }
 
-function params(shape: readonly number[], outH: number, outW: number, alignCorners: boolean): Param[] {
+function params(shape: readonly number[], oh: number, ow: number, alignCorners: boolean) {
   const [n, c, h, w] = shape as [number, number, number, number];
-  return [n * c, h, w, outH, outW, f32(sourceScale(h, outH, alignCorners)), f32(sourceScale(w, outW, alignCorners)), alignCorners ? 1 : 0];
+  return { planes: n * c, h, w, oh, ow, scaleH: sourceScale(h, oh, alignCorners), scaleW: sourceScale(w, ow, alignCorners), alignCorners };
 }
 
 export function upsampleBilinearForward(rt: GpuRuntime, x: GpuBuffer, shape: readonly number[], outH: number, outW: number, alignCorners: boolean): GpuBuffer {
   const count = upsampleBilinearOutputShape(shape, outH, outW).reduce((a, b) => a * b, 1);
   const y = rt.pool.acquire(count * 4, 'a bilinear resampling output');
-  rt.dispatch(upsamplebilinear, 'forward', { reads: [x], writes: [y], params: params(shape, outH, outW, alignCorners), workgroups: grid1d(count, WG), constants: { WG } });
+  rt.dispatch(upsamplebilinear, 'forward', { reads: { x }, writes: { y }, params: params(shape, outH, outW, alignCorners), ...perElement(count, WG) });
   return y;
 }
 
@@ -35,6 +35,6 @@ export function upsampleBilinearBackward(rt: GpuRuntime, dy: GpuBuffer, shape: r
   upsampleBilinearOutputShape(shape, outH, outW);
   const count = shape.reduce((a, b) => a * b, 1);
   const dx = rt.pool.acquire(count * 4, 'a bilinear resampling input gradient');
-  rt.dispatch(upsamplebilinear, 'backward', { reads: [dy], writes: [dx], params: params(shape, outH, outW, alignCorners), workgroups: grid1d(count, WG), constants: { WG } });
+  rt.dispatch(upsamplebilinear, 'backward', { reads: { dy }, writes: { dx }, params: params(shape, outH, outW, alignCorners), ...perElement(count, WG) });
   return dx;
 }

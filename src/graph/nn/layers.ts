@@ -4,9 +4,9 @@
 import type { Random } from '../../base/random';
 import { Module } from '../module';
 import { adaptiveAvgPool2d } from '../ops/adaptiveavgpool2d';
+import { relu } from '../ops/arithmetic';
 import { dropout } from '../ops/dropout';
 import { maxPool2d } from '../ops/maxpool2d';
-import { relu } from '../ops/relu';
 import type { Tensor } from '../tensor';
 
 export class ReLU extends Module {

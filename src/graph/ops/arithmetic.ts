@@ -1,4 +1,4 @@
-// add, subtract, multiply, scale, and the ones that seed backward.
+// add, subtract, multiply, scale, relu, and the ones that seed backward.
 
 import { ShapeError, formatShape } from '../../gpu/errors';
 import * as kernels from '../../kernels/elementwise';
@@ -36,4 +36,9 @@ export function multiply(a: Tensor, b: Tensor): Tensor {
 export function scale(a: Tensor, alpha: number): Tensor {
   const out = new Tensor(a.rt, a.shape, kernels.scale(a.rt, a.buffer, a.size, alpha));
   return record('scale', [a], out, (g) => [scale(g, alpha)]);
+}
+
+export function relu(x: Tensor): Tensor {
+  const y = new Tensor(x.rt, x.shape, kernels.reluForward(x.rt, x.buffer, x.size));
+  return record('relu', [x], y, (dy) => [new Tensor(x.rt, x.shape, kernels.reluBackward(x.rt, x.buffer, dy.buffer, x.size))]);
 }

@@ -1,5 +1,6 @@
 import { ShapeError, formatShape } from '../../gpu/errors';
-import { conv2dForward, conv2dGradBias, conv2dGradInput, conv2dGradWeight, conv2dOutputSize, type Conv2dGeometry, type Conv2dTiling } from '../../kernels/conv2d';
+import { conv2dForward, conv2dGradBias, conv2dGradInput, conv2dGradWeight, conv2dOutputSize, type Conv2dGeometry } from '../../kernels/conv2d';
+import type { Tiling } from '../../kernels/rowblocking';
 import { record } from '../tape';
 import { Tensor } from '../tensor';
 
@@ -8,7 +9,7 @@ export interface Conv2dOptions {
   padding?: number;
   dilation?: number;
   /** Forces a tiling instead of the adapter's default (tests check both). */
-  tiling?: Conv2dTiling;
+  tiling?: Tiling;
 }
 
 function geometry(x: Tensor, weight: Tensor, bias: Tensor | null, options: Conv2dOptions): Conv2dGeometry {
@@ -28,7 +29,7 @@ export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null, options: 
   const g = geometry(x, weight, bias, options);
   const { ho, wo } = conv2dOutputSize(g);
   const rt = x.rt;
-  const y = new Tensor(rt, [g.n, g.cOut, ho, wo], conv2dForward(rt, x.buffer, weight.buffer, bias?.buffer ?? null, g, { tiling: options.tiling }));
+  const y = new Tensor(rt, [g.n, g.cOut, ho, wo], conv2dForward(rt, x.buffer, weight.buffer, bias?.buffer ?? null, g, options.tiling));
   const inputs = bias ? [x, weight, bias] : [x, weight];
   return record('conv2d', inputs, y, (dy) => [
     x.requiresGrad ? new Tensor(rt, x.shape, conv2dGradInput(rt, dy.buffer, weight.buffer, g, options.tiling)) : null,

@@ -1,5 +1,4 @@
 export * from './arithmetic';
-export * from './relu';
 export * from './reduce';
 export * from './dropout';
 export * from './crossentropy';

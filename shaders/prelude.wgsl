@@ -1,0 +1,23 @@
+// The prelude: shader() in src/gpu/shader.ts puts this in front of every op's
+// WGSL, so these names exist in every shader file.
+
+// Invocations per workgroup. No default: every dispatch that runs
+// @workgroup_size(WG) sets it, and the runtime refuses one that does not.
+override WG: u32;
+
+// The dispatch's uniforms: each op's file declares `struct Params` (u32, i32 and
+// f32 fields), and the runtime writes the fields by name.
+@group(0) @binding(0) var<uniform> p: Params;
+
+// The element of an invocation on a 2D grid of workgroups (perElement in
+// src/kernels/grid.ts): one dimension holds at most 65535 workgroups, so the
+// element count may exceed 65535 * WG.
+fn index(gid: vec3u, nwg: vec3u) -> u32 {
+  return gid.y * nwg.x * WG + gid.x;
+}
+
+// Where channel 0 of pixel q = n * hw + s of an [N, c, H, W] tensor (hw = H * W)
+// is: the per-pixel ops over channels read channel k at pixelBase + k * hw.
+fn pixelBase(q: u32, hw: u32, c: u32) -> u32 {
+  return (q / hw) * c * hw + q % hw;
+}
