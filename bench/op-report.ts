@@ -27,7 +27,7 @@ export interface RowResult {
   directions: Partial<Record<Direction, DirectionResult>>;
 }
 
-const targets = { forwardRatio: 3, allDirectionsRatio: 8, shareOfMatmul: 0.6 };
+const targets = { forwardRatio: 3, allDirectionsRatio: 8, shareOfMatmul: 0.6, largeGflops: 30, shareOfPeak: 0.4 };
 const agreement = 1e-3;
 const cannot = 'n/a (TF.js cannot)';
 
@@ -105,7 +105,18 @@ function verdict(name: string, checks: readonly Check[], limit: number, unit: (v
   return `${status} ${name}: ${checks.length - misses.length} of ${checks.length} meet it; worst ${unit(worst.value)} (${worst.what})`;
 }
 
-export function renderTargets(rows: readonly RowResult[]): string[] {
+/** The matmul and the reference shape's directions: the large products whose speed is the kernels' own. */
+function largeProducts(rows: readonly RowResult[]): Check[] {
+  return rows
+    .filter((r) => r.group === 'matmul' || r.group === 'reference')
+    .flatMap((r) => directions.flatMap((d) => {
+      const g = r.directions[d]?.ours.gflops;
+      return g == null ? [] : [{ what: r.group === 'matmul' ? r.label : `${d}, ${r.label}`, value: g }];
+    }));
+}
+
+/** `peak`: the adapter's arithmetic peak measured in the same run (bench/peak.ts). */
+export function renderTargets(rows: readonly RowResult[], peak: number): string[] {
   const convs = convRows(rows);
   const forward: Check[] = [];
   const all: Check[] = [];
@@ -129,6 +140,13 @@ export function renderTargets(rows: readonly RowResult[]): string[] {
       `every conv direction >= ${100 * targets.shareOfMatmul}% of our matmul ${matmul ? `(${fmt(matmul)} GFLOP/s)` : ''}`.trim(),
       share,
       targets.shareOfMatmul,
+      (v) => `${(100 * v).toFixed(0)}%`,
+    ),
+    verdict(`matmul and the reference conv's directions >= ${targets.largeGflops} GFLOP/s`, largeProducts(rows), targets.largeGflops, (v) => `${fmt(v)} GFLOP/s`),
+    verdict(
+      `matmul and the reference conv's directions >= ${100 * targets.shareOfPeak}% of the arithmetic peak (${fmt(peak)} GFLOP/s)`,
+      largeProducts(rows).map((c) => ({ ...c, value: c.value / peak })),
+      targets.shareOfPeak,
       (v) => `${(100 * v).toFixed(0)}%`,
     ),
   ];

@@ -9,6 +9,7 @@ import { availableParallelism, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { createNodeRuntime } from '../src/gpu/node';
 import { convFlop, convInputs, convShapes, directions, matmulInputs, matmulSize, referenceShape, type ConvShape, type Direction, type PreparedOp, type System } from './op-cases';
+import { arithmeticPeak } from './peak';
 import { oursSystem } from './ours';
 import { tfjsPeer } from './peers/tfjs';
 import { fmt, renderAgreement, renderRows, renderTargets, type Measurement, type RowResult } from './op-report';
@@ -33,6 +34,8 @@ console.log(`peer: TF.js on ${tfjs.describe()}, same Dawn instance`);
 console.log(`timing: warm-up run (also read back to check both agree), then median of ${plan.minSamples}-${plan.maxSamples} samples of >= ${plan.minSampleMs} ms, each ended by waiting for the GPU\n`);
 
 const started = performance.now();
+const peak = await arithmeticPeak(rt);
+console.log(`arithmetic peak of the adapter (independent FMA chains, no memory): ${fmt(peak.gflops)} GFLOP/s (${peak.chains} vec4 chains per invocation)\n`);
 const rows: RowResult[] = [];
 
 /** Warm-up run (read back for the agreement check), then the timed samples. */
@@ -91,7 +94,7 @@ for (const [i, shape] of shapes.entries()) {
 }
 
 const table = renderRows(rows);
-const targets = [...renderTargets(rows), renderAgreement(rows)];
+const targets = [...renderTargets(rows, peak.gflops), renderAgreement(rows)];
 const pool = rt.stats();
 const loads = `load average ${loadAtStart} at the start, ${load()} at the end`;
 console.log(`\n${table}\n\n${targets.join('\n')}`);
@@ -101,11 +104,11 @@ if (!quick) {
   const header = existsSync(resultsFile)
     ? ''
     : '# Op benchmark results\n\nOne section per full run of `node bench/ops.js`, newest last. GFLOP/s count 2 FLOP per multiply-add; each gradient direction counts what the forward does. Times are medians of samples ended by waiting for the GPU, on one Dawn instance shared by both systems; TF.js runs NHWC (its native layout), ours NCHW. Other work on the machine makes figures noisy (see the load average). Rows: the reference shape (a 3x3 conv, N8 C64->64 at 64x64); the conv shapes of the `tiny` configuration (96x160 input, batch 8); those of the `paper` configuration at a reduced size (batch 1, 16x16 feature maps, as from a 128x128 image at output stride 8: a layer3 3x3 with dilation 2, a layer3 1x1, the pyramid pooling 3x3 C4096->512); a 1024^3 matmul, the yardstick of the last column.\n';
-  appendFileSync(resultsFile, `${header}\n## ${date}\n\nadapter: ${device}; peer: TF.js on ${tfjs.describe()}; ${loads}\n\n${table}\n\n${targets.map((t) => `- ${t}`).join('\n')}\n`);
+  appendFileSync(resultsFile, `${header}\n## ${date}\n\nadapter: ${device}; peer: TF.js on ${tfjs.describe()}; ${loads}; arithmetic peak ${fmt(peak.gflops)} GFLOP/s\n\n${table}\n\n${targets.map((t) => `- ${t}`).join('\n')}\n`);
   console.log(`appended to bench/RESULTS.md`);
 }
 if (options.json) {
-  writeFileSync(options.json, JSON.stringify({ date, device, peer: tfjs.describe(), quick, loads, rows }, null, 2));
+  writeFileSync(options.json, JSON.stringify({ date, device, peer: tfjs.describe(), quick, loads, peak, rows }, null, 2));
   console.log(`wrote ${options.json}`);
 }
 tfjs.dispose();

@@ -8,7 +8,7 @@ import { settle } from '../../src/gpu/wait';
 import type { ConvInputs, MatmulInputs, Output, PreparedOp, System } from '../op-cases';
 
 /** The members of tfjs-backend-webgpu's WebGPUBackend (4.22) that this peer relies on. */
-interface WebGpuBackendInternals {
+export interface WebGpuBackendInternals {
   device: GPUDevice;
   adapterInfo: { vendor: string; architecture: string };
   ensureCommandEncoderReady(): void;
@@ -21,14 +21,23 @@ export interface TfjsPeer extends System {
   dispose(): void;
 }
 
-/** `gpu` is our runtime's Dawn object; the backend registers itself only if navigator.gpu exists when it is imported. */
-export async function tfjsPeer(gpu: GPU): Promise<TfjsPeer> {
+/** TF.js with its WebGPU backend started on `gpu`, our runtime's Dawn object (the same adapter as ours). */
+export async function loadTfjsWebGpu(gpu: GPU): Promise<{ tf: typeof Tf; backend: WebGpuBackendInternals }> {
+  // The backend registers itself only if navigator.gpu exists when it is imported.
   Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true, writable: true });
   // @tensorflow/tfjs, not tfjs-core alone: only it registers the gradient functions.
   const tf: typeof Tf = await import('@tensorflow/tfjs');
   await import('@tensorflow/tfjs-backend-webgpu');
   if (!(await tf.setBackend('webgpu'))) throw new Error('TF.js could not start its WebGPU backend');
-  const backend = tf.backend() as unknown as WebGpuBackendInternals;
+  return { tf, backend: tf.backend() as unknown as WebGpuBackendInternals };
+}
+
+export function describeTfjs(tf: typeof Tf, backend: WebGpuBackendInternals): string {
+  return `${backend.adapterInfo.vendor} ${backend.adapterInfo.architecture} (tfjs ${tf.version.tfjs}, backend webgpu)`;
+}
+
+export async function tfjsPeer(gpu: GPU): Promise<TfjsPeer> {
+  const { tf, backend } = await loadTfjsWebGpu(gpu);
 
   const output = (result: Tf.Tensor, toOurLayout?: number[]): Output => ({
     read: async () => {
@@ -48,7 +57,7 @@ export async function tfjsPeer(gpu: GPU): Promise<TfjsPeer> {
 
   return {
     name: 'TF.js',
-    describe: () => `${backend.adapterInfo.vendor} ${backend.adapterInfo.architecture} (tfjs ${tf.version.tfjs}, backend webgpu)`,
+    describe: () => describeTfjs(tf, backend),
     conv(g: Conv2dGeometry, data: ConvInputs): PreparedOp {
       const { ho, wo } = conv2dOutputSize(g);
       const x = nhwc(data.x, g.n, g.cIn, g.h, g.w);

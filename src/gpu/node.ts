@@ -11,6 +11,7 @@ export async function createNodeRuntime(options: AcquireOptions = {}): Promise<G
   }
   const { create, globals } = await import('webgpu');
   Object.assign(globalThis, globals);
-  const gpu = create([]);
+  // Dawn rounds timestamps (a browser's defence against timing attacks) unless told not to; profiles need them exact.
+  const gpu = create(['disable-dawn-features=timestamp_quantization']);
   return acquireRuntime(gpu, gpu, options);
 }

@@ -6,6 +6,7 @@ import { DeviceLostError, GpuValidationError, OutOfMemoryError, ShaderCompileErr
 import { BufferUsage, MapMode, ShaderStage } from './flags';
 import { checkBuffers, checkWorkgroupSize, entryPointOf, writeParams, type Buffers, type Params } from './link';
 import { BufferPool, type GpuBuffer, type PoolStats } from './pool';
+import { DispatchProfiler, type ProfileMode, type ProfileResult, type RecordedDispatch } from './profiler';
 import type { Constants, Shader } from './shader';
 import { settle } from './wait';
 
@@ -53,6 +54,7 @@ export class GpuRuntime {
   private transient: GPUBuffer[] = [];
   private lostError: DeviceLostError | null = null;
   private destroyed = false;
+  private profiler: DispatchProfiler | null = null;
   dispatchCount = 0;
 
   constructor(
@@ -139,14 +141,51 @@ export class GpuRuntime {
     const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: this.uniforms, offset, size: uniformSlot } }];
     [...Object.values(reads), ...Object.values(args.writes)].forEach((b, i) => entries.push({ binding: i + 1, resource: { buffer: b.buffer, size: b.bytes } }));
     const bindGroup = this.device.createBindGroup({ layout: this.bindGroupLayout(layout), entries });
-    const pass = this.computePass();
-    pass.setPipeline(pipeline);
-    pass.setBindGroup(0, bindGroup);
     const [x, y = 1, z = 1] = args.workgroups;
     const max = this.limits.maxComputeWorkgroupsPerDimension;
     if (x > max || y > max || z > max) throw new GpuError(`${shader.name}:${entryPoint}: dispatch ${x}x${y}x${z} exceeds ${max} workgroups per dimension`);
-    if (x > 0 && y > 0 && z > 0) pass.dispatchWorkgroups(x, y, z);
     this.dispatchCount++;
+    if (x === 0 || y === 0 || z === 0) return;
+    if (this.profiler) {
+      this.profiledDispatch(this.profiler, { shader: shader.name, entryPoint, params: args.params ?? {}, workgroups: [x, y, z], pipeline, bindGroup, uniformOffset: offset, uniformBytes: this.uniformData.slice(offset, offset + uniformSlot) });
+      return;
+    }
+    const pass = this.computePass();
+    pass.setPipeline(pipeline);
+    pass.setBindGroup(0, bindGroup);
+    pass.dispatchWorkgroups(x, y, z);
+  }
+
+  /**
+   * Starts timing every dispatch, for benchmarks: with timestamp queries where
+   * the adapter has them, else by replaying each dispatch alone when the
+   * profile ends (src/gpu/profiler.ts).
+   */
+  beginProfile(mode: ProfileMode = this.hasTimestamps ? 'timestamps' : 'synchronised'): void {
+    if (this.profiler) throw new GpuError('a profile is already running');
+    if (mode === 'timestamps' && !this.hasTimestamps) throw new GpuError('this adapter has no timestamp queries');
+    this.submit();
+    this.profiler = new DispatchProfiler(this.device, mode, this.uniforms);
+  }
+
+  /** Waits for the GPU and returns the time of every dispatch since beginProfile. */
+  async endProfile(): Promise<ProfileResult> {
+    const profiler = this.profiler;
+    if (!profiler) throw new GpuError('no profile is running');
+    await this.sync();
+    this.profiler = null;
+    return profiler.results();
+  }
+
+  private profiledDispatch(profiler: DispatchProfiler, d: RecordedDispatch): void {
+    const descriptor = profiler.passDescriptor(this.commandEncoder());
+    if (descriptor) this.endPass();
+    const pass = descriptor ? this.commandEncoder().beginComputePass(descriptor) : this.computePass();
+    pass.setPipeline(d.pipeline);
+    pass.setBindGroup(0, d.bindGroup);
+    pass.dispatchWorkgroups(...d.workgroups);
+    if (descriptor) pass.end();
+    profiler.dispatched(d);
   }
 
   /** Copies data into a new pooled buffer, ordered after the work already recorded. */
@@ -180,6 +219,7 @@ export class GpuRuntime {
     if (!this.encoder) return;
     this.endPass();
     if (this.uniformCount > 0) this.device.queue.writeBuffer(this.uniforms, 0, this.uniformData, 0, this.uniformCount * uniformSlot);
+    this.profiler?.resolve(this.encoder);
     this.device.queue.submit([this.encoder.finish()]);
     this.encoder = null;
     this.uniformCount = 0;

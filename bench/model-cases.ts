@@ -1,0 +1,81 @@
+// The whole-model benchmark's cases on our engine: the `tiny` networks, the
+// main job's training steps (teacher cross-entropy with SGD, student KL
+// distillation with Adam) and inference (scoreBatch), each run as the main job
+// runs it, readback included. The batch is random but seeded, so every system
+// gets the same kind of input.
+
+import type { Batch } from '../src/base/batch';
+import { IGNORE_LABEL, KNOWN_CLASS_COUNT } from '../src/base/labels';
+import { Random } from '../src/base/random';
+import type { GpuRuntime } from '../src/gpu';
+import { Adam, SGD } from '../src/graph/optim';
+import type { ModelConfig } from '../src/model/config';
+import { Student, Teacher } from '../src/model/networks';
+import { scoreBatch } from '../src/model/scores';
+import { distillStep, teacherStep } from '../src/model/steps';
+
+export const caseNames = ['teacher', 'student', 'inference'] as const;
+export type CaseName = (typeof caseNames)[number];
+
+export const caseLabels: Record<CaseName, string> = {
+  teacher: 'teacher training step (cross-entropy, SGD)',
+  student: 'student distillation step (KL, Adam)',
+  inference: 'inference (scoreBatch: both networks, all scores)',
+};
+
+/** The main job's settings (src/cli/options.ts defaults). */
+export const jobSettings = { teacherLr: 0.05, studentLr: 1e-3, temperature: 1, seed: 1 };
+
+/** Normalised images (standard normal values) and labels of the known classes with some pixels ignored. */
+export function randomBatch(config: ModelConfig, size: number, seed: number): Batch {
+  const rng = new Random(seed);
+  const { inputHeight: height, inputWidth: width } = config;
+  const images = Float32Array.from({ length: size * 3 * height * width }, () => rng.normal());
+  const labels = Int32Array.from({ length: size * height * width }, () => (rng.next() < 0.05 ? IGNORE_LABEL : rng.int(KNOWN_CLASS_COUNT)));
+  return { size, height, width, images, labels };
+}
+
+export interface OurCases {
+  teacher: Teacher;
+  student: Student;
+  run: Record<CaseName, () => Promise<void>>;
+}
+
+/**
+ * Each case needs its own mode: the teacher trains in its case and is frozen
+ * for the other two, so `run` switches modes (cheap: flags only) before each call.
+ */
+export function ourCases(rt: GpuRuntime, config: ModelConfig, batch: Batch): OurCases {
+  const rng = new Random(jobSettings.seed);
+  const teacher = new Teacher(rt, rng, config);
+  const student = new Student(rt, rng, config);
+  const named = (m: Teacher | Student) => m.namedParameters().map(([name, param]) => ({ name, param }));
+  const sgd = new SGD(named(teacher), jobSettings.teacherLr, 0.9, 1e-4);
+  const adam = new Adam(named(student), jobSettings.studentLr, { weightDecay: 1e-5 });
+  const teacherParams = teacher.parameters();
+  const trainTeacher = (on: boolean) => {
+    teacher.train(on);
+    for (const p of teacherParams) p.requiresGrad = on;
+  };
+  let step = 0;
+  return {
+    teacher,
+    student,
+    run: {
+      teacher: async () => {
+        trainTeacher(true);
+        await teacherStep(teacher, sgd, batch, step++);
+      },
+      student: async () => {
+        trainTeacher(false);
+        student.train();
+        await distillStep(teacher, student, adam, batch, step++, 'kl', jobSettings.temperature);
+      },
+      inference: async () => {
+        trainTeacher(false);
+        student.eval();
+        await scoreBatch(teacher, student, batch, jobSettings.temperature);
+      },
+    },
+  };
+}

@@ -1,0 +1,195 @@
+// Whole-model benchmark: the `tiny` configuration at batch 8 (the main job's
+// shapes): the teacher's training step, the student's distillation step and
+// inference (scoreBatch), images/s each, on our engine; the same network and
+// steps in PyTorch on the CPU (bench/peers/model_torch.py, where
+// /usr/bin/python3 has torch); inference in TF.js's WebGPU backend on the same
+// Dawn instance (bench/peers/tfjs-model.ts). Ratios in the same run; the table
+// is appended to bench/RESULTS.md.
+//   --profile        also time every kernel of one step of each case (timestamp
+//                    queries where the adapter has them, else synchronised
+//                    replay) and print where the step goes, per kernel family
+//   --profile-mode timestamps|synchronised
+//   --runs N         timed runs per case (default 8)
+//   --quick          3 runs, no peers, RESULTS.md untouched
+//   --no-peers       ours only
+//   --json <file>    everything measured, as JSON
+
+import { spawnSync } from 'node:child_process';
+import { appendFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { createNodeRuntime } from '../src/gpu/node';
+import type { ProfileMode } from '../src/gpu/profiler';
+import type { Module } from '../src/graph/module';
+import { Tensor } from '../src/graph/tensor';
+import { tiny } from '../src/model/config';
+import { scoreBatch, type BatchScores } from '../src/model/scores';
+import { caseLabels, caseNames, jobSettings, ourCases, randomBatch, type CaseName } from './model-cases';
+import { fmt } from './op-report';
+import { tfjsInference, type TfjsScores, type Weights } from './peers/tfjs-model';
+import { renderFamilies, renderSlowest, summarise, type StepProfile } from './profile-report';
+import { median } from './timing';
+
+const { values: options } = parseArgs({
+  options: {
+    profile: { type: 'boolean', default: false },
+    'profile-mode': { type: 'string' },
+    runs: { type: 'string' },
+    quick: { type: 'boolean', default: false },
+    'no-peers': { type: 'boolean', default: false },
+    json: { type: 'string' },
+  },
+});
+const quick = options.quick ?? false;
+const runs = Number(options.runs ?? (quick ? 3 : 8));
+const warmup = 2;
+const peers = !quick && !options['no-peers'];
+const batchSize = 8;
+const config = tiny;
+const resultsFile = new URL('../../bench/RESULTS.md', import.meta.url);
+const python = '/usr/bin/python3';
+const torchScript = fileURLToPath(new URL('../../bench/peers/model_torch.py', import.meta.url));
+if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs takes a positive integer, got ${options.runs}`);
+const profileMode = options['profile-mode'] as ProfileMode | undefined;
+if (profileMode && profileMode !== 'timestamps' && profileMode !== 'synchronised') throw new Error(`--profile-mode is timestamps or synchronised, got ${profileMode}`);
+
+const load = () => `${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} CPUs`;
+const loadAtStart = load();
+const date = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+const rt = await createNodeRuntime();
+const device = rt.describe();
+console.log(`adapter: ${device}`);
+console.log(`date: ${date}; load average ${loadAtStart}`);
+console.log(`tiny configuration, batch ${batchSize}, ${config.inputHeight}x${config.inputWidth}; ${warmup} warm-up runs, then the median of ${runs}\n`);
+
+interface Timing {
+  medianMs: number;
+  bestMs: number;
+  runs: number;
+}
+
+async function time(run: () => Promise<unknown>): Promise<Timing> {
+  for (let i = 0; i < warmup; i++) await run();
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    await run();
+    times.push(performance.now() - t0);
+  }
+  return { medianMs: median(times), bestMs: Math.min(...times), runs };
+}
+
+const imagesPerSecond = (t: Timing | undefined): number | null => (t ? (1000 * batchSize) / t.medianMs : null);
+
+// ---- ours ----
+const batch = randomBatch(config, batchSize, 7);
+const ours = ourCases(rt, config, batch);
+const oursTimes = {} as Record<CaseName, Timing>;
+const profiles = {} as Record<CaseName, StepProfile>;
+for (const name of caseNames) {
+  const t = await time(ours.run[name]);
+  oursTimes[name] = t;
+  // One profiled run: the conv FLOPs the step runs and the conv kernels' share of it (and, with --profile, the tables).
+  rt.beginProfile(profileMode);
+  await ours.run[name]();
+  profiles[name] = { ...(await rt.endProfile()), stepMs: t.medianMs };
+  const s = summarise(profiles[name]);
+  console.log(`ours   ${caseLabels[name]}: ${fmt(t.medianMs)} ms (best ${fmt(t.bestMs)}), ${fmt(imagesPerSecond(t)!)} images/s; conv ${fmt(s.convFlop / 1e9)} GFLOP, kernels ${fmt(s.kernelMs)} ms of which conv ${fmt(s.convMs)} ms`);
+}
+
+// ---- TF.js: inference with our weights, checked against our scores ----
+async function weightsOf(m: Module): Promise<Weights> {
+  const out = new Map<string, { data: Float32Array; shape: readonly number[] }>();
+  for (const [name, entry] of m.stateDict()) if (entry instanceof Tensor) out.set(name, { data: await entry.read(), shape: entry.shape });
+  return out;
+}
+
+function agreement(mine: BatchScores, theirs: TfjsScores): string {
+  const worst: string[] = [];
+  for (const key of ['dicnetKl', 'dicnetMse', 'msp', 'maxLogit', 'entropy'] as const) {
+    const a = mine.scores[key];
+    const b = theirs[key];
+    let diff = 0;
+    let scale = 0;
+    for (let i = 0; i < b.length; i++) {
+      diff = Math.max(diff, Math.abs(a[i]! - b[i]!));
+      scale = Math.max(scale, Math.abs(b[i]!));
+    }
+    worst.push(`${key} ${(diff / scale).toExponential(1)}`);
+  }
+  const same = mine.prediction.reduce((n, v, i) => n + (v === theirs.argmax[i] ? 1 : 0), 0);
+  return `largest difference relative to TF.js's largest value: ${worst.join(', ')}; argmax agrees on ${((100 * same) / mine.prediction.length).toFixed(2)}% of pixels`;
+}
+
+let tfjs: { system: string; inference: Timing; agreement: string } | null = null;
+if (peers) {
+  ours.teacher.eval();
+  ours.student.eval();
+  const peer = await tfjsInference(rt.owner as GPU, config, await weightsOf(ours.teacher), await weightsOf(ours.student), jobSettings.temperature);
+  const check = agreement(await scoreBatch(ours.teacher, ours.student, batch, jobSettings.temperature), await peer.score(batch.images, batchSize));
+  const t = await time(() => peer.score(batch.images, batchSize));
+  tfjs = { system: `TF.js on ${peer.describe()}, same Dawn instance`, inference: t, agreement: check };
+  console.log(`TF.js  ${caseLabels.inference}: ${fmt(t.medianMs)} ms, ${fmt(imagesPerSecond(t)!)} images/s; ${check}`);
+  peer.dispose();
+}
+
+// ---- PyTorch, in its own process once our work is done ----
+interface TorchResult {
+  system: string;
+  cases: Record<CaseName, Timing>;
+}
+let torch: TorchResult | null = null;
+let torchNote = 'skipped (--quick or --no-peers)';
+if (peers) {
+  const probe = spawnSync(python, ['-c', 'import torch'], { encoding: 'utf8' });
+  if (probe.status !== 0) {
+    torchNote = `skipped: ${python} has no torch (bash bench/peers/setup-torch.sh installs it)`;
+  } else {
+    console.log(`PyTorch: running ${torchScript} ...`);
+    const result = spawnSync(python, [torchScript, '--batch', String(batchSize), '--threads', String(availableParallelism()), '--warmup', String(warmup), '--runs', String(runs)], { encoding: 'utf8' });
+    if (result.status !== 0) throw new Error(`the PyTorch peer failed (exit ${result.status}): ${result.stderr}`);
+    torch = JSON.parse(result.stdout.trim().split('\n').pop()!) as TorchResult;
+    torchNote = torch.system;
+    for (const name of caseNames) console.log(`PyTorch ${caseLabels[name]}: ${fmt(torch.cases[name].medianMs)} ms, ${fmt(imagesPerSecond(torch.cases[name])!)} images/s`);
+  }
+}
+if (!torch) console.log(`PyTorch: ${torchNote}`);
+
+// ---- report ----
+const ratio = (a: number | null, b: number | null): string => (a != null && b != null ? `${fmt(a / b)}x` : '-');
+const rows = caseNames.map((name) => {
+  const mine = imagesPerSecond(oursTimes[name]);
+  const theirs = imagesPerSecond(torch?.cases[name]);
+  const peer = name === 'inference' ? imagesPerSecond(tfjs?.inference) : null;
+  const s = summarise(profiles[name]);
+  const stepRate = s.convFlop / oursTimes[name].medianMs / 1e6;
+  const kernelRate = s.convFlop / s.convMs / 1e6;
+  return `| ${caseLabels[name]} | ${fmt(oursTimes[name].medianMs)} | ${fmt(mine!)} | ${theirs ? fmt(theirs) : '-'} | ${ratio(mine, theirs)} | ${peer ? fmt(peer) : '-'} | ${ratio(mine, peer)} | ${fmt(stepRate)} | ${fmt(kernelRate)} | ${((100 * s.convMs) / oursTimes[name].medianMs).toFixed(0)}% |`;
+});
+const table = [
+  '| case | ours ms per batch | ours images/s | PyTorch CPU images/s | ours / PyTorch | TF.js WebGPU images/s | ours / TF.js | step conv GFLOP/s | our conv kernels GFLOP/s (same shapes) | conv kernels % of step |',
+  '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ...rows,
+].join('\n');
+const loads = `load average ${loadAtStart} at the start, ${load()} at the end`;
+const notes = [
+  `PyTorch: ${torchNote}`,
+  tfjs ? `TF.js: ${tfjs.system}; its scores against ours: ${tfjs.agreement}` : 'TF.js: skipped (--quick or --no-peers)',
+  `conv GFLOP/s count 2 FLOP per multiply-add of the conv directions a step runs (one profiled step); "our conv kernels" is the same FLOP over the conv kernels' own GPU time`,
+];
+const profileText = options.profile
+  ? caseNames.map((name) => `### ${caseLabels[name]}\n\n${renderFamilies(profiles[name])}\n\nThe slowest dispatches:\n\n${renderSlowest(profiles[name], 15)}`).join('\n\n')
+  : null;
+console.log(`\n${table}\n\n${notes.map((n) => `- ${n}`).join('\n')}\n${profileText ? `\n${profileText}\n` : ''}\n${loads}`);
+
+if (!quick) {
+  const section = `\n## Model benchmark ${date}\n\n\`node bench/model.js${options.profile ? ' --profile' : ''}\`, tiny configuration, batch ${batchSize}, ${config.inputHeight}x${config.inputWidth}; median of ${runs} runs after ${warmup} warm-up runs. adapter: ${device}; ${loads}\n\n${table}\n\n${notes.map((n) => `- ${n}`).join('\n')}\n${profileText ? `\n${profileText}\n` : ''}`;
+  appendFileSync(resultsFile, section);
+  console.log('appended to bench/RESULTS.md');
+}
+if (options.json) {
+  writeFileSync(options.json, JSON.stringify({ date, device, loads, batchSize, runs, ours: oursTimes, profiles, tfjs, torch }, null, 2));
+  console.log(`wrote ${options.json}`);
+}
+rt.destroy();

@@ -1,0 +1,84 @@
+"""The whole-model benchmark's PyTorch peer (CPU): the same `tiny` networks,
+steps and inference as bench/model-cases.ts, timed the same way (warm-up
+runs, then the median of timed runs, each ending with the loss or the score
+maps on the host). Prints one JSON object. Run by bench/model.ts with
+/usr/bin/python3 (Debian's python3-torch; bench/peers/setup-torch.sh installs it).
+
+    /usr/bin/python3 bench/peers/model_torch.py --batch 8 --threads 2 --runs 8
+"""
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import dicnet_torch as dt  # noqa: E402
+
+# The main job's settings, as bench/model-cases.ts jobSettings.
+TEACHER_LR, STUDENT_LR, TEMPERATURE = 0.05, 1e-3, 1.0
+
+
+def timed(run, warmup, runs):
+    for _ in range(warmup):
+        run()
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - start)
+    return {'medianMs': 1000 * statistics.median(times), 'bestMs': 1000 * min(times), 'runs': runs}
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument('--batch', type=int, default=8)
+    parser.add_argument('--threads', type=int, default=2)
+    parser.add_argument('--warmup', type=int, default=2)
+    parser.add_argument('--runs', type=int, default=8)
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(1)
+    c = dt.TINY
+    images = torch.randn(args.batch, 3, c.input_height, c.input_width)
+    labels = torch.randint(0, c.num_classes, (args.batch, c.input_height, c.input_width), dtype=torch.int32)
+    labels.masked_fill_(torch.rand(labels.shape) < 0.05, dt.IGNORE_LABEL)
+
+    teacher, student = dt.Teacher(c), dt.Student(c)
+    sgd = dt.teacher_optimizer(teacher, TEACHER_LR)
+    adam = dt.student_optimizer(student, STUDENT_LR)
+
+    def teacher_step():
+        teacher.train()
+        teacher.requires_grad_(True)
+        dt.train_step(sgd, dt.teacher_loss(teacher, images, labels), TEACHER_LR).item()
+
+    def student_step():
+        teacher.eval()
+        teacher.requires_grad_(False)
+        student.train()
+        dt.train_step(adam, dt.distill_loss(teacher, student, images, 'kl', TEMPERATURE), STUDENT_LR).item()
+
+    def inference():
+        teacher.eval()
+        student.eval()
+        scores = dt.score_batch(teacher, student, images, TEMPERATURE)
+        for v in scores.values():
+            v.numpy()
+
+    cases = {}
+    for name, run in (('teacher', teacher_step), ('student', student_step), ('inference', inference)):
+        cases[name] = timed(run, args.warmup, args.runs)
+    print(json.dumps({
+        'system': f'PyTorch {torch.__version__} CPU, {torch.get_num_threads()} threads',
+        'batch': args.batch,
+        'cases': cases,
+    }))
+
+
+if __name__ == '__main__':
+    main()
