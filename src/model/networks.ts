@@ -34,8 +34,11 @@ class EncoderDecoder extends Module {
 }
 
 export class Teacher extends EncoderDecoder {
+  readonly numClasses: number;
+
   constructor(rt: GpuRuntime, rng: Random, config: ModelConfig) {
     super(rt, rng, config.teacher, config.poolScales, config.numClasses);
+    this.numClasses = config.numClasses;
   }
 
   /** Class logits at feature resolution (output stride 8). */
