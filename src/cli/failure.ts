@@ -7,7 +7,7 @@ import { DataError } from '../data/errors';
 import { BindingSizeError, DeviceLostError, GpuError, OutOfMemoryError, ShaderCompileError } from '../gpu/errors';
 import { NonFiniteLossError } from '../model/errors';
 import type { CheckpointInfo } from '../training/trainer';
-import type { RunOptions } from './options';
+import { smallestBatch, type RunOptions } from './options';
 
 export interface FailureContext {
   options: RunOptions;
@@ -27,6 +27,19 @@ function resumeAdvice(ctx: FailureContext, extraFlags = ''): string {
   return `The last checkpoint (${describeCheckpoint(ctx.checkpoint)}) is intact: ${ctx.checkpoint.path}\nTo resume: ${ctx.resumeCommand}${extraFlags}`;
 }
 
+/**
+ * Which batch fits one storage binding, taking the tensor to grow with the batch
+ * as the activations that exceed it do: its bytes for one sample, against the limit.
+ */
+function bindingAdvice(error: BindingSizeError, o: RunOptions): string {
+  const perSample = Math.ceil(error.bytes / o.batchSize);
+  const fits = Math.floor(error.limit / perSample);
+  const sizes = `that tensor holds ${perSample} bytes a sample (its size at batch 1) and the adapter binds at most ${error.limit} bytes`;
+  if (fits >= smallestBatch) return `The model does not fit this GPU at batch ${o.batchSize}: lower --batch to ${fits} or less; ${sizes}.`;
+  const instead = o.config === 'paper' ? 'use --config tiny, or a GPU with a larger maxStorageBufferBindingSize' : 'use a GPU with a larger maxStorageBufferBindingSize';
+  return `No batch size fits this GPU: ${sizes}, room for ${fits} sample${fits === 1 ? '' : 's'}; training needs batches of ${smallestBatch} or more: ${instead}.`;
+}
+
 /** The message for a failure the user can act on; null for an unexpected error (a bug: show its stack). */
 export function failureMessage(error: unknown, ctx: FailureContext): string | null {
   const o = ctx.options;
@@ -40,7 +53,8 @@ export function failureMessage(error: unknown, ctx: FailureContext): string | nu
         : 'Resume with --on-nan lower-lr to roll back to the checkpoint and go on at half the learning rate.';
     return `error: ${error.message}.\n${advice}\n${resumeAdvice(ctx, o.onNan === 'lower-lr' ? '' : ' --on-nan lower-lr')}`;
   }
-  if (error instanceof BindingSizeError || error instanceof OutOfMemoryError) {
+  if (error instanceof BindingSizeError) return `error: ${error.message}.\n${bindingAdvice(error, o)}`;
+  if (error instanceof OutOfMemoryError) {
     const smaller = o.config === 'paper' ? ' or use --config tiny' : '';
     return `error: ${error.message}.\nThe model does not fit this GPU at batch ${o.batchSize}: lower --batch${smaller}.`;
   }

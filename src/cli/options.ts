@@ -31,6 +31,9 @@ export interface RunOptions {
   stopAfter: number | null;
 }
 
+/** Batch norm in training needs at least two values per channel, also after pooling to 1x1. */
+export const smallestBatch = 2;
+
 export const defaults: RunOptions = {
   data: null,
   config: 'tiny',
@@ -116,8 +119,7 @@ export function parseOptions(argv: readonly string[]): RunOptions {
         o.studentEpochs = int(flag, value, 1);
         break;
       case '--batch':
-        // Batch norm in training needs at least two values per channel, also after pooling to 1x1.
-        o.batchSize = int(flag, value, 2);
+        o.batchSize = int(flag, value, smallestBatch);
         break;
       case '--temperature':
         o.temperature = Number(value);

@@ -29,7 +29,7 @@ class EncoderDecoder extends Module {
   }
 
   protected convFeature(image: Tensor): Tensor {
-    return this.decoder.convFeature(this.decoder.pyramid(this.encoder.forward(image)));
+    return this.decoder.convFeature(this.encoder.forward(image));
   }
 }
 
