@@ -9,7 +9,9 @@ import { GpuError } from '../gpu/errors';
 import { createNodeRuntime } from '../gpu/node';
 import { newControl } from '../training/trainer';
 import { describeCheckpoint, failureMessage } from './failure';
-import { parseOptions, UsageError, type RunOptions } from './options';
+import { readCommandLine } from './flags';
+import { parseOptions, trainUsage } from './options';
+import { claimOutputFolder, OutputFolderError, type FolderLock } from './output-folder';
 import { runPipeline, type PipelineControl, type PipelineResult } from './pipeline';
 
 const stopSignals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
@@ -19,7 +21,7 @@ export function resumeCommandLine(command: string, argv: readonly string[]): str
   const kept: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--stop-after') i++;
-    else if (argv[i] !== '--resume') kept.push(argv[i]!);
+    else if (argv[i] !== '--resume' && !argv[i]!.startsWith('--stop-after=')) kept.push(argv[i]!);
   }
   return [command, ...[...kept, '--resume'].map(shellWord)].join(' ');
 }
@@ -55,16 +57,23 @@ function stoppedMessage(result: Extract<PipelineResult, { status: 'stopped' }>, 
   return `\nstopped by ${result.reason}${where}.${saved}\nTo resume: ${resumeCommand}`;
 }
 
-/** Runs the main job; returns the process's exit code. */
-export async function runJob(argv: readonly string[], command = 'node bench/run.js'): Promise<number> {
-  let options: RunOptions;
+/** Claims --out for this run, or says in one line (exit 2) why it cannot be used. */
+export function claimOrExplain(out: string): FolderLock | number {
   try {
-    options = parseOptions(argv);
+    return claimOutputFolder(out, (note) => console.error(note));
   } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    console.error(error.message);
+    if (!(error instanceof OutputFolderError)) throw error;
+    console.error(`error: ${error.message}`);
     return 2;
   }
+}
+
+/** Runs the main job; returns the process's exit code. */
+export async function runJob(argv: readonly string[], command = 'node bench/run.js'): Promise<number> {
+  const options = readCommandLine(argv, parseOptions, trainUsage(command), command);
+  if (typeof options === 'number') return options;
+  const lock = claimOrExplain(options.out);
+  if (typeof lock === 'number') return lock;
   const control: PipelineControl = newControl(options.stopAfter);
   let removeHandlers = (): void => {};
   control.onTrainingStart = () => (removeHandlers = installStopHandlers(control));
@@ -74,6 +83,7 @@ export async function runJob(argv: readonly string[], command = 'node bench/run.
   try {
     rt = await createNodeRuntime();
   } catch (error) {
+    lock.release();
     if (!(error instanceof GpuError)) throw error;
     console.error(`error: ${error.message}`);
     return 1;
@@ -91,5 +101,6 @@ export async function runJob(argv: readonly string[], command = 'node bench/run.
   } finally {
     removeHandlers();
     rt.destroy();
+    lock.release();
   }
 }
