@@ -2,12 +2,11 @@
 // truth anomaly mask, the DiCNet score map, the MSP and colour-rarity score
 // maps and the teacher's segmentation, side by side.
 
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import type { Batch } from '../base/batch';
-import { writePng } from '../data/png';
+import { encodePng } from '../data/png';
 import { batchImage } from '../data/image-input';
 import { anomalyMask, composePanels, maskImage, overlay, scoreHeatmap, segmentationImage, type RgbImage } from '../eval';
+import { writeOutputFile } from './output-files';
 
 /** Nearest-neighbour enlargement, so 160x96 model inputs are readable. */
 function enlarge(image: RgbImage, factor: number): RgbImage {
@@ -51,6 +50,5 @@ export function writePanels(path: string, batch: Batch, i: number, maps: PanelMa
     ].map((p) => ({ ...p, image: enlarge(p.image, factor) })),
     { textScale: factor },
   );
-  mkdirSync(dirname(path), { recursive: true });
-  writePng(path, picture);
+  writeOutputFile(path, encodePng(picture, path));
 }
