@@ -11,7 +11,7 @@ import { newControl } from '../training/trainer';
 import { describeCheckpoint, failureMessage } from './failure';
 import { readCommandLine } from './flags';
 import { parseOptions, trainUsage } from './options';
-import { claimOutputFolder, OutputFolderError, type FolderLock } from './output-folder';
+import { claimOrExplain } from './command';
 import { runPipeline, type PipelineControl, type PipelineResult } from './pipeline';
 
 const stopSignals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
@@ -55,17 +55,6 @@ function stoppedMessage(result: Extract<PipelineResult, { status: 'stopped' }>, 
   const where = result.checkpoint ? ` at ${describeCheckpoint(result.checkpoint)}` : "";
   const saved = result.checkpoint ? `\nThe training state is saved in ${result.checkpoint.path}` : '';
   return `\nstopped by ${result.reason}${where}.${saved}\nTo resume: ${resumeCommand}`;
-}
-
-/** Claims --out for this run, or says in one line (exit 2) why it cannot be used. */
-export function claimOrExplain(out: string): FolderLock | number {
-  try {
-    return claimOutputFolder(out, (note) => console.error(note));
-  } catch (error) {
-    if (!(error instanceof OutputFolderError)) throw error;
-    console.error(`error: ${error.message}`);
-    return 2;
-  }
 }
 
 /** Runs the main job; returns the process's exit code. */

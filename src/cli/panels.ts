@@ -26,7 +26,8 @@ export interface PanelMaps {
   /** The run's headline DiCNet score and its name. */
   dicnet: { title: string; scores: Float32Array };
   msp: Float32Array;
-  colourRarity: Float32Array;
+  /** Null where the control is left out (no train split to fit it on). */
+  colourRarity: Float32Array | null;
   /** The teacher's class per pixel. */
   prediction: Int32Array;
 }
@@ -45,7 +46,7 @@ export function writePanels(path: string, batch: Batch, i: number, maps: PanelMa
       { title: 'GT ANOMALY', image: maskImage(anomalyMask(labels), width, height) },
       { title: maps.dicnet.title.toUpperCase(), image: heat(maps.dicnet.scores) },
       { title: 'MSP', image: heat(maps.msp) },
-      { title: 'COLOUR RARITY', image: heat(maps.colourRarity) },
+      ...(maps.colourRarity ? [{ title: 'COLOUR RARITY', image: heat(maps.colourRarity) }] : []),
       { title: 'TEACHER SEG', image: segmentationImage(maps.prediction, width, height) },
     ].map((p) => ({ ...p, image: enlarge(p.image, factor) })),
     { textScale: factor },
