@@ -9,6 +9,7 @@ import { join, sep } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { failureMessage } from '../src/cli/failure';
+import type { RunOptions } from '../src/cli/options';
 import { control, expectValue, runQuietly, smallRun, tempDir } from './support/pipeline';
 import { fullDiskFor } from './support/full-disk';
 import { testRuntime } from './support/runtime';
@@ -17,12 +18,17 @@ const test = suite('reliability: disk full');
 
 const filesIn = (dir: string): string[] => readdirSync(dir).filter((name) => !name.startsWith('.'));
 
-test('disk full writing report.md: the table is printed first, no report.md, a message naming the file and ENOSPC, resume writes it', async () => {
+/**
+ * A small run whose writes to the paths `full` accepts fail with ENOSPC: what
+ * it printed, the message the command line shows, then a resume on a disk
+ * with room again.
+ */
+async function runOnFullDisk(name: string, overrides: Partial<RunOptions>, full: (path: string) => boolean) {
   const rt = await testRuntime();
-  const out = tempDir('enospc-report');
-  const o = smallRun(out);
+  const out = tempDir(name);
+  const o = smallRun(out, overrides);
   const c = control();
-  const restore = fullDiskFor((path) => path.includes('report.md'));
+  const restore = fullDiskFor(full);
   let run;
   try {
     run = await runQuietly(rt, o, c);
@@ -30,45 +36,30 @@ test('disk full writing report.md: the table is printed first, no report.md, a m
     restore();
   }
   assert.ok(run.error, 'the run fails');
-  assert.match(run.output, /\nDiCNet \(KL\) +\d/, 'the results table was printed');
-  assert.not.ok(filesIn(out).includes('report.md'), 'no (empty) report.md');
-  assert.equal(
-    readdirSync(out).filter((name) => name.includes('.tmp-')),
-    [],
-    'no temp file left',
-  );
   const message = failureMessage(run.error, { options: o, checkpoint: c.lastCheckpoint, resumeCommand: 'node bench/run.js --resume', adapter: rt.describe() });
   assert.ok(message, `a message, not a stack trace: ${String(run.error)}`);
-  assert.match(message!, new RegExp(`cannot write ${join(out, 'report.md')}: the disk is full \\(ENOSPC: no space left on the device\\)`));
   assert.match(message!, /To resume: node bench\/run\.js --resume/);
-
-  const resumed = expectValue(await runQuietly(rt, { ...o, resume: true }));
-  assert.is(resumed.status, 'done');
-  assert.ok(statSync(join(out, 'report.md')).size > 0, 'the resumed run wrote report.md');
   console.log(`  ${message!.split('\n')[0]}`);
+  return { out, output: run.output, message: message!, resume: async () => expectValue(await runQuietly(rt, { ...o, resume: true })) };
+}
+
+test('disk full writing report.md: the table is printed first, no report.md, a message naming the file and ENOSPC, resume writes it', async () => {
+  const { out, output, message, resume } = await runOnFullDisk('enospc-report', {}, (path) => path.includes('report.md'));
+  assert.match(output, /\nDiCNet \(KL\) +\d/, 'the results table was printed');
+  assert.not.ok(filesIn(out).includes('report.md'), 'no (empty) report.md');
+  assert.equal(readdirSync(out).filter((name) => name.includes('.tmp-')), [], 'no temp file left');
+  assert.match(message, new RegExp(`cannot write ${join(out, 'report.md')}: the disk is full \\(ENOSPC: no space left on the device\\)`));
+
+  assert.is((await resume()).status, 'done');
+  assert.ok(statSync(join(out, 'report.md')).size > 0, 'the resumed run wrote report.md');
 });
 
 test('disk full writing a panel: a message about the disk (not --on-bad-sample), and resume writes every panel and the report', async () => {
-  const rt = await testRuntime();
-  const out = tempDir('enospc-panel');
-  const o = smallRun(out, { panels: 2 });
-  const c = control();
-  const restore = fullDiskFor((path) => path.includes(`${sep}panels${sep}`));
-  let run;
-  try {
-    run = await runQuietly(rt, o, c);
-  } finally {
-    restore();
-  }
-  assert.ok(run.error, 'the run fails');
-  const message = failureMessage(run.error, { options: o, checkpoint: c.lastCheckpoint, resumeCommand: 'node bench/run.js --resume', adapter: rt.describe() });
-  assert.ok(message, `a message, not a stack trace: ${String(run.error)}`);
-  assert.match(message!, new RegExp(`cannot write ${join(out, 'panels')}${sep}test-\\d{3}\\.png: the disk is full \\(ENOSPC: no space left on the device\\)`));
-  assert.not.match(message!, /on-bad-sample/);
-  assert.match(message!, /To resume: node bench\/run\.js --resume/);
+  const { out, message, resume } = await runOnFullDisk('enospc-panel', { panels: 2 }, (path) => path.includes(`${sep}panels${sep}`));
+  assert.match(message, new RegExp(`cannot write ${join(out, 'panels')}${sep}test-\\d{3}\\.png: the disk is full \\(ENOSPC: no space left on the device\\)`));
+  assert.not.match(message, /on-bad-sample/);
 
-  const resumed = expectValue(await runQuietly(rt, { ...o, resume: true }));
-  assert.is(resumed.status, 'done');
+  assert.is((await resume()).status, 'done');
   assert.is(filesIn(join(out, 'panels')).length, 4, 'two panels for each of the test and test-easy splits');
   assert.ok(filesIn(out).includes('report.md'));
 });
