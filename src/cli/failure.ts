@@ -8,6 +8,7 @@ import { BindingSizeError, DeviceLostError, GpuError, OutOfMemoryError, ShaderCo
 import { NonFiniteLossError } from '../model/errors';
 import type { CheckpointInfo } from '../training/trainer';
 import { smallestBatch, type RunOptions } from './options';
+import { fileSystemProblem, OutputWriteError } from './output-files';
 
 export interface FailureContext {
   options: RunOptions;
@@ -62,11 +63,17 @@ export function failureMessage(error: unknown, ctx: FailureContext): string | nu
     return `error: ${error.message}\nA kernel failed to build on this adapter (${ctx.adapter}): this is a bug in the engine or the driver; please report it with this message.\n${resumeAdvice(ctx)}`;
   }
   if (error instanceof GpuError) return `error: ${error.message}\n${resumeAdvice(ctx)}`;
+  if (error instanceof OutputWriteError) {
+    return `error: ${error.message}.\nNothing written before is lost; make room (or fix the permission), then continue.\n${resumeAdvice(ctx)}`;
+  }
   if (error instanceof DataError) {
     const perFile = error.files.some((f) => f.toLowerCase().endsWith('.png'));
     const advice = perFile && o.onBadSample === 'fail' ? '\nFix or remove the files named above, or pass --on-bad-sample skip to leave bad samples out (they are counted in the report).' : '';
     return `error: ${error.message}${advice}${ctx.checkpoint ? `\n${resumeAdvice(ctx)}` : ''}`;
   }
-  if (error instanceof CheckpointError) return `error: ${error.message}`;
+  if (error instanceof CheckpointError) {
+    const problem = fileSystemProblem(error);
+    return `error: ${error.message}${problem ? `\nThat is: ${problem}.\n${resumeAdvice(ctx)}` : ''}`;
+  }
   return null;
 }
