@@ -16,6 +16,7 @@
 // uniform across a workgroup. `stats` holds mean[0..C) then invstd[C..2C).
 // Where weight or bias is absent (HAS_WEIGHT / HAS_BIAS false) the launcher
 // binds another buffer in its slot.
+// Storage buffers: declared by shader() from the bindings in src/kernels/batchnorm2d.ts.
 
 override HAS_WEIGHT: bool = true;
 override HAS_BIAS: bool = true;
@@ -26,33 +27,6 @@ struct Params {
   planeChunks: u32, chunkSize: u32,
   eps: f32, momentum: f32,
 }
-
-@group(0) @binding(1) var<storage, read> x: array<f32>;
-@group(0) @binding(1) var<storage, read> partials: array<f32>;
-@group(0) @binding(1) var<storage, read> runningMeanIn: array<f32>;
-
-@group(0) @binding(2) var<storage, read> stats: array<f32>;
-@group(0) @binding(2) var<storage, read> runningVarIn: array<f32>;
-@group(0) @binding(2) var<storage, read_write> statPartials: array<f32>;
-@group(0) @binding(2) var<storage, read_write> statsOut: array<f32>;
-@group(0) @binding(2) var<storage, read_write> sumDyOut: array<f32>;
-
-@group(0) @binding(3) var<storage, read> dy: array<f32>;
-@group(0) @binding(3) var<storage, read> bias: array<f32>;
-@group(0) @binding(3) var<storage, read_write> runningMean: array<f32>;
-@group(0) @binding(3) var<storage, read_write> evalStatsOut: array<f32>;
-@group(0) @binding(3) var<storage, read_write> sumDyXhatOut: array<f32>;
-
-@group(0) @binding(4) var<storage, read> weight: array<f32>;
-@group(0) @binding(4) var<storage, read_write> runningVar: array<f32>;
-@group(0) @binding(4) var<storage, read_write> gradPartials: array<f32>;
-
-@group(0) @binding(5) var<storage, read> sumDy: array<f32>;
-@group(0) @binding(5) var<storage, read_write> y: array<f32>;
-
-@group(0) @binding(6) var<storage, read> sumDyXhat: array<f32>;
-
-@group(0) @binding(7) var<storage, read_write> dx: array<f32>;
 
 var<workgroup> pairs: array<vec2f, WG>;
 var<workgroup> moments: array<vec3f, WG>;

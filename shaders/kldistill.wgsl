@@ -6,17 +6,12 @@
 //   d d / d s_c = g * T * (p_s,c - p_t,c)
 //   d d / d t_c = g * T * p_t,c * (log p_t,c - log p_s,c - KL)
 // Layout: features [N, C, H, W], d [N, 1, H, W]; pixel q = n * HW + s.
+// Storage buffers: declared by shader() from the bindings in src/kernels/kldistill.ts.
 
 struct Params {
   pixels: u32, hw: u32, c: u32, // N * H * W, H * W, C
   invT: f32, t: f32,
 }
-
-@group(0) @binding(1) var<storage, read> student: array<f32>;
-@group(0) @binding(2) var<storage, read> teacher: array<f32>;
-@group(0) @binding(3) var<storage, read_write> distance: array<f32>;
-@group(0) @binding(3) var<storage, read> g: array<f32>;
-@group(0) @binding(4) var<storage, read_write> grad: array<f32>;
 
 // One value each for student and teacher. The shifts: log p_c = z_c - shift,
 // with shift = max z + log sum exp(z - max z), for stability with large features.
@@ -56,16 +51,16 @@ fn klAt(b: u32, shift: StudentTeacher) -> f32 {
 }
 
 @compute @workgroup_size(WG)
-fn forward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let q = index(gid, nwg);
+fn forward(e: Element) {
+  let q = index(e);
   if (q >= p.pixels) { return; }
   let b = pixelBase(q, p.hw, p.c);
   distance[q] = p.t * p.t * klAt(b, shiftsAt(b));
 }
 
 @compute @workgroup_size(WG)
-fn backwardStudent(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let q = index(gid, nwg);
+fn backwardStudent(e: Element) {
+  let q = index(e);
   if (q >= p.pixels) { return; }
   let b = pixelBase(q, p.hw, p.c);
   let shift = shiftsAt(b);
@@ -77,8 +72,8 @@ fn backwardStudent(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workg
 }
 
 @compute @workgroup_size(WG)
-fn backwardTeacher(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let q = index(gid, nwg);
+fn backwardTeacher(e: Element) {
+  let q = index(e);
   if (q >= p.pixels) { return; }
   let b = pixelBase(q, p.hw, p.c);
   let shift = shiftsAt(b);

@@ -2,14 +2,11 @@
 //   tiled: TILE x TILE shared-memory tiles for real GPUs.
 //   blocked: register blocking for CPU adapters, below the subgroups marker
 //     (the same scheme as the blocked conv2d kernels: shaders/rowblocking-*.wgsl).
+// Storage buffers: declared by shader() from the bindings in src/kernels/matmul.ts.
 
 struct Params { m: u32, k: u32, n: u32 }
 
 override TILE: u32;
-
-@group(0) @binding(1) var<storage, read> a: array<f32>;
-@group(0) @binding(2) var<storage, read> b: array<f32>;
-@group(0) @binding(3) var<storage, read_write> c: array<f32>;
 
 var<workgroup> tileA: array<f32, TILE * TILE>;
 var<workgroup> tileB: array<f32, TILE * TILE>;

@@ -7,7 +7,7 @@
 // cannot, so it is set by a small template.
 
 import type { GpuRuntime } from '../gpu';
-import { shader, type Shader } from '../gpu/shader';
+import { shader, type Shader, type ShaderOptions } from '../gpu/shader';
 import subgroupRows from '../../shaders/rowblocking-subgroups.wgsl';
 import uniformRows from '../../shaders/rowblocking-uniform.wgsl';
 
@@ -24,19 +24,20 @@ export interface BlockedShaders {
   blocked(sharing: RowSharing, rowGroups: number): Shader;
 }
 
-export function blockedShaders(name: string, source: string): BlockedShaders {
+/** `options` describes the entry points of both parts. */
+export function blockedShaders(name: string, source: string, options: ShaderOptions): BlockedShaders {
   const at = source.indexOf(marker);
   if (at < 0 || !rowGroupsLine.test(source)) throw new Error(`shader ${name} needs a "${marker}" line and a "const ROW_GROUPS = <n>u;" line`);
   const variants = new Map<string, Shader>();
   return {
-    portable: shader(name, source.slice(0, at)),
+    portable: shader(name, source.slice(0, at), options),
     blocked(sharing, rowGroups) {
       const key = `${sharing}-rows${8 * rowGroups}`;
       let s = variants.get(key);
       if (!s) {
         const body = source.replace(rowGroupsLine, `const ROW_GROUPS = ${rowGroups}u;`);
         const rows = sharing === 'subgroups' ? subgroupRows : uniformRows;
-        variants.set(key, (s = shader(`${name}-blocked-${key}`, `${body}\n${rows}`, sharing === 'subgroups' ? ['subgroups'] : [])));
+        variants.set(key, (s = shader(`${name}-blocked-${key}`, `${body}\n${rows}`, { ...options, enable: sharing === 'subgroups' ? ['subgroups'] : [] })));
       }
       return s;
     },
