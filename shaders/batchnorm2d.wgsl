@@ -84,6 +84,24 @@ fn mergeMoments(a: vec3f, b: vec3f) -> vec3f {
   return vec3f(n, a.y + delta * wb, a.z + b.z + delta * delta * a.x * wb);
 }
 
+// Level 2, invocation t's share of channel c: its chunks k = t, t + WG, ...,
+// merged as (count, mean, M2) for the statistics, summed for the gradients.
+fn chunkMoments(t: u32, c: u32) -> vec3f {
+  var acc = vec3f(0.0);
+  for (var k = t; k < chunksPerChannel(); k += WG) {
+    acc = mergeMoments(acc, vec3f(f32(chunkLength(k)), partial(c, k)));
+  }
+  return acc;
+}
+
+fn chunkSums(t: u32, c: u32) -> vec2f {
+  var acc = vec2f(0.0);
+  for (var k = t; k < chunksPerChannel(); k += WG) {
+    acc += partial(c, k);
+  }
+  return acc;
+}
+
 // Level 1 of the batch statistics: (mean, M2) of one chunk of one channel.
 // Workgroups: (planeChunks, C, N).
 @compute @workgroup_size(WG)
@@ -113,11 +131,7 @@ fn statsPartial(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id)
 fn statsFinal(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) wid: vec3u) {
   let t = lid.x;
   let c = wid.x;
-  var acc = vec3f(0.0);
-  for (var k = t; k < chunksPerChannel(); k += WG) {
-    acc = mergeMoments(acc, vec3f(f32(chunkLength(k)), partial(c, k)));
-  }
-  moments[t] = acc;
+  moments[t] = chunkMoments(t, c);
   workgroupBarrier();
   for (var s = WG / 2u; s > 0u; s >>= 1u) {
     if (t < s) { moments[t] = mergeMoments(moments[t], moments[t + s]); }
@@ -192,11 +206,7 @@ fn gradPartial(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) 
 fn gradFinal(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) wid: vec3u) {
   let t = lid.x;
   let c = wid.x;
-  var acc = vec2f(0.0);
-  for (var k = t; k < chunksPerChannel(); k += WG) {
-    acc += partial(c, k);
-  }
-  let total = workgroupSum(t, acc);
+  let total = workgroupSum(t, chunkSums(t, c));
   if (t == 0u) {
     sumDyOut[c] = total.x;
     sumDyXhatOut[c] = total.y;

@@ -231,7 +231,7 @@ fn gradBias(@builtin(local_invocation_index) lane: u32, @builtin(workgroup_id) g
 // ==== blocked ====
 // Register blocking for CPU adapters: ROWS rows x 4 pixels of sums per
 // invocation, the rows' operand shared through subgroups or loaded uniformly
-// (shaders/rowblocking-*.wgsl, appended to this part).
+// (shaders/rowblocking*.wgsl, appended to this part).
 
 // Rows per invocation in groups of 8; src/kernels/rowblocking.ts rewrites this line per launch.
 const ROW_GROUPS = 4u;

@@ -58,29 +58,30 @@ fn forward(e: Element) {
   distance[q] = p.t * p.t * klAt(b, shiftsAt(b));
 }
 
-@compute @workgroup_size(WG)
-fn backwardStudent(e: Element) {
-  let q = index(e);
+// The gradient of the pixel's d to the student's features (toTeacher false) or the teacher's.
+fn gradientAt(q: u32, toTeacher: bool) {
   if (q >= p.pixels) { return; }
   let b = pixelBase(q, p.hw, p.c);
   let shift = shiftsAt(b);
+  var kl = 0.0;
+  if (toTeacher) { kl = klAt(b, shift); }
   let scale = g[q] * p.t;
   for (var k = 0u; k < p.c; k++) {
     let lp = logProbs(b, k, shift);
-    grad[b + k * p.hw] = scale * (exp(lp.student) - exp(lp.teacher));
+    if (toTeacher) {
+      grad[b + k * p.hw] = scale * exp(lp.teacher) * (lp.teacher - lp.student - kl);
+    } else {
+      grad[b + k * p.hw] = scale * (exp(lp.student) - exp(lp.teacher));
+    }
   }
 }
 
 @compute @workgroup_size(WG)
+fn backwardStudent(e: Element) {
+  gradientAt(index(e), false);
+}
+
+@compute @workgroup_size(WG)
 fn backwardTeacher(e: Element) {
-  let q = index(e);
-  if (q >= p.pixels) { return; }
-  let b = pixelBase(q, p.hw, p.c);
-  let shift = shiftsAt(b);
-  let kl = klAt(b, shift);
-  let scale = g[q] * p.t;
-  for (var k = 0u; k < p.c; k++) {
-    let lp = logProbs(b, k, shift);
-    grad[b + k * p.hw] = scale * exp(lp.teacher) * (lp.teacher - lp.student - kl);
-  }
+  gradientAt(index(e), true);
 }
