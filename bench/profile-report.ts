@@ -10,9 +10,9 @@ export interface StepProfile extends ProfileResult {
   stepMs: number;
 }
 
-/** A family: the shader (without its blocked variant's suffix) and the entry point. */
+/** A family: the shader (without the suffix of its blocked or vec4 variant) and the entry point. */
 export function family(d: DispatchTiming): string {
-  return `${d.shader.replace(/-blocked-.*$/, '')} ${d.entryPoint}`;
+  return `${d.shader.replace(/-(blocked|vec4)\b.*$/, '')} ${d.entryPoint}`;
 }
 
 const isConvShader = (d: DispatchTiming): boolean => /^conv/.test(d.shader);

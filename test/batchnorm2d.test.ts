@@ -18,15 +18,21 @@ interface Case {
   training: boolean;
   /** Inputs are offset + uniform noise in [-0.1, 0.1): variance small next to the mean. */
   offset?: number;
+  /** Fused after the batch norm: ReLU, and a residual added before it. */
+  relu?: boolean;
+  residual?: boolean;
+  /** Whether the weight and bias are differentiated too (default true). */
+  affineGrad?: boolean;
 }
 
 const caseName = (k: Case): string =>
-  `${k.training ? 'training' : 'eval'} ${k.affine ? 'affine' : 'no affine'} [${k.shape}]${k.offset === undefined ? '' : ` offset ${k.offset}`}`;
+  `${k.training ? 'training' : 'eval'} ${k.affine ? `affine${k.affineGrad === false ? ' (fixed)' : ''}` : 'no affine'}${k.residual ? ' + residual' : ''}${k.relu ? ' + relu' : ''} [${k.shape}]${k.offset === undefined ? '' : ` offset ${k.offset}`}`;
 
 function opCase(rt: GpuRuntime, k: Case): OpCase {
   const [, c] = k.shape;
   const x: InputSpec = k.offset === undefined ? { shape: [...k.shape] } : { shape: [...k.shape], lo: k.offset - 0.1, hi: k.offset + 0.1 };
-  const affine: InputSpec[] = k.affine ? [{ shape: [c], lo: 0.5, hi: 1.5 }, { shape: [c] }] : [];
+  const affineGrad = k.affineGrad ?? true;
+  const affine: InputSpec[] = k.affine ? [{ shape: [c], lo: 0.5, hi: 1.5, grad: affineGrad }, { shape: [c], grad: affineGrad }] : [];
   const center = k.offset ?? 0;
   const running: InputSpec[] = k.training
     ? []
@@ -34,15 +40,22 @@ function opCase(rt: GpuRuntime, k: Case): OpCase {
         { shape: [c], lo: center - 0.05, hi: center + 0.05, grad: false },
         { shape: [c], lo: k.offset === undefined ? 0.3 : 0.002, hi: k.offset === undefined ? 2 : 0.005, grad: false },
       ];
-  const unpack = <T>(xs: T[]) => {
+  const residual: InputSpec[] = k.residual ? [{ shape: [...k.shape] }] : [];
+  const unpack = <T>(all: T[]) => {
+    const xs = k.residual ? all.slice(0, -1) : all;
     const [input, ...rest] = xs;
     const [weight, bias] = k.affine ? rest : [];
     const [mean, variance] = k.affine ? rest.slice(2) : rest;
-    return { input: input!, weight: weight ?? null, bias: bias ?? null, mean, variance };
+    return { input: input!, weight: weight ?? null, bias: bias ?? null, mean, variance, residual: k.residual ? all[all.length - 1]! : null };
   };
+  const bnReference = (a: ReturnType<typeof unpack<Float64Array>>): Float64Array => {
+    const affineRef = { weight: a.weight, bias: a.bias };
+    return k.training ? ref.training(a.input, k.shape, affineRef, eps) : ref.normalize(a.input, k.shape, { mean: a.mean!, variance: a.variance! }, affineRef, eps);
+  };
+  const fused = (a: ReturnType<typeof unpack<Float64Array>>): ref.Fused => ({ residual: a.residual, relu: !!k.relu });
   return {
     name: caseName(k),
-    inputs: [x, ...affine, ...running],
+    inputs: [x, ...affine, ...running, ...residual],
     outputShape: [...k.shape],
     gpu: (ts) => {
       const t = unpack(ts);
@@ -53,19 +66,21 @@ function opCase(rt: GpuRuntime, k: Case): OpCase {
         runningVar: t.variance ?? Tensor.from(rt, new Float32Array(c).fill(1), [c]),
         training: k.training,
         eps,
+        residual: t.residual,
+        relu: k.relu,
       });
     },
     reference: (xs) => {
       const a = unpack(xs);
-      const affineRef = { weight: a.weight, bias: a.bias };
-      return k.training ? ref.training(a.input, k.shape, affineRef, eps) : ref.normalize(a.input, k.shape, { mean: a.mean!, variance: a.variance! }, affineRef, eps);
+      return ref.fuse(bnReference(a), fused(a));
     },
     referenceGrad: (xs, gy) => {
       const a = unpack(xs);
+      const dz = ref.fusedGrad(bnReference(a), fused(a), gy);
       const g = k.training
-        ? ref.trainingGrad(a.input, k.shape, a.weight, eps, gy)
-        : ref.evalGrad(a.input, k.shape, { mean: a.mean!, variance: a.variance! }, a.weight, eps, gy);
-      return [g.dx, ...(k.affine ? [g.dweight, g.dbias] : []), ...running.map(() => null)];
+        ? ref.trainingGrad(a.input, k.shape, a.weight, eps, dz)
+        : ref.evalGrad(a.input, k.shape, { mean: a.mean!, variance: a.variance! }, a.weight, eps, dz);
+      return [g.dx, ...(k.affine ? [g.dweight, g.dbias] : []), ...running.map(() => null), ...(k.residual ? [dz] : [])];
     },
   };
 }
@@ -78,6 +93,13 @@ const shapes: ref.Shape4[] = [
   [3, 4, 37, 41],
   // planes of 65 * 70 = 4550 values: two level-1 chunks each
   [2, 2, 65, 70],
+  // more values per channel than one level-1 chunk holds on a CPU adapter (32768):
+  // two groups of one plane each (planes of 150 * 113, not a multiple of 4) ...
+  [2, 2, 150, 113],
+  // ... a plane split in two chunks (200 * 180, as vec4s) ...
+  [1, 2, 200, 180],
+  // ... and groups of two planes, the last one short.
+  [3, 2, 100, 120],
 ];
 const cases: Case[] = [];
 for (const training of [true, false]) {
@@ -86,6 +108,15 @@ for (const training of [true, false]) {
   cases.push({ shape: [3, 4, 37, 41], affine: false, training });
   cases.push({ shape: [3, 4, 37, 41], affine: true, training, offset: 5 });
   cases.push({ shape: [2, 3, 4, 5], affine: false, training, offset: -5 });
+  for (const shape of [[3, 5, 9, 13], [2, 3, 4, 6]] as ref.Shape4[]) {
+    cases.push({ shape, affine: true, training, relu: true });
+    cases.push({ shape, affine: true, training, relu: true, residual: true });
+  }
+  // Several level-1 chunks per channel. A finite difference of the weight or bias
+  // moves all 36000 outputs of a channel, and some cross ReLU's kink: here only
+  // the input and the residual are differentiated (through the same sums).
+  cases.push({ shape: [3, 2, 100, 120], affine: true, training, relu: true, residual: true, affineGrad: false });
+  cases.push({ shape: [2, 3, 5, 7], affine: false, training, residual: true });
 }
 
 for (const k of cases) {

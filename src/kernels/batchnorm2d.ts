@@ -1,27 +1,45 @@
-// Launches of shaders/batchnorm2d.wgsl: batch statistics (two-level tree
-// reduction, with the running-statistics update), the normalisation, and the
-// backward's per-channel sums and input gradient. Buffers are NCHW float32;
-// `stats` buffers hold mean[C] then invstd[C].
+// Launches of shaders/batchnorm2d.wgsl: batch statistics (tree reductions,
+// with the running-statistics update), the normalisation with the residual add
+// and ReLU fused after it, and the backward's per-channel sums and input
+// gradient. Buffers are NCHW float32; `stats` buffers hold mean[C] then invstd[C].
 
 import type { GpuBuffer, GpuRuntime } from '../gpu';
 import { ShapeError, formatShape } from '../gpu/errors';
-import { shader, type Constants } from '../gpu/shader';
+import type { Constants } from '../gpu/shader';
 import source from '../../shaders/batchnorm2d.wgsl';
+import { valueShaders } from './values';
 
-const batchNorm = shader('batchnorm2d', source, {
-  bindings: {
-    statsPartial: { reads: ['x'], writes: ['statPartials'] },
-    statsFinal: { reads: ['partials'], writes: ['statsOut', 'runningMean', 'runningVar'] },
-    runningStats: { reads: ['runningMeanIn', 'runningVarIn'], writes: ['evalStatsOut'] },
-    normalize: { reads: ['x', 'stats', 'bias', 'weight'], writes: ['y'] },
-    gradPartial: { reads: ['x', 'stats', 'dy'], writes: ['gradPartials'] },
-    gradFinal: { reads: ['partials'], writes: ['sumDyOut', 'sumDyXhatOut'] },
-    gradInput: { reads: ['x', 'stats', 'dy', 'weight', 'sumDy', 'sumDyXhat'], writes: ['dx'] },
+// Binding slots are per name: the backward reads the forward's y as `output`,
+// and level 2 of the gradient sums writes its own names.
+const statistics = { reads: ['x'], writes: ['statsOut', 'runningMean', 'runningVar'] };
+const gradSumReads = ['x', 'stats', 'dy', 'output'];
+const gradInputReads = ['x', 'stats', 'dy', 'output', 'weight', 'sumDy', 'sumDyXhat'];
+const shaders = valueShaders(
+  'batchnorm2d',
+  source,
+  {
+    bindings: {
+      statsWhole: statistics,
+      statsPartial: { reads: ['x'], writes: ['statPartials'] },
+      statsFinal: { reads: ['partials'], writes: ['statsOut', 'runningMean', 'runningVar'] },
+      runningStats: { reads: ['runningMeanIn', 'runningVarIn'], writes: ['evalStatsOut'] },
+      normalize: { reads: ['x', 'stats', 'bias', 'residual', 'weight'], writes: ['y'] },
+      gradWhole: { reads: gradSumReads, writes: ['sumDyOut', 'sumDyXhatOut'] },
+      gradPartial: { reads: gradSumReads, writes: ['gradPartials'] },
+      gradFinal: { reads: ['partials'], writes: ['sumDyMerged', 'sumDyXhatMerged'] },
+      gradInput: { reads: gradInputReads, writes: ['dx'] },
+      gradInputResidual: { reads: gradInputReads, writes: ['dx', 'dresidual'] },
+    },
   },
-});
+  ['x', 'y', 'dy', 'output', 'dx', 'residual', 'dresidual'],
+);
 const op = 'batchNorm2d';
-/** Values of one H*W plane that one level-1 workgroup reduces, at most. */
-const chunkSize = 4096;
+/**
+ * Elements of a channel that one level-1 workgroup reduces, at most: on CPU
+ * adapters a whole channel of the tiny configuration (every level costs a
+ * dispatch and barriers there), on GPUs chunks small enough for many workgroups.
+ */
+const chunkElements = (rt: GpuRuntime): number => (rt.adapter.software ? 32768 : 4096);
 /**
  * Invocations of a reduction workgroup, at most (a power of two). On lavapipe
  * every halving step of the tree is a barrier across the whole workgroup: 64
@@ -32,6 +50,12 @@ const chunkSize = 4096;
 const maxReductionWG = (rt: GpuRuntime): number => (rt.adapter.software ? 64 : 256);
 const elementWG = 64;
 
+/** What is fused after the normalisation: ReLU, and a residual added before it. */
+export interface Fused {
+  relu: boolean;
+  residual: GpuBuffer | null;
+}
+
 export interface BatchNormShapes {
   x: readonly number[];
   weight: readonly number[] | null;
@@ -39,6 +63,8 @@ export interface BatchNormShapes {
   runningMean: readonly number[];
   runningVar: readonly number[];
   training: boolean;
+  /** The shape of the residual added before the activation, if any. */
+  residual?: readonly number[] | null;
 }
 
 /** Throws ShapeError unless x is NCHW and every per-channel tensor has shape [C]. */
@@ -56,6 +82,9 @@ export function checkBatchNorm2dShapes(s: BatchNormShapes): void {
       throw new ShapeError(op, `${name} ${formatShape(shape)} does not match the ${c} channels of input ${formatShape(s.x)} (want [${c}])`);
     }
   }
+  if (s.residual && (s.residual.length !== 4 || s.residual.some((d, i) => d !== s.x[i]))) {
+    throw new ShapeError(op, `residual ${formatShape(s.residual)} differs from input ${formatShape(s.x)}`);
+  }
   if (s.training && n * h * w < 2) {
     throw new ShapeError(op, `training needs more than one value per channel; input ${formatShape(s.x)}`);
   }
@@ -63,11 +92,17 @@ export function checkBatchNorm2dShapes(s: BatchNormShapes): void {
 
 interface Dims {
   c: number;
-  hw: number;
   batch: number;
-  /** Level-1 chunks per H*W plane. */
+  /** Elements per Value (4 where a plane is a multiple of 4 long), and Values per plane. */
+  lanes: 1 | 4;
+  hw: number;
+  /** Values of a plane in one chunk, chunks per plane, planes per chunk, plane groups. */
+  chunkSize: number;
   planeChunks: number;
+  planeGroup: number;
+  groups: number;
   maxWG: number;
+  shader: ReturnType<typeof shaders.forRuns>['shader'];
 }
 
 function dims(rt: GpuRuntime, shape: readonly number[], buffers: readonly GpuBuffer[]): Dims {
@@ -76,18 +111,24 @@ function dims(rt: GpuRuntime, shape: readonly number[], buffers: readonly GpuBuf
   for (const b of buffers) {
     if (b.bytes < n * c * h * w * 4) throw new ShapeError(op, `a buffer of ${b.bytes / 4} values is too small for input ${formatShape(shape)}`);
   }
-  return { c, hw: h * w, batch: n, planeChunks: Math.max(1, Math.ceil((h * w) / chunkSize)), maxWG: maxReductionWG(rt) };
+  const { shader, lanes } = shaders.forRuns(h * w);
+  const hw = (h * w) / lanes;
+  const chunkSize = Math.max(1, Math.floor(chunkElements(rt) / lanes));
+  const piece = Math.min(hw, chunkSize);
+  const planeGroup = Math.max(1, Math.floor(chunkSize / piece));
+  return { c, batch: n, lanes, hw, chunkSize, planeChunks: Math.ceil(hw / chunkSize), planeGroup, groups: Math.ceil(n / planeGroup), maxWG: maxReductionWG(rt), shader };
 }
 
-const tensorBytes = (d: Dims): number => d.batch * d.c * d.hw * 4;
-const partialBytes = (d: Dims): number => d.c * d.batch * d.planeChunks * 2 * 4;
+const tensorBytes = (d: Dims): number => d.batch * d.c * d.hw * d.lanes * 4;
+const chunksPerChannel = (d: Dims): number => d.groups * d.planeChunks;
+const partialBytes = (d: Dims): number => d.c * chunksPerChannel(d) * 2 * 4;
 
-const params = (d: Dims) => ({ c: d.c, hw: d.hw, batch: d.batch, planeChunks: d.planeChunks, chunkSize });
+const params = (d: Dims) => ({ c: d.c, hw: d.hw, batch: d.batch, planeChunks: d.planeChunks, chunkSize: d.chunkSize, planeGroup: d.planeGroup, groups: d.groups });
 
 /** Reduction workgroup size: a power of two, no wider than the values it has to reduce. */
 const reductionWG = (d: Dims, values: number): number => Math.min(d.maxWG, Math.max(32, 2 ** Math.ceil(Math.log2(Math.max(1, values)))));
-const levelOne = (d: Dims) => ({ workgroups: [d.planeChunks, d.c, d.batch] as const, constants: { WG: reductionWG(d, Math.min(d.hw, chunkSize)) } });
-const levelTwo = (d: Dims) => ({ workgroups: [d.c] as const, constants: { WG: reductionWG(d, d.batch * d.planeChunks) } });
+const levelOne = (d: Dims) => ({ workgroups: [d.planeChunks, d.c, d.groups] as const, constants: { WG: reductionWG(d, Math.min(d.hw, d.chunkSize)) } });
+const levelTwo = (d: Dims) => ({ workgroups: [d.c] as const, constants: { WG: reductionWG(d, chunksPerChannel(d)) } });
 const elementwise = (d: Dims, constants: Constants = {}) => ({
   workgroups: [Math.ceil(d.hw / elementWG), d.c, d.batch] as const,
   constants: { WG: elementWG, ...constants },
@@ -107,10 +148,16 @@ export function batchStatistics(
   eps: number,
 ): GpuBuffer {
   const d = dims(rt, shape, [x]);
-  const partials = rt.pool.acquire(partialBytes(d), 'batchNorm2d statistics partials');
   const stats = rt.pool.acquire(d.c * 2 * 4, 'batchNorm2d statistics');
-  rt.dispatch(batchNorm, 'statsPartial', { reads: { x }, writes: { statPartials: partials }, params: params(d), ...levelOne(d) });
-  rt.dispatch(batchNorm, 'statsFinal', { reads: { partials }, writes: { statsOut: stats, runningMean, runningVar }, params: { ...params(d), eps, momentum }, ...levelTwo(d) });
+  const finish = { statsOut: stats, runningMean, runningVar };
+  const p = { ...params(d), eps, momentum };
+  if (chunksPerChannel(d) === 1) {
+    rt.dispatch(d.shader, 'statsWhole', { reads: { x }, writes: finish, params: p, ...levelOne(d) });
+    return stats;
+  }
+  const partials = rt.pool.acquire(partialBytes(d), 'batchNorm2d statistics partials');
+  rt.dispatch(d.shader, 'statsPartial', { reads: { x }, writes: { statPartials: partials }, params: p, ...levelOne(d) });
+  rt.dispatch(d.shader, 'statsFinal', { reads: { partials }, writes: finish, params: p, ...levelTwo(d) });
   rt.pool.release(partials);
   return stats;
 }
@@ -118,7 +165,7 @@ export function batchStatistics(
 /** Mean and invstd per channel from the running statistics (eval mode). */
 export function runningStatistics(rt: GpuRuntime, runningMean: GpuBuffer, runningVar: GpuBuffer, channels: number, eps: number): GpuBuffer {
   const stats = rt.pool.acquire(channels * 2 * 4, 'batchNorm2d statistics');
-  rt.dispatch(batchNorm, 'runningStats', {
+  rt.dispatch(shaders.forRuns(1).shader, 'runningStats', {
     reads: { runningMeanIn: runningMean, runningVarIn: runningVar },
     writes: { evalStatsOut: stats },
     params: { c: channels, eps },
@@ -128,7 +175,7 @@ export function runningStatistics(rt: GpuRuntime, runningMean: GpuBuffer, runnin
   return stats;
 }
 
-/** y = (x - mean) * invstd * weight + bias; a null weight or bias is left out. */
+/** y = act(xhat * weight + bias + residual); a null weight, bias or residual is left out, act is ReLU or nothing. */
 export function batchNormApply(
   rt: GpuRuntime,
   x: GpuBuffer,
@@ -136,53 +183,73 @@ export function batchNormApply(
   stats: GpuBuffer,
   weight: GpuBuffer | null,
   bias: GpuBuffer | null,
+  fused: Fused,
 ): GpuBuffer {
-  const d = dims(rt, shape, [x]);
+  const d = dims(rt, shape, fused.residual ? [x, fused.residual] : [x]);
   const y = rt.pool.acquire(tensorBytes(d));
-  rt.dispatch(batchNorm, 'normalize', {
-    reads: { x, stats, bias: bias ?? stats, weight: weight ?? stats },
+  const constants = { HAS_WEIGHT: weight ? 1 : 0, HAS_BIAS: bias ? 1 : 0, RELU: fused.relu ? 1 : 0, RESIDUAL: fused.residual ? 1 : 0 };
+  rt.dispatch(d.shader, 'normalize', {
+    reads: { x, stats, bias: bias ?? stats, residual: fused.residual ?? x, weight: weight ?? stats },
     writes: { y },
     params: params(d),
-    ...elementwise(d, { HAS_WEIGHT: weight ? 1 : 0, HAS_BIAS: bias ? 1 : 0 }),
+    ...elementwise(d, constants),
   });
   return y;
 }
 
 export interface GradSums {
-  /** sum of dy per channel: the bias gradient. */
+  /** sum of dz per channel: the bias gradient. */
   sumDy: GpuBuffer;
-  /** sum of dy * xhat per channel: the weight gradient. */
+  /** sum of dz * xhat per channel: the weight gradient. */
   sumDyXhat: GpuBuffer;
 }
 
-export function batchNormGradSums(rt: GpuRuntime, x: GpuBuffer, dy: GpuBuffer, shape: readonly number[], stats: GpuBuffer): GradSums {
-  const d = dims(rt, shape, [x, dy]);
-  const partials = rt.pool.acquire(partialBytes(d), 'batchNorm2d gradient partials');
+/** The per-channel sums of the backward, from dy at the output y (with ReLU fused, dz is dy where y > 0). */
+export function batchNormGradSums(rt: GpuRuntime, x: GpuBuffer, dy: GpuBuffer, y: GpuBuffer, shape: readonly number[], stats: GpuBuffer, relu: boolean): GradSums {
+  const d = dims(rt, shape, [x, dy, y]);
   const sumDy = rt.pool.acquire(d.c * 4);
   const sumDyXhat = rt.pool.acquire(d.c * 4);
-  rt.dispatch(batchNorm, 'gradPartial', { reads: { x, stats, dy }, writes: { gradPartials: partials }, params: params(d), ...levelOne(d) });
-  rt.dispatch(batchNorm, 'gradFinal', { reads: { partials }, writes: { sumDyOut: sumDy, sumDyXhatOut: sumDyXhat }, params: params(d), ...levelTwo(d) });
+  const reads = { x, stats, dy, output: y };
+  const constants = { RELU: relu ? 1 : 0 };
+  const one = levelOne(d);
+  if (chunksPerChannel(d) === 1) {
+    rt.dispatch(d.shader, 'gradWhole', { reads, writes: { sumDyOut: sumDy, sumDyXhatOut: sumDyXhat }, params: params(d), ...one, constants: { ...one.constants, ...constants } });
+    return { sumDy, sumDyXhat };
+  }
+  const partials = rt.pool.acquire(partialBytes(d), 'batchNorm2d gradient partials');
+  rt.dispatch(d.shader, 'gradPartial', { reads, writes: { gradPartials: partials }, params: params(d), ...one, constants: { ...one.constants, ...constants } });
+  rt.dispatch(d.shader, 'gradFinal', { reads: { partials }, writes: { sumDyMerged: sumDy, sumDyXhatMerged: sumDyXhat }, params: params(d), ...levelTwo(d) });
   rt.pool.release(partials);
   return { sumDy, sumDyXhat };
 }
 
-/** dx; with `sums` (training) through the batch statistics, without (eval) a per-channel scale. */
+export interface GradInput {
+  dx: GpuBuffer;
+  /** The residual's gradient (dz), where one was added. */
+  dresidual: GpuBuffer | null;
+}
+
+/** dx (and the residual's gradient); with `sums` (training) through the batch statistics, without (eval) a per-channel scale. */
 export function batchNormGradInput(
   rt: GpuRuntime,
   x: GpuBuffer,
   dy: GpuBuffer,
+  y: GpuBuffer,
   shape: readonly number[],
   stats: GpuBuffer,
   weight: GpuBuffer | null,
   sums: GradSums | null,
-): GpuBuffer {
-  const d = dims(rt, shape, [x, dy]);
+  fused: { relu: boolean; residual: boolean },
+): GradInput {
+  const d = dims(rt, shape, [x, dy, y]);
   const dx = rt.pool.acquire(tensorBytes(d));
-  rt.dispatch(batchNorm, 'gradInput', {
-    reads: { x, stats, dy, weight: weight ?? stats, sumDy: sums?.sumDy ?? stats, sumDyXhat: sums?.sumDyXhat ?? stats },
-    writes: { dx },
-    params: params(d),
-    ...elementwise(d, { HAS_WEIGHT: weight ? 1 : 0, TRAINING: sums ? 1 : 0 }),
-  });
-  return dx;
+  const reads = { x, stats, dy, output: y, weight: weight ?? stats, sumDy: sums?.sumDy ?? stats, sumDyXhat: sums?.sumDyXhat ?? stats };
+  const launch = { params: params(d), ...elementwise(d, { HAS_WEIGHT: weight ? 1 : 0, TRAINING: sums ? 1 : 0, RELU: fused.relu ? 1 : 0 }) };
+  if (!fused.residual) {
+    rt.dispatch(d.shader, 'gradInput', { reads, writes: { dx }, ...launch });
+    return { dx, dresidual: null };
+  }
+  const dresidual = rt.pool.acquire(tensorBytes(d));
+  rt.dispatch(d.shader, 'gradInputResidual', { reads, writes: { dx, dresidual }, ...launch });
+  return { dx, dresidual };
 }

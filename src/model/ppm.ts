@@ -48,7 +48,7 @@ export class PyramidPoolingDecoder extends Module {
    */
   convFeature(x: Tensor, maxBindingBytes = x.rt.limits.maxStorageBufferBindingSize): Tensor {
     const [n, , h, w] = x.shape as [number, number, number, number];
-    const parts = [x, ...this.ppm.map((branch) => upsampleBilinear(branch.forward(x), h, w, { alignCorners: false }))];
+    const parts = [x, ...this.ppm.map((branch) => upsampleBilinear(reducedBins(branch, x), h, w, { alignCorners: false }))];
     const conv = this.conv_last.layers[0]!;
     const bytesPerSample = parts.reduce((sum, part) => sum + part.size / n, 0) * 4;
     const samplesPerGroup = Math.max(1, Math.floor(maxBindingBytes / bytesPerSample));
@@ -72,8 +72,13 @@ export class PyramidPoolingDecoder extends Module {
 
   /** Class logits from the last conv's output: BN, ReLU, Dropout2d, 1x1 conv. */
   logits(convFeature: Tensor): Tensor {
-    let x = convFeature;
-    for (const layer of this.conv_last.layers.slice(1)) x = layer.forward(x);
-    return x;
+    const [, bn, , dropout, classifier] = this.conv_last.layers as [Conv2d, BatchNorm2d, ReLU, Dropout2d, Conv2d];
+    return classifier.forward(dropout.forward(bn.forward(convFeature, { relu: true })));
   }
+}
+
+/** One pyramid branch: the map pooled to bins, then 1x1 conv, BN and ReLU (the last two in one kernel). */
+function reducedBins(branch: Sequential, x: Tensor): Tensor {
+  const [pool, conv, bn] = branch.layers as [AdaptiveAvgPool2d, Conv2d, BatchNorm2d, ReLU];
+  return bn.forward(conv.forward(pool.forward(x)), { relu: true });
 }

@@ -5,9 +5,8 @@
 
 import type { Random } from '../base/random';
 import type { GpuRuntime } from '../gpu';
-import { BatchNorm2d, Conv2d, MaxPool2d, ReLU } from '../graph/nn';
+import { BatchNorm2d, Conv2d, MaxPool2d } from '../graph/nn';
 import { Module, Sequential } from '../graph/module';
-import { add, relu } from '../graph/ops';
 import type { Tensor } from '../graph/tensor';
 import type { EncoderConfig } from './config';
 
@@ -39,8 +38,8 @@ class BasicBlock extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    const out = this.bn2.forward(this.conv2.forward(relu(this.bn1.forward(this.conv1.forward(x)))));
-    return relu(add(out, this.downsample ? this.downsample.forward(x) : x));
+    const out = this.bn1.forward(this.conv1.forward(x), { relu: true });
+    return this.bn2.forward(this.conv2.forward(out), { residual: this.downsample ? this.downsample.forward(x) : x, relu: true });
   }
 }
 
@@ -66,10 +65,9 @@ class Bottleneck extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    let out = relu(this.bn1.forward(this.conv1.forward(x)));
-    out = relu(this.bn2.forward(this.conv2.forward(out)));
-    out = this.bn3.forward(this.conv3.forward(out));
-    return relu(add(out, this.downsample ? this.downsample.forward(x) : x));
+    let out = this.bn1.forward(this.conv1.forward(x), { relu: true });
+    out = this.bn2.forward(this.conv2.forward(out), { relu: true });
+    return this.bn3.forward(this.conv3.forward(out), { residual: this.downsample ? this.downsample.forward(x) : x, relu: true });
   }
 }
 
@@ -91,7 +89,6 @@ export class ResNetDilated extends Module {
   readonly layer3: Sequential;
   readonly layer4: Sequential;
   private readonly maxpool = new MaxPool2d(3, 2, 1);
-  private readonly relu = new ReLU();
   readonly outputChannels: number;
 
   constructor(rt: GpuRuntime, rng: Random, c: EncoderConfig) {
@@ -136,10 +133,10 @@ export class ResNetDilated extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    x = this.relu.forward(this.bn1.forward(this.conv1.forward(x)));
+    x = this.bn1.forward(this.conv1.forward(x), { relu: true });
     if (this.conv2 && this.bn2 && this.conv3 && this.bn3) {
-      x = this.relu.forward(this.bn2.forward(this.conv2.forward(x)));
-      x = this.relu.forward(this.bn3.forward(this.conv3.forward(x)));
+      x = this.bn2.forward(this.conv2.forward(x), { relu: true });
+      x = this.bn3.forward(this.conv3.forward(x), { relu: true });
     }
     x = this.maxpool.forward(x);
     return this.layer4.forward(this.layer3.forward(this.layer2.forward(this.layer1.forward(x))));

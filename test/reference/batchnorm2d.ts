@@ -88,3 +88,22 @@ export function updateRunning(running: Statistics, x: Float64Array, shape: Shape
     variance: running.variance.map((v, c) => (1 - momentum) * v + momentum * batch.variance[c]! * (count / (count - 1))),
   };
 }
+
+/** What a residual network fuses after a batch norm: relu(bn + residual), either part optional. */
+export interface Fused {
+  residual: Float64Array | null;
+  relu: boolean;
+}
+
+export function fuse(bn: Float64Array, f: Fused): Float64Array {
+  return bn.map((v, i) => {
+    const z = v + (f.residual?.[i] ?? 0);
+    return f.relu ? Math.max(z, 0) : z;
+  });
+}
+
+/** The gradient reaching the batch norm's output (and the residual's): gy where the fused ReLU passed, else 0. */
+export function fusedGrad(bn: Float64Array, f: Fused, gy: Float64Array): Float64Array {
+  const y = fuse(bn, f);
+  return gy.map((g, i) => (!f.relu || y[i]! > 0 ? g : 0));
+}

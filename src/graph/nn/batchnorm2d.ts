@@ -30,9 +30,11 @@ export class BatchNorm2d extends Module {
     this.eps = options.eps ?? 1e-5;
   }
 
-  forward(x: Tensor): Tensor {
+  /** `fused`: what follows in a residual network, done in the same kernel: relu(bn(x) + residual). */
+  forward(x: Tensor, fused: { residual?: Tensor; relu?: boolean } = {}): Tensor {
     if (this.training) this.num_batches_tracked.value++;
     return batchNorm2d(x, {
+      ...fused,
       weight: this.weight,
       bias: this.bias,
       runningMean: this.running_mean,

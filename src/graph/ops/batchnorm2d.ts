@@ -1,6 +1,8 @@
 // 2D batch norm (NCHW, statistics per channel over N, H, W), as PyTorch's
 // BatchNorm2d: training normalises with the batch statistics and moves the
-// running ones; eval normalises with the running statistics.
+// running ones; eval normalises with the running statistics. What follows a
+// batch norm in a residual network can be fused in: a residual added to its
+// output, then ReLU (relu(bn(x) + residual)), one kernel instead of three.
 
 import * as kernels from '../../kernels/batchnorm2d';
 import { record } from '../tape';
@@ -20,10 +22,14 @@ export interface BatchNorm2dParams {
   momentum?: number;
   /** Default 1e-5. */
   eps?: number;
+  /** Added to the normalised output (before `relu`); the shape of x. */
+  residual?: Tensor | null;
+  /** ReLU on the output. Default false. */
+  relu?: boolean;
 }
 
 export function batchNorm2d(x: Tensor, params: BatchNorm2dParams): Tensor {
-  const { weight, bias, runningMean, runningVar, training, momentum = 0.1, eps = 1e-5 } = params;
+  const { weight, bias, runningMean, runningVar, training, momentum = 0.1, eps = 1e-5, residual = null, relu = false } = params;
   kernels.checkBatchNorm2dShapes({
     x: x.shape,
     weight: weight?.shape ?? null,
@@ -31,6 +37,7 @@ export function batchNorm2d(x: Tensor, params: BatchNorm2dParams): Tensor {
     runningMean: runningMean.shape,
     runningVar: runningVar.shape,
     training,
+    residual: residual?.shape ?? null,
   });
   const rt = x.rt;
   const channels = x.shape[1]!;
@@ -39,20 +46,28 @@ export function batchNorm2d(x: Tensor, params: BatchNorm2dParams): Tensor {
     : kernels.runningStatistics(rt, runningMean.buffer, runningVar.buffer, channels, eps);
   // Taken at forward time: the backward sees these even if the running statistics move.
   const stats = new Tensor(rt, [2, channels], statsBuffer);
-  const y = new Tensor(rt, x.shape, kernels.batchNormApply(rt, x.buffer, x.shape, stats.buffer, weight?.buffer ?? null, bias?.buffer ?? null));
+  const y = new Tensor(
+    rt,
+    x.shape,
+    kernels.batchNormApply(rt, x.buffer, x.shape, stats.buffer, weight?.buffer ?? null, bias?.buffer ?? null, { relu, residual: residual?.buffer ?? null }),
+  );
 
   const affine = [weight, bias].filter((t): t is Tensor => t !== null);
-  return record('batchNorm2d', [x, ...affine], y, (dy) => {
+  const inputs = residual ? [x, ...affine, residual] : [x, ...affine];
+  return record('batchNorm2d', inputs, y, (dy) => {
     const affineGrad = affine.some((t) => t.requiresGrad);
-    const raw = training || affineGrad ? kernels.batchNormGradSums(rt, x.buffer, dy.buffer, x.shape, stats.buffer) : null;
+    const raw = training || affineGrad ? kernels.batchNormGradSums(rt, x.buffer, dy.buffer, y.buffer, x.shape, stats.buffer, relu) : null;
     const sumDy = raw && new Tensor(rt, [channels], raw.sumDy);
     const sumDyXhat = raw && new Tensor(rt, [channels], raw.sumDyXhat);
-    const dx = x.requiresGrad
-      ? new Tensor(rt, x.shape, kernels.batchNormGradInput(rt, x.buffer, dy.buffer, x.shape, stats.buffer, weight?.buffer ?? null, training ? raw : null))
+    const needInput = x.requiresGrad || !!residual?.requiresGrad;
+    const g = needInput
+      ? kernels.batchNormGradInput(rt, x.buffer, dy.buffer, y.buffer, x.shape, stats.buffer, weight?.buffer ?? null, training ? raw : null, { relu, residual: !!residual?.requiresGrad })
       : null;
-    const grads: (Tensor | null)[] = [dx];
+    const dx = g && new Tensor(rt, x.shape, g.dx);
+    const grads: (Tensor | null)[] = [x.requiresGrad ? dx : null];
     if (weight) grads.push(sumDyXhat);
     if (bias) grads.push(sumDy);
+    if (residual) grads.push(g?.dresidual ? new Tensor(rt, x.shape, g.dresidual) : null);
     return grads;
   });
 }
