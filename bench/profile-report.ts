@@ -12,7 +12,7 @@ export interface StepProfile extends ProfileResult {
 
 /** A family: the shader (without the suffix of its blocked or vec4 variant) and the entry point. */
 export function family(d: DispatchTiming): string {
-  return `${d.shader.replace(/-(blocked|vec4)\b.*$/, '')} ${d.entryPoint}`;
+  return `${d.shader.replace(/-(blocked|vec4|specialised)\b.*$/, '')} ${d.entryPoint}`;
 }
 
 const isConvShader = (d: DispatchTiming): boolean => /^conv/.test(d.shader);

@@ -7,7 +7,7 @@ import { BufferUsage, MapMode, ShaderStage } from './flags';
 import { checkBuffers, checkWorkgroupSize, entryPointOf, writeParams, type Buffers, type Params } from './link';
 import { BufferPool, type GpuBuffer, type PoolStats } from './pool';
 import { DispatchProfiler, type ProfileMode, type ProfileResult, type RecordedDispatch } from './profiler';
-import type { Constants, Shader } from './shader';
+import { paramConstants, specialised, type Constants, type Shader } from './shader';
 import { settle } from './wait';
 
 export interface AdapterSummary {
@@ -29,6 +29,11 @@ export interface DispatchArgs {
   workgroups: readonly [number, number?, number?];
   /** Override constants; those in the entry point's @workgroup_size are required. */
   constants?: Constants;
+  /**
+   * Compile the uniforms in as constants (src/gpu/shader.ts specialised()): one
+   * pipeline per distinct set of values, for launches whose uniforms are shapes.
+   */
+  specialise?: boolean;
 }
 
 const uniformSlot = 256;
@@ -125,11 +130,12 @@ export class GpuRuntime {
   }
 
   /** Records one kernel launch into the current encoder, after checking it against the shader's declarations. */
-  dispatch(shader: Shader, entryPoint: string, args: DispatchArgs): void {
+  dispatch(generic: Shader, entryPoint: string, args: DispatchArgs): void {
     this.checkAlive();
+    const shader = args.specialise ? specialised(generic) : generic;
     const entry = entryPointOf(shader, entryPoint);
     const reads = args.reads ?? {};
-    const constants = args.constants ?? {};
+    const constants = args.specialise ? { ...args.constants, ...paramConstants(generic, args.params ?? {}) } : (args.constants ?? {});
     checkWorkgroupSize(shader, entryPoint, entry, constants);
     const layout = checkBuffers(shader, entryPoint, entry, reads, args.writes);
     if (shader.declared.params.length > maxParams) throw new GpuError(`shader ${shader.name}: struct Params has ${shader.declared.params.length} fields, at most ${maxParams}`);

@@ -87,3 +87,32 @@ export function shader(name: string, source: string, options: ShaderOptions = {}
 
 /** Pipeline specialisation: WGSL `override` constants. */
 export type Constants = Record<string, number>;
+
+const specialisedShaders = new WeakMap<Shader, Shader>();
+const constantName = (field: string): string => `P_${field}`;
+
+/**
+ * The shader with every uniform read `p.field` replaced by an override constant
+ * P_field, whose values paramConstants() gives: the compiler then sees the
+ * sizes, so a division by one becomes a multiplication and a loop over a kernel
+ * window unrolls. On lavapipe a division by a uniform costs tens of cycles per
+ * lane; by a constant, a few. Every distinct set of values compiles its own
+ * pipeline: for launches whose uniforms are shapes, not values that change
+ * every step. The declarations go after the source, so line numbers hold.
+ */
+export function specialised(s: Shader): Shader {
+  let out = specialisedShaders.get(s);
+  if (out) return out;
+  const header = s.code.slice(0, s.code.length - s.source.length);
+  const source = s.source.replace(/(?<![\w.])p\s*\.\s*(\w+)/g, (_, field: string) => constantName(field));
+  const overrides = s.declared.params.map((f) => `override ${constantName(f.name)}: ${f.type};`).join('\n');
+  const code = `${header}${source}\n${overrides}\n`;
+  out = { name: `${s.name}-specialised`, source, code, headerLines: s.headerLines, declared: readInterface(s.name, code) };
+  specialisedShaders.set(s, out);
+  return out;
+}
+
+/** The override constants of specialised(s) for these uniforms (fields not given are 0, as in the uniform buffer). */
+export function paramConstants(s: Shader, params: Readonly<Record<string, number | boolean>>): Constants {
+  return Object.fromEntries(s.declared.params.map((f) => [constantName(f.name), Number(params[f.name] ?? 0)]));
+}

@@ -22,7 +22,7 @@ function params(shape: readonly number[], oh: number, ow: number) {
 export function adaptiveAvgPool2dForward(rt: GpuRuntime, x: GpuBuffer, shape: readonly number[], outH: number, outW: number): GpuBuffer {
   const count = adaptiveAvgPool2dOutputShape(shape, outH, outW).reduce((a, b) => a * b, 1);
   const y = rt.pool.acquire(count * 4, 'an adaptive average pool output');
-  rt.dispatch(adaptiveavgpool2d, 'forward', { reads: { x }, writes: { y }, params: params(shape, outH, outW), ...perElement(count, WG) });
+  rt.dispatch(adaptiveavgpool2d, 'forward', { reads: { x }, writes: { y }, params: params(shape, outH, outW), ...perElement(count, WG), specialise: true });
   return y;
 }
 
@@ -31,6 +31,6 @@ export function adaptiveAvgPool2dBackward(rt: GpuRuntime, dy: GpuBuffer, shape: 
   adaptiveAvgPool2dOutputShape(shape, outH, outW);
   const count = shape.reduce((a, b) => a * b, 1);
   const dx = rt.pool.acquire(count * 4, 'an adaptive average pool input gradient');
-  rt.dispatch(adaptiveavgpool2d, 'backward', { reads: { dy }, writes: { dx }, params: params(shape, outH, outW), ...perElement(count, WG) });
+  rt.dispatch(adaptiveavgpool2d, 'backward', { reads: { dy }, writes: { dx }, params: params(shape, outH, outW), ...perElement(count, WG), specialise: true });
   return dx;
 }

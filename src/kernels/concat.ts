@@ -35,7 +35,7 @@ function channelRange(wholeShape: readonly number[], offset: number, channels: n
     throw new ShapeError('concatChannels', `channels [${offset}, ${offset + channels}) are not within ${formatShape(wholeShape)}`);
   }
   const count = n * channels * h * w;
-  return { count, args: { params: { count, block: channels * h * w, outBlock: c * h * w, offset: offset * h * w }, ...perElement(count, WG) } };
+  return { count, args: { params: { count, block: channels * h * w, outBlock: c * h * w, offset: offset * h * w }, ...perElement(count, WG), specialise: true } };
 }
 
 export function concatChannelsForward(rt: GpuRuntime, xs: readonly GpuBuffer[], shapes: readonly (readonly number[])[]): GpuBuffer {

@@ -41,7 +41,7 @@ function params(shape: Nchw, ignoreIndex: number) {
 export function crossEntropyForward(rt: GpuRuntime, logits: GpuBuffer, labels: GpuBuffer, shape: Nchw, ignoreIndex: number): CrossEntropyForward {
   const pixels = pixelCount(shape);
   const perPixel = rt.pool.acquire(2 * pixels * 4, 'cross-entropy per-pixel losses');
-  rt.dispatch(crossentropy, 'pixelLoss', { reads: { logits, labels }, writes: { lossAndCount: perPixel }, params: params(shape, ignoreIndex), ...perElement(pixels, WG) });
+  rt.dispatch(crossentropy, 'pixelLoss', { reads: { logits, labels }, writes: { lossAndCount: perPixel }, params: params(shape, ignoreIndex), ...perElement(pixels, WG), specialise: true });
   const totals = sumRows(rt, perPixel, 2, pixels);
   rt.pool.release(perPixel);
   const loss = rt.pool.acquire(4, 'cross-entropy loss');
@@ -53,6 +53,6 @@ export function crossEntropyForward(rt: GpuRuntime, logits: GpuBuffer, labels: G
 export function crossEntropyBackward(rt: GpuRuntime, logits: GpuBuffer, labels: GpuBuffer, totals: GpuBuffer, g: GpuBuffer, shape: Nchw, ignoreIndex: number): GpuBuffer {
   const pixels = pixelCount(shape);
   const dlogits = rt.pool.acquire(pixels * shape[1] * 4, 'cross-entropy logit gradient');
-  rt.dispatch(crossentropy, 'backward', { reads: { logits, labels, totals, g }, writes: { dlogits }, params: params(shape, ignoreIndex), ...perElement(pixels, WG) });
+  rt.dispatch(crossentropy, 'backward', { reads: { logits, labels, totals, g }, writes: { dlogits }, params: params(shape, ignoreIndex), ...perElement(pixels, WG), specialise: true });
   return dlogits;
 }

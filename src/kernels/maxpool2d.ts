@@ -60,6 +60,7 @@ export function maxPool2dForward(rt: GpuRuntime, x: GpuBuffer, shape: readonly n
     writes: argmax ? { y, argmaxOut: argmax } : { y },
     params: params(shape, out, o),
     ...perElement(count, WG),
+    specialise: true,
   });
   return { y, shape: out, argmax };
 }
@@ -69,6 +70,6 @@ export function maxPool2dBackward(rt: GpuRuntime, argmax: GpuBuffer, dy: GpuBuff
   const out = maxPool2dOutputShape(shape, o);
   const count = shape.reduce((a, b) => a * b, 1);
   const dx = rt.pool.acquire(count * 4, 'a max pool input gradient');
-  rt.dispatch(maxpool2d, 'backward', { reads: { argmax, dy }, writes: { dx }, params: params(shape, out, o), ...perElement(count, WG) });
+  rt.dispatch(maxpool2d, 'backward', { reads: { argmax, dy }, writes: { dx }, params: params(shape, out, o), ...perElement(count, WG), specialise: true });
   return dx;
 }

@@ -28,7 +28,7 @@ function params(shape: readonly number[], oh: number, ow: number, alignCorners: 
 export function upsampleBilinearForward(rt: GpuRuntime, x: GpuBuffer, shape: readonly number[], outH: number, outW: number, alignCorners: boolean): GpuBuffer {
   const count = upsampleBilinearOutputShape(shape, outH, outW).reduce((a, b) => a * b, 1);
   const y = rt.pool.acquire(count * 4, 'a bilinear resampling output');
-  rt.dispatch(upsamplebilinear, 'forward', { reads: { x }, writes: { y }, params: params(shape, outH, outW, alignCorners), ...perElement(count, WG) });
+  rt.dispatch(upsamplebilinear, 'forward', { reads: { x }, writes: { y }, params: params(shape, outH, outW, alignCorners), ...perElement(count, WG), specialise: true });
   return y;
 }
 
@@ -37,6 +37,6 @@ export function upsampleBilinearBackward(rt: GpuRuntime, dy: GpuBuffer, shape: r
   upsampleBilinearOutputShape(shape, outH, outW);
   const count = shape.reduce((a, b) => a * b, 1);
   const dx = rt.pool.acquire(count * 4, 'a bilinear resampling input gradient');
-  rt.dispatch(upsamplebilinear, 'backward', { reads: { dy }, writes: { dx }, params: params(shape, outH, outW, alignCorners), ...perElement(count, WG) });
+  rt.dispatch(upsamplebilinear, 'backward', { reads: { dy }, writes: { dx }, params: params(shape, outH, outW, alignCorners), ...perElement(count, WG), specialise: true });
   return dx;
 }
