@@ -17,19 +17,18 @@ struct WindowMax {
   index: u32,
 }
 
-// The window of output element o; padding <= kernel / 2 (checked at launch)
-// guarantees it holds at least one input element.
-fn windowMax(o: u32) -> WindowMax {
-  let ox = o % p.ow;
-  let oy = (o / p.ow) % p.oh;
-  let plane = o / (p.ow * p.oh);
+// Both directions run workgroups (ceil(columns / WG), rows, plane groups), an
+// invocation walking planes z, z + groups, ... (perPlaneRow in src/kernels/grid.ts).
+
+// The window of output (oy, ox) in the plane at `base`; padding <= kernel / 2
+// (checked at launch) guarantees it holds at least one input element.
+fn windowMax(base: u32, oy: u32, ox: u32) -> WindowMax {
   let y0 = i32(oy * p.stride) - i32(p.padding);
   let x0 = i32(ox * p.stride) - i32(p.padding);
   let yStart = u32(max(y0, 0));
   let xStart = u32(max(x0, 0));
   let yEnd = u32(min(y0 + i32(p.kernel), i32(p.h)));
   let xEnd = u32(min(x0 + i32(p.kernel), i32(p.w)));
-  let base = plane * p.h * p.w;
   var best = WindowMax(x[base + yStart * p.w + xStart], yStart * p.w + xStart);
   for (var iy = yStart; iy < yEnd; iy++) {
     for (var ix = xStart; ix < xEnd; ix++) {
@@ -43,19 +42,22 @@ fn windowMax(o: u32) -> WindowMax {
 }
 
 @compute @workgroup_size(WG)
-fn forward(e: Element) {
-  let o = index(e);
-  if (o >= p.planes * p.oh * p.ow) { return; }
-  y[o] = windowMax(o).value;
+fn forward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
+  if (gid.x >= p.ow) { return; }
+  for (var plane = gid.z; plane < p.planes; plane += groups.z) {
+    y[(plane * p.oh + gid.y) * p.ow + gid.x] = windowMax(plane * p.h * p.w, gid.y, gid.x).value;
+  }
 }
 
 @compute @workgroup_size(WG)
-fn forwardArgmax(e: Element) {
-  let o = index(e);
-  if (o >= p.planes * p.oh * p.ow) { return; }
-  let best = windowMax(o);
-  y[o] = best.value;
-  argmaxOut[o] = best.index;
+fn forwardArgmax(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
+  if (gid.x >= p.ow) { return; }
+  for (var plane = gid.z; plane < p.planes; plane += groups.z) {
+    let best = windowMax(plane * p.h * p.w, gid.y, gid.x);
+    let o = (plane * p.oh + gid.y) * p.ow + gid.x;
+    y[o] = best.value;
+    argmaxOut[o] = best.index;
+  }
 }
 
 // Output rows (or columns) whose window covers input row i: the o with
@@ -68,20 +70,20 @@ fn windowsCovering(i: u32, outSize: u32) -> vec2u {
 }
 
 @compute @workgroup_size(WG)
-fn backward(e: Element) {
-  let i = index(e);
-  if (i >= p.planes * p.h * p.w) { return; }
-  let inPlane = i % (p.h * p.w);
-  let plane = i / (p.h * p.w);
-  let rows = windowsCovering(inPlane / p.w, p.oh);
-  let cols = windowsCovering(inPlane % p.w, p.ow);
-  let base = plane * p.oh * p.ow;
-  var sum = 0.0;
-  for (var oy = rows.x; oy <= rows.y; oy++) {
-    for (var ox = cols.x; ox <= cols.y; ox++) {
-      let o = base + oy * p.ow + ox;
-      if (argmax[o] == inPlane) { sum += dy[o]; }
+fn backward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
+  if (gid.x >= p.w) { return; }
+  let inPlane = gid.y * p.w + gid.x;
+  let rows = windowsCovering(gid.y, p.oh);
+  let cols = windowsCovering(gid.x, p.ow);
+  for (var plane = gid.z; plane < p.planes; plane += groups.z) {
+    let base = plane * p.oh * p.ow;
+    var sum = 0.0;
+    for (var oy = rows.x; oy <= rows.y; oy++) {
+      for (var ox = cols.x; ox <= cols.y; ox++) {
+        let o = base + oy * p.ow + ox;
+        if (argmax[o] == inPlane) { sum += dy[o]; }
+      }
     }
+    dx[plane * p.h * p.w + inPlane] = sum;
   }
-  dx[i] = sum;
 }

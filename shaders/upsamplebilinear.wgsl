@@ -45,36 +45,52 @@ fn reaching(i: u32, outSize: u32, scale: f32) -> vec2u {
   return vec2u(u32(max(first, 0.0)), u32(min(last, f32(outSize - 1u))));
 }
 
-@compute @workgroup_size(WG)
-fn forward(e: Element) {
-  let o = index(e);
-  if (o >= p.planes * p.oh * p.ow) { return; }
-  let r = tap((o / p.ow) % p.oh, p.h, p.scaleH);
-  let c = tap(o % p.ow, p.w, p.scaleW);
-  let base = (o / (p.ow * p.oh)) * p.h * p.w;
-  let top = (1.0 - c.l1) * x[base + r.i0 * p.w + c.i0] + c.l1 * x[base + r.i0 * p.w + c.i1];
-  let bottom = (1.0 - c.l1) * x[base + r.i1 * p.w + c.i0] + c.l1 * x[base + r.i1 * p.w + c.i1];
-  y[o] = (1.0 - r.l1) * top + r.l1 * bottom;
-}
+// Both directions run workgroups (ceil(columns / WG), rows, plane groups), an
+// invocation walking planes z, z + groups, ...: a workgroup's row (and its
+// vertical taps) is the same for all its invocations and nothing divides.
 
 @compute @workgroup_size(WG)
-fn backward(e: Element) {
-  let i = index(e);
-  if (i >= p.planes * p.h * p.w) { return; }
-  let iy = (i / p.w) % p.h;
-  let ix = i % p.w;
+fn forward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
+  let ox = gid.x;
+  if (ox >= p.ow) { return; }
+  let r = tap(gid.y, p.h, p.scaleH);
+  let c = tap(ox, p.w, p.scaleW);
+  for (var plane = gid.z; plane < p.planes; plane += groups.z) {
+    let top = plane * p.h * p.w + r.i0 * p.w;
+    let bottom = plane * p.h * p.w + r.i1 * p.w;
+    let upper = mix(x[top + c.i0], x[top + c.i1], c.l1);
+    let lower = mix(x[bottom + c.i0], x[bottom + c.i1], c.l1);
+    y[(plane * p.oh + gid.y) * p.ow + ox] = mix(upper, lower, r.l1);
+  }
+}
+
+/** Columns whose horizontal weights one pass of the backward keeps. */
+const COLUMNS = 32u;
+
+@compute @workgroup_size(WG)
+fn backward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
+  let ix = gid.x;
+  if (ix >= p.w) { return; }
+  let iy = gid.y;
   let rows = reaching(iy, p.oh, p.scaleH);
   let cols = reaching(ix, p.ow, p.scaleW);
-  let base = (i / (p.w * p.h)) * p.oh * p.ow;
-  var sum = 0.0;
-  for (var oy = rows.x; oy <= rows.y; oy++) {
-    let wy = weight(tap(oy, p.h, p.scaleH), iy);
-    if (wy == 0.0) { continue; }
-    var rowSum = 0.0;
-    for (var ox = cols.x; ox <= cols.y; ox++) {
-      rowSum += weight(tap(ox, p.w, p.scaleW), ix) * dy[base + oy * p.ow + ox];
+  for (var plane = gid.z; plane < p.planes; plane += groups.z) {
+    let base = plane * p.oh * p.ow;
+    var sum = 0.0;
+    // The horizontal weights depend on the column only: computed once per pass over up to COLUMNS of them.
+    for (var c0 = cols.x; c0 <= cols.y; c0 += COLUMNS) {
+      let count = min(COLUMNS, cols.y + 1u - c0);
+      var wx: array<f32, COLUMNS>;
+      for (var k = 0u; k < count; k++) { wx[k] = weight(tap(c0 + k, p.w, p.scaleW), ix); }
+      for (var oy = rows.x; oy <= rows.y; oy++) {
+        let wy = weight(tap(oy, p.h, p.scaleH), iy);
+        if (wy == 0.0) { continue; }
+        let at = base + oy * p.ow + c0;
+        var rowSum = 0.0;
+        for (var k = 0u; k < count; k++) { rowSum = fma(wx[k], dy[at + k], rowSum); }
+        sum = fma(wy, rowSum, sum);
+      }
     }
-    sum += wy * rowSum;
+    dx[(plane * p.h + iy) * p.w + ix] = sum;
   }
-  dx[i] = sum;
 }

@@ -15,3 +15,22 @@ export function grid1d(n: number, workgroupSize: number, maxPerDimension = 65535
 export function perElement(n: number, workgroupSize: number): { workgroups: [number, number]; constants: { WG: number } } {
   return { workgroups: grid1d(n, workgroupSize), constants: { WG: workgroupSize } };
 }
+
+/**
+ * Launch arguments for image ops with one invocation per column of a plane's
+ * row: workgroups (ceil(columns / WG), rows, plane groups), each invocation
+ * walking planes z, z + groups, ... So the row is the same across a workgroup
+ * and nothing divides; on lavapipe, which pays per workgroup, an invocation
+ * takes `planesEach` planes.
+ */
+export function perPlaneRow(
+  rt: { limits: { maxComputeWorkgroupsPerDimension: number } },
+  columns: number,
+  rows: number,
+  planes: number,
+  workgroupSize: number,
+  planesEach: number,
+): { workgroups: [number, number, number]; constants: { WG: number } } {
+  const groups = Math.min(Math.ceil(planes / planesEach), rt.limits.maxComputeWorkgroupsPerDimension);
+  return { workgroups: [Math.ceil(columns / workgroupSize), rows, groups], constants: { WG: workgroupSize } };
+}

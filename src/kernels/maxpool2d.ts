@@ -1,11 +1,11 @@
 // Max pool 2d launches (shaders/maxpool2d.wgsl): one invocation per output
-// element forward, one per input element backward.
+// column forward, per input column backward, each walking the planes.
 
 import type { GpuBuffer, GpuRuntime } from '../gpu';
 import { ShapeError, formatShape } from '../gpu/errors';
 import { shader } from '../gpu/shader';
 import source from '../../shaders/maxpool2d.wgsl';
-import { perElement } from './grid';
+import { perPlaneRow } from './grid';
 import { nchw } from './nchw';
 
 const maxpool2d = shader('maxpool2d', source, {
@@ -16,7 +16,9 @@ const maxpool2d = shader('maxpool2d', source, {
   },
   types: { argmaxOut: 'array<u32>', argmax: 'array<u32>' },
 });
-const WG = 64;
+const WG = 32;
+/** Planes each invocation walks (lavapipe pays per workgroup). */
+const planesEach = 8;
 
 export interface MaxPool2dOptions {
   kernel: number;
@@ -59,7 +61,7 @@ export function maxPool2dForward(rt: GpuRuntime, x: GpuBuffer, shape: readonly n
     reads: { x },
     writes: argmax ? { y, argmaxOut: argmax } : { y },
     params: params(shape, out, o),
-    ...perElement(count, WG),
+    ...perPlaneRow(rt, out[3], out[2], out[0] * out[1], WG, planesEach),
     specialise: true,
   });
   return { y, shape: out, argmax };
@@ -70,6 +72,7 @@ export function maxPool2dBackward(rt: GpuRuntime, argmax: GpuBuffer, dy: GpuBuff
   const out = maxPool2dOutputShape(shape, o);
   const count = shape.reduce((a, b) => a * b, 1);
   const dx = rt.pool.acquire(count * 4, 'a max pool input gradient');
-  rt.dispatch(maxpool2d, 'backward', { reads: { argmax, dy }, writes: { dx }, params: params(shape, out, o), ...perElement(count, WG), specialise: true });
+  const [n, c, h, w] = shape as [number, number, number, number];
+  rt.dispatch(maxpool2d, 'backward', { reads: { argmax, dy }, writes: { dx }, params: params(shape, out, o), ...perPlaneRow(rt, w, h, n * c, WG, planesEach), specialise: true });
   return dx;
 }

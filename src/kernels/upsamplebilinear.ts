@@ -1,16 +1,19 @@
 // Bilinear resampling launches (shaders/upsamplebilinear.wgsl): one invocation
-// per output element forward, one per input element backward.
+// per output column and row forward, per input column and row backward, each
+// walking the planes.
 
 import type { GpuBuffer, GpuRuntime } from '../gpu';
 import { shader } from '../gpu/shader';
 import source from '../../shaders/upsamplebilinear.wgsl';
-import { perElement } from './grid';
+import { perPlaneRow } from './grid';
 import { resizedShape } from './nchw';
 
 const upsamplebilinear = shader('upsamplebilinear', source, {
   bindings: { forward: { reads: ['x'], writes: ['y'] }, backward: { reads: ['dy'], writes: ['dx'] } },
 });
-const WG = 64;
+const WG = 32;
+/** Planes each invocation walks; they share its taps. */
+const planesEach = 8;
 
 export const upsampleBilinearOutputShape = (shape: readonly number[], outH: number, outW: number) => resizedShape('upsampleBilinear', shape, outH, outW);
 
@@ -28,7 +31,8 @@ function params(shape: readonly number[], oh: number, ow: number, alignCorners: 
 export function upsampleBilinearForward(rt: GpuRuntime, x: GpuBuffer, shape: readonly number[], outH: number, outW: number, alignCorners: boolean): GpuBuffer {
   const count = upsampleBilinearOutputShape(shape, outH, outW).reduce((a, b) => a * b, 1);
   const y = rt.pool.acquire(count * 4, 'a bilinear resampling output');
-  rt.dispatch(upsamplebilinear, 'forward', { reads: { x }, writes: { y }, params: params(shape, outH, outW, alignCorners), ...perElement(count, WG), specialise: true });
+  const p = params(shape, outH, outW, alignCorners);
+  rt.dispatch(upsamplebilinear, 'forward', { reads: { x }, writes: { y }, params: p, ...perPlaneRow(rt, outW, outH, p.planes, WG, planesEach), specialise: true });
   return y;
 }
 
@@ -37,6 +41,7 @@ export function upsampleBilinearBackward(rt: GpuRuntime, dy: GpuBuffer, shape: r
   upsampleBilinearOutputShape(shape, outH, outW);
   const count = shape.reduce((a, b) => a * b, 1);
   const dx = rt.pool.acquire(count * 4, 'a bilinear resampling input gradient');
-  rt.dispatch(upsamplebilinear, 'backward', { reads: { dy }, writes: { dx }, params: params(shape, outH, outW, alignCorners), ...perElement(count, WG), specialise: true });
+  const p = params(shape, outH, outW, alignCorners);
+  rt.dispatch(upsamplebilinear, 'backward', { reads: { dy }, writes: { dx }, params: p, ...perPlaneRow(rt, shape[3]!, shape[2]!, p.planes, WG, planesEach), specialise: true });
   return dx;
 }
