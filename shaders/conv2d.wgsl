@@ -238,11 +238,11 @@ const ROW_GROUPS = 4u;
 const ROWS = 8u * ROW_GROUPS;
 
 /**
- * acc[r] += weight[rows[r] + wi] * src[at] over `depth` steps, advancing at by
+ * row r's sums += weight[rows[r] + wi] * src[at] over `depth` steps, advancing at by
  * atStep and wi by wiStep: the inner loop of forward and grad input.
  */
 fn accumulateWeighted(
-  acc: ptr<function, array<vec4f, ROWS>>, src: ptr<storage, array<f32>, read>, start: vec4u, ok: vec4<bool>, atStep: u32,
+  acc: ptr<function, Sums>, src: ptr<storage, array<f32>, read>, start: vec4u, ok: vec4<bool>, atStep: u32,
   rows: RowOffsets, wiStart: u32, wiStep: u32, depth: u32,
 ) {
   var at = select(vec4u(0u), start, ok);
@@ -278,7 +278,7 @@ fn forwardBlocked(inv: Invocation, @builtin(workgroup_id) group: vec3u) {
     inside[j] = px[j].inside;
   }
   let rows = laneRows(co0, inv, p.cOut, weightRow);
-  var acc: array<vec4f, ROWS>;
+  var acc: Sums;
   for (var ky = 0u; ky < p.kh; ky++) {
     let ih = row0 + vec4u(ky * p.dilation);
     for (var kx = 0u; kx < p.kw; kx++) {
@@ -288,7 +288,7 @@ fn forwardBlocked(inv: Invocation, @builtin(workgroup_id) group: vec3u) {
     }
   }
   for (var r = 0u; r < ROWS; r++) {
-    for (var j = 0u; j < 4u; j++) { storeForward(co0 + r, px[j], acc[r][j]); }
+    for (var j = 0u; j < 4u; j++) { storeForward(co0 + r, px[j], sumAt(&acc, r, j)); }
   }
 }
 
@@ -311,7 +311,7 @@ fn gradInputBlocked(inv: Invocation, @builtin(workgroup_id) group: vec3u) {
   }
   let s = vec4u(p.stride);
   let rows = laneRows(ci0, inv, p.cIn, taps());
-  var acc: array<vec4f, ROWS>;
+  var acc: Sums;
   for (var ky = 0u; ky < p.kh; ky++) {
     let shiftedRow = row - vec4u(ky * p.dilation);
     let oh = shiftedRow / s;
@@ -324,7 +324,7 @@ fn gradInputBlocked(inv: Invocation, @builtin(workgroup_id) group: vec3u) {
     }
   }
   for (var r = 0u; r < ROWS; r++) {
-    for (var j = 0u; j < 4u; j++) { storeGradInput(ci0 + r, px[j], acc[r][j]); }
+    for (var j = 0u; j < 4u; j++) { storeGradInput(ci0 + r, px[j], sumAt(&acc, r, j)); }
   }
 }
 
@@ -350,7 +350,7 @@ fn gradWeightBlocked(inv: Invocation, @builtin(workgroup_id) group: vec3u) {
   let rowShift = (tap / p.kw) * p.dilation - vec4u(p.padding);
   let colShift = (tap % p.kw) * p.dilation - vec4u(p.padding);
   let rows = laneRows(co0, inv, p.cOut, outPlane);
-  var acc: array<vec4f, ROWS>;
+  var acc: Sums;
   for (var outRow = group.z * p.chunkRows; outRow < chunkEnd(group.z); outRow++) {
     let image = outRow / p.ho;
     let oh = outRow % p.ho;
@@ -369,6 +369,6 @@ fn gradWeightBlocked(inv: Invocation, @builtin(workgroup_id) group: vec3u) {
     if (ow < p.wo) { accumulateRows(&acc, rowValues(&dyAt1, rows, dyAt + ow), gatherRow(rowAt, rowOk, colShift, ow), noRows, vec4f(0.0)); }
   }
   for (var r = 0u; r < ROWS; r++) {
-    for (var j = 0u; j < 4u; j++) { storePartial(group.z, co0 + r, column[j], acc[r][j]); }
+    for (var j = 0u; j < 4u; j++) { storePartial(group.z, co0 + r, column[j], sumAt(&acc, r, j)); }
   }
 }

@@ -49,7 +49,7 @@ fn blocked(inv: Invocation, @builtin(workgroup_id) group: vec3u) {
   let col = vec4u(first, first + WG, first + 2u * WG, first + 3u * WG);
   let rows = laneRows(row0, inv, p.m, p.k);
   let step = vec4u(p.n);
-  var acc: array<vec4f, ROWS>;
+  var acc: Sums;
   var at = min(col, vec4u(p.n - 1u));
   var kk = 0u;
   for (; kk + 1u < p.k; kk += 2u) {
@@ -64,7 +64,7 @@ fn blocked(inv: Invocation, @builtin(workgroup_id) group: vec3u) {
   for (var r = 0u; r < ROWS; r++) {
     if (row0 + r >= p.m) { break; }
     for (var j = 0u; j < 4u; j++) {
-      if (col[j] < p.n) { c[(row0 + r) * p.n + col[j]] = acc[r][j]; }
+      if (col[j] < p.n) { c[(row0 + r) * p.n + col[j]] = sumAt(&acc, r, j); }
     }
   }
 }

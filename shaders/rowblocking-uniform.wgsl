@@ -16,10 +16,7 @@ fn loadedRow(first: u32, inv: Invocation, r: u32) -> u32 {
   return first + r;
 }
 
-/** acc[r] += values0[r] * v0 + values1[r] * v1: two reduction steps. */
-fn accumulateRows(acc: ptr<function, array<vec4f, ROWS>>, values0: RowValues, v0: vec4f, values1: RowValues, v1: vec4f) {
-  for (var r = 0u; r < ROWS; r++) {
-    (*acc)[r] = fma(vec4f(values0[r]), v0, (*acc)[r]);
-    (*acc)[r] = fma(vec4f(values1[r]), v1, (*acc)[r]);
-  }
+/** Row r's sums += values0[r] * v0 + values1[r] * v1: two reduction steps. */
+fn accumulateRows(acc: ptr<function, Sums>, values0: RowValues, v0: vec4f, values1: RowValues, v1: vec4f) {
+  for (var r = 0u; r < ROWS; r++) { accumulateRow(acc, r, values0[r], v0, values1[r], v1); }
 }
