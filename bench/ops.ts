@@ -49,7 +49,7 @@ console.log(`timing: warm-up run (also read back to check both agree), then medi
 
 const started = performance.now();
 const peak = await arithmeticPeak(rt);
-console.log(`arithmetic peak of the adapter (independent FMA chains, no memory): ${fmt(peak.gflops)} GFLOP/s (${peak.chains} vec4 chains per invocation)\n`);
+console.log(`arithmetic peak of the adapter (independent FMA chains, no memory): ${fmt(peak.gflops)} GFLOP/s (${peak.chains} f32 chains per invocation)\n`);
 const rows: RowResult[] = [];
 
 /** Warm-up run (read back for the agreement check), then the timed samples. */
