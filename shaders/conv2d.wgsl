@@ -17,6 +17,8 @@ struct Params {
   ho: u32, wo: u32, // y [n, cOut, ho, wo]
   // grad weight: output rows (over n * ho) per chunk, and the number of chunks
   chunkRows: u32, chunks: u32,
+  // grad input of a strided conv by phase: the input pixels (phaseY + stride * r, phaseX + stride * c), phaseRows x phaseCols of them
+  phaseY: u32, phaseX: u32, phaseRows: u32, phaseCols: u32,
 }
 
 override TILE: u32;
@@ -325,6 +327,47 @@ fn gradInputBlocked(inv: Invocation, @builtin(workgroup_id) group: vec3u) {
   }
   for (var r = 0u; r < ROWS; r++) {
     for (var j = 0u; j < 4u; j++) { storeGradInput(ci0 + r, px[j], sumAt(&acc, r, j)); }
+  }
+}
+
+/**
+ * Grad input of a strided conv (dilation 1), one phase of the input pixels per
+ * dispatch: those at row phaseY + stride * r and column phaseX + stride * c
+ * receive only the taps ky = phaseY + padding (mod stride) (kx likewise), each
+ * from output row r + (phaseY + padding - ky) / stride. The all-pixel kernel
+ * visits every tap and masks all but 1 in stride^2 of them.
+ */
+@compute @workgroup_size(WG)
+fn gradInputPhaseBlocked(inv: Invocation, @builtin(workgroup_id) group: vec3u) {
+  let outPlane = p.ho * p.wo;
+  let weightRow = p.cIn * taps();
+  let ci0 = group.y * ROWS;
+  let px = pixelQuad(group.x, inv.lane, p.phaseRows, p.phaseCols);
+  var pixels: array<Pixel, 4>;
+  var image = vec4u(0u);
+  var r = vec4i(0);
+  var c = vec4i(0);
+  var inside = vec4<bool>(false);
+  for (var j = 0u; j < 4u; j++) {
+    pixels[j] = Pixel(px[j].image, p.phaseY + p.stride * px[j].row, p.phaseX + p.stride * px[j].col, px[j].inside);
+    image[j] = px[j].image * p.cOut * outPlane;
+    r[j] = i32(px[j].row);
+    c[j] = i32(px[j].col);
+    inside[j] = px[j].inside;
+  }
+  let rows = laneRows(ci0, inv, p.cIn, taps());
+  var acc: Sums;
+  for (var ky = (p.phaseY + p.padding) % p.stride; ky < p.kh; ky += p.stride) {
+    let oh = r + vec4i((i32(p.phaseY + p.padding) - i32(ky)) / i32(p.stride));
+    let rowOk = (oh >= vec4i(0)) & (oh < vec4i(i32(p.ho)));
+    for (var kx = (p.phaseX + p.padding) % p.stride; kx < p.kw; kx += p.stride) {
+      let ow = c + vec4i((i32(p.phaseX + p.padding) - i32(kx)) / i32(p.stride));
+      let ok = inside & rowOk & (ow >= vec4i(0)) & (ow < vec4i(i32(p.wo)));
+      accumulateWeighted(&acc, &dy, image + vec4u(oh) * p.wo + vec4u(ow), ok, outPlane, rows, ky * p.kw + kx, weightRow, p.cOut);
+    }
+  }
+  for (var k = 0u; k < ROWS; k++) {
+    for (var j = 0u; j < 4u; j++) { storeGradInput(ci0 + k, pixels[j], sumAt(&acc, k, j)); }
   }
 }
 

@@ -28,6 +28,8 @@ const cases: Case[] = [
   { g: geometry(3, 33, 7, 9, 17, 1, 1, 0, 1), bias: true },
   { g: geometry(1, 3, 13, 11, 5, 7, 2, 3, 1), bias: false },
   { g: geometry(3, 5, 9, 7, 3, 1, 2, 0, 1), bias: false },
+  // stride 3: nine phases of the input in the blocked grad input, some reached by one tap row only
+  { g: geometry(2, 4, 11, 10, 6, 5, 3, 2, 1), bias: false },
   { g: geometry(3, 4, 13, 11, 9, 3, 1, 0, 1), bias: true },
   // more output channels and pixels than one blocked workgroup covers
   { g: geometry(3, 5, 17, 13, 33, 3, 1, 1, 1), bias: true },

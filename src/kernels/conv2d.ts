@@ -17,6 +17,7 @@ const shaders = blockedShaders('conv2d', source, {
     forwardBlocked: forward,
     gradInputTiled: gradInput,
     gradInputBlocked: gradInput,
+    gradInputPhaseBlocked: gradInput,
     gradWeightTiled: gradWeight,
     gradWeightBlocked: gradWeight,
     gradWeightReduce: { reads: ['partialsIn'], writes: ['dw'] },
@@ -88,7 +89,8 @@ function launch(rt: GpuRuntime, tiling: Tiling, rows: number, columns: number, w
     return { shader: shaders.portable, variant: 'Tiled', workgroups: [Math.ceil(columns / tile), Math.ceil(rows / tile)], constants: { TILE: tile } };
   }
   const sharing = rowSharing(rt, tiling);
-  const rowGroups = rowGroupsFor(sharing, rows);
+  const rowGroups = process.env.CONV_RG ? Number(process.env.CONV_RG) : rowGroupsFor(sharing, rows);
+  if (process.env.CONV_WG && workgroupSize === blockWorkgroup) workgroupSize = Number(process.env.CONV_WG);
   return {
     shader: shaders.blocked(sharing, rowGroups),
     variant: 'Blocked',
@@ -115,14 +117,30 @@ export function conv2dForward(rt: GpuRuntime, x: GpuBuffer, weight: GpuBuffer, b
   return y;
 }
 
-/** dx [n, cIn, h, w] from dy [n, cOut, ho, wo]. */
+/**
+ * dx [n, cIn, h, w] from dy [n, cOut, ho, wo]. A strided conv (dilation 1) on
+ * the blocked tiling runs one launch per phase of the input pixels, each with
+ * only the taps that reach it.
+ */
 export function conv2dGradInput(rt: GpuRuntime, dy: GpuBuffer, weight: GpuBuffer, g: Conv2dGeometry, tiling = defaultTiling(rt)): GpuBuffer {
   const { ho, wo } = checkGeometry('conv2d grad input', g);
   checkSize('conv2d grad input', 'dy', dy, [g.n, g.cOut, ho, wo]);
   checkSize('conv2d grad input', 'weight', weight, [g.cOut, g.cIn, g.kh, g.kw]);
   const dx = rt.pool.acquire(g.n * g.cIn * g.h * g.w * 4, 'conv2d grad input');
+  const p = params(g, ho, wo);
+  if (tiling !== 'tiled' && g.stride > 1 && g.dilation === 1) {
+    for (let phaseY = 0; phaseY < Math.min(g.stride, g.h); phaseY++) {
+      for (let phaseX = 0; phaseX < Math.min(g.stride, g.w); phaseX++) {
+        const phaseRows = Math.ceil((g.h - phaseY) / g.stride);
+        const phaseCols = Math.ceil((g.w - phaseX) / g.stride);
+        const l = launch(rt, tiling, g.cIn, g.n * phaseRows * phaseCols);
+        rt.dispatch(l.shader, 'gradInputPhaseBlocked', { reads: { weight, dy }, writes: { dx }, params: { ...p, phaseY, phaseX, phaseRows, phaseCols }, workgroups: l.workgroups, constants: l.constants });
+      }
+    }
+    return dx;
+  }
   const l = launch(rt, tiling, g.cIn, g.n * g.h * g.w);
-  rt.dispatch(l.shader, `gradInput${l.variant}`, { reads: { weight, dy }, writes: { dx }, params: params(g, ho, wo), workgroups: l.workgroups, constants: l.constants });
+  rt.dispatch(l.shader, `gradInput${l.variant}`, { reads: { weight, dy }, writes: { dx }, params: p, workgroups: l.workgroups, constants: l.constants });
   return dx;
 }
 
