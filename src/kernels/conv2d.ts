@@ -89,8 +89,7 @@ function launch(rt: GpuRuntime, tiling: Tiling, rows: number, columns: number, w
     return { shader: shaders.portable, variant: 'Tiled', workgroups: [Math.ceil(columns / tile), Math.ceil(rows / tile)], constants: { TILE: tile } };
   }
   const sharing = rowSharing(rt, tiling);
-  const rowGroups = process.env.CONV_RG ? Number(process.env.CONV_RG) : rowGroupsFor(sharing, rows);
-  if (process.env.CONV_WG && workgroupSize === blockWorkgroup) workgroupSize = Number(process.env.CONV_WG);
+  const rowGroups = rowGroupsFor(sharing, rows);
   return {
     shader: shaders.blocked(sharing, rowGroups),
     variant: 'Blocked',
