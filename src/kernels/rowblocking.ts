@@ -46,8 +46,13 @@ export function blockedShaders(name: string, source: string, options: ShaderOpti
   };
 }
 
-/** Measured on lavapipe (conv 64 -> 64, subgroups): speed per row computed, by groups of 8 rows per invocation. */
-const rowGroupSpeed = [0.7, 0.95, 0.95, 1];
+/**
+ * Measured on lavapipe (subgroups; f32 sums; tiny conv shapes, GFLOP per
+ * CPU-second, 2026-11-28): speed per row computed, by groups of 8 rows per
+ * invocation. More than 4 groups falls off a cliff (10x slower: the sums leave
+ * registers).
+ */
+const rowGroupSpeed = [0.58, 0.8, 0.94, 1];
 
 /**
  * Groups of 8 rows per invocation for `rows` rows: with subgroups, the least
