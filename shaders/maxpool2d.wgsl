@@ -1,15 +1,19 @@
 // Max pool 2d over NCHW planes; padding counts as -inf and the output size is
 // floor((size + 2 * padding - kernel) / stride) + 1, as in PyTorch. The forward
 // can keep each window's argmax (flat index in its input plane, the first
-// maximum in row-major order on ties, as PyTorch) so that the backward is a
-// gather: every input element sums the gradients of the windows that picked it.
-// No atomics, so the gradient is deterministic.
+// maximum in row-major order on ties, as PyTorch) for the backward, which adds
+// each window's gradient at its argmax into a zeroed dx. Windows overlap, but
+// not those of outputs `classes` = ceil(kernel / stride) apart in both
+// directions: one launch per such class of outputs (row and column mod
+// classes) writes each input at most once, so no atomics are needed and the
+// gradient is deterministic.
 // Storage buffers: declared by shader() from the bindings in src/kernels/maxpool2d.ts.
 
 struct Params {
   planes: u32, h: u32, w: u32, // N * C planes of h x w in
   oh: u32, ow: u32, // and of oh x ow out
   kernel: u32, stride: u32, padding: u32,
+  classes: u32, classY: u32, classX: u32, // backward: the outputs (classY + classes * r, classX + classes * c)
 }
 
 struct WindowMax {
@@ -60,30 +64,16 @@ fn forwardArgmax(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgro
   }
 }
 
-// Output rows (or columns) whose window covers input row i: the o with
-// o * stride - padding <= i < o * stride - padding + kernel.
-fn windowsCovering(i: u32, outSize: u32) -> vec2u {
-  let reach = i32(i + p.padding) - i32(p.kernel) + 1;
-  let first = select(0u, (u32(max(reach, 0)) + p.stride - 1u) / p.stride, reach > 0);
-  let last = min((i + p.padding) / p.stride, outSize - 1u);
-  return vec2u(first, last);
-}
-
+// dx += dy at the argmax of each window of the class. Workgroups
+// (ceil(class columns / WG), class rows, plane groups).
 @compute @workgroup_size(WG)
 fn backward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
-  if (gid.x >= p.w) { return; }
-  let inPlane = gid.y * p.w + gid.x;
-  let rows = windowsCovering(gid.y, p.oh);
-  let cols = windowsCovering(gid.x, p.ow);
+  let ox = p.classX + p.classes * gid.x;
+  if (ox >= p.ow) { return; }
+  let oy = p.classY + p.classes * gid.y;
   for (var plane = gid.z; plane < p.planes; plane += groups.z) {
-    let base = plane * p.oh * p.ow;
-    var sum = 0.0;
-    for (var oy = rows.x; oy <= rows.y; oy++) {
-      for (var ox = cols.x; ox <= cols.y; ox++) {
-        let o = base + oy * p.ow + ox;
-        if (argmax[o] == inPlane) { sum += dy[o]; }
-      }
-    }
-    dx[plane * p.h * p.w + inPlane] = sum;
+    let o = (plane * p.oh + oy) * p.ow + ox;
+    let i = plane * p.h * p.w + argmax[o];
+    dx[i] += dy[o];
   }
 }

@@ -1,10 +1,12 @@
 // Max pool 2d launches (shaders/maxpool2d.wgsl): one invocation per output
-// column forward, per input column backward, each walking the planes.
+// column forward, per output column of a class of windows backward, each
+// walking the planes.
 
 import type { GpuBuffer, GpuRuntime } from '../gpu';
 import { ShapeError, formatShape } from '../gpu/errors';
 import { shader } from '../gpu/shader';
 import source from '../../shaders/maxpool2d.wgsl';
+import { fill } from './elementwise';
 import { perPlaneRow } from './grid';
 import { nchw } from './nchw';
 
@@ -67,12 +69,22 @@ export function maxPool2dForward(rt: GpuRuntime, x: GpuBuffer, shape: readonly n
   return { y, shape: out, argmax };
 }
 
-/** dx of the input `shape` from the forward's argmax and dy. */
+/** dx of the input `shape` from the forward's argmax and dy: zeroed, then each class of non-overlapping windows adds its gradients. */
 export function maxPool2dBackward(rt: GpuRuntime, argmax: GpuBuffer, dy: GpuBuffer, shape: readonly number[], o: MaxPool2dOptions): GpuBuffer {
   const out = maxPool2dOutputShape(shape, o);
-  const count = shape.reduce((a, b) => a * b, 1);
-  const dx = rt.pool.acquire(count * 4, 'a max pool input gradient');
-  const [n, c, h, w] = shape as [number, number, number, number];
-  rt.dispatch(maxpool2d, 'backward', { reads: { argmax, dy }, writes: { dx }, params: params(shape, out, o), ...perPlaneRow(rt, w, h, n * c, WG, planesEach), specialise: true });
+  const dx = fill(rt, shape.reduce((a, b) => a * b, 1), 0, rt.pool.acquire(shape.reduce((a, b) => a * b, 1) * 4, 'a max pool input gradient'));
+  const classes = Math.ceil(o.kernel / o.stride);
+  const [, , oh, ow] = out;
+  for (let classY = 0; classY < Math.min(classes, oh); classY++) {
+    for (let classX = 0; classX < Math.min(classes, ow); classX++) {
+      rt.dispatch(maxpool2d, 'backward', {
+        reads: { argmax, dy },
+        writes: { dx },
+        params: { ...params(shape, out, o), classes, classY, classX },
+        ...perPlaneRow(rt, Math.ceil((ow - classX) / classes), Math.ceil((oh - classY) / classes), out[0] * out[1], WG, planesEach),
+        specialise: true,
+      });
+    }
+  }
   return dx;
 }
