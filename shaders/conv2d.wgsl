@@ -24,6 +24,10 @@ struct Params {
 override TILE: u32;
 override REDUCE_WG: u32;
 override HAS_BIAS: bool = false;
+// The forward's epilogue: a residual added to the output, then ReLU (batch
+// norm folded into the weights and bias at inference, src/kernels/conv2dbatchnorm.ts).
+override RESIDUAL: bool = false;
+override RELU: bool = false;
 
 var<workgroup> tileA: array<f32, TILE * TILE>;
 var<workgroup> tileB: array<f32, TILE * TILE>;
@@ -62,9 +66,12 @@ fn gather(src: ptr<storage, array<f32>, read>, at: vec4u, ok: vec4<bool>) -> vec
 
 fn storeForward(co: u32, pixel: Pixel, value: f32) {
   if (co >= p.cOut || !pixel.inside) { return; }
+  let at = ((pixel.image * p.cOut + co) * p.ho + pixel.row) * p.wo + pixel.col;
   var v = value;
   if (HAS_BIAS) { v += bias[co]; }
-  y[((pixel.image * p.cOut + co) * p.ho + pixel.row) * p.wo + pixel.col] = v;
+  if (RESIDUAL) { v += residual[at]; }
+  if (RELU) { v = max(v, 0.0); }
+  y[at] = v;
 }
 
 // ---- forward ----

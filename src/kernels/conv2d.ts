@@ -8,7 +8,7 @@ import source from '../../shaders/conv2d.wgsl';
 import { perElement } from './grid';
 import { blockedShaders, defaultTiling, rowGroupsFor, rowSharing, type Tiling } from './rowblocking';
 
-const forward = { reads: ['weight', 'x', 'bias'], writes: ['y'] };
+const forward = { reads: ['weight', 'x', 'bias', 'residual'], writes: ['y'] };
 const gradInput = { reads: ['weight', 'dy'], writes: ['dx'] };
 const gradWeight = { reads: ['dyAt1', 'x'], writes: ['partials'] };
 const shaders = blockedShaders('conv2d', source, {
@@ -98,20 +98,37 @@ function launch(rt: GpuRuntime, tiling: Tiling, rows: number, columns: number, w
   };
 }
 
-/** y = conv(x, weight) + bias; y is [n, cOut, ho, wo]. */
-export function conv2dForward(rt: GpuRuntime, x: GpuBuffer, weight: GpuBuffer, bias: GpuBuffer | null, g: Conv2dGeometry, tiling = defaultTiling(rt)): GpuBuffer {
+/** What the forward does to its output before storing it: add a residual (shaped as the output), then ReLU. */
+export interface ConvEpilogue {
+  residual: GpuBuffer | null;
+  relu: boolean;
+}
+
+const noEpilogue: ConvEpilogue = { residual: null, relu: false };
+
+/** y = conv(x, weight) + bias, then the epilogue; y is [n, cOut, ho, wo]. */
+export function conv2dForward(
+  rt: GpuRuntime,
+  x: GpuBuffer,
+  weight: GpuBuffer,
+  bias: GpuBuffer | null,
+  g: Conv2dGeometry,
+  tiling = defaultTiling(rt),
+  epilogue: ConvEpilogue = noEpilogue,
+): GpuBuffer {
   const { ho, wo } = checkGeometry('conv2d', g);
   checkSize('conv2d', 'input', x, [g.n, g.cIn, g.h, g.w]);
   checkSize('conv2d', 'weight', weight, [g.cOut, g.cIn, g.kh, g.kw]);
   if (bias) checkSize('conv2d', 'bias', bias, [g.cOut]);
+  if (epilogue.residual) checkSize('conv2d', 'residual', epilogue.residual, [g.n, g.cOut, ho, wo]);
   const y = rt.pool.acquire(g.n * g.cOut * ho * wo * 4, 'conv2d output');
   const l = launch(rt, tiling, g.cOut, g.n * ho * wo);
   rt.dispatch(l.shader, `forward${l.variant}`, {
-    reads: { weight, x, bias: bias ?? weight },
+    reads: { weight, x, bias: bias ?? weight, residual: epilogue.residual ?? x },
     writes: { y },
     params: params(g, ho, wo),
     workgroups: l.workgroups,
-    constants: { ...l.constants, HAS_BIAS: bias ? 1 : 0 },
+    constants: { ...l.constants, HAS_BIAS: bias ? 1 : 0, RESIDUAL: epilogue.residual ? 1 : 0, RELU: epilogue.relu ? 1 : 0 },
   });
   return y;
 }

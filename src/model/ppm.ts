@@ -6,7 +6,7 @@
 import type { Random } from '../base/random';
 import type { GpuRuntime } from '../gpu';
 import { Module, Sequential } from '../graph/module';
-import { AdaptiveAvgPool2d, BatchNorm2d, Conv2d, Dropout2d, ReLU } from '../graph/nn';
+import { AdaptiveAvgPool2d, BatchNorm2d, Conv2d, Dropout2d, ReLU, convBn } from '../graph/nn';
 import { batchNorm2d, concatBatch, concatChannels, sliceBatch, upsampleBilinear } from '../graph/ops';
 import type { Tensor } from '../graph/tensor';
 
@@ -77,8 +77,8 @@ export class PyramidPoolingDecoder extends Module {
   }
 }
 
-/** One pyramid branch: the map pooled to bins, then 1x1 conv, BN and ReLU (the last two in one kernel). */
+/** One pyramid branch: the map pooled to bins, then 1x1 conv, BN and ReLU. */
 function reducedBins(branch: Sequential, x: Tensor): Tensor {
   const [pool, conv, bn] = branch.layers as [AdaptiveAvgPool2d, Conv2d, BatchNorm2d, ReLU];
-  return bn.forward(conv.forward(pool.forward(x)), { relu: true });
+  return convBn(conv, bn, pool.forward(x), { relu: true });
 }

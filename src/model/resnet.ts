@@ -5,7 +5,7 @@
 
 import type { Random } from '../base/random';
 import type { GpuRuntime } from '../gpu';
-import { BatchNorm2d, Conv2d, MaxPool2d } from '../graph/nn';
+import { BatchNorm2d, Conv2d, MaxPool2d, convBn } from '../graph/nn';
 import { Module, Sequential } from '../graph/module';
 import type { Tensor } from '../graph/tensor';
 import type { EncoderConfig } from './config';
@@ -38,8 +38,8 @@ class BasicBlock extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    const out = this.bn1.forward(this.conv1.forward(x), { relu: true });
-    return this.bn2.forward(this.conv2.forward(out), { residual: this.downsample ? this.downsample.forward(x) : x, relu: true });
+    const out = convBn(this.conv1, this.bn1, x, { relu: true });
+    return convBn(this.conv2, this.bn2, out, { residual: shortcut(this.downsample, x), relu: true });
   }
 }
 
@@ -65,10 +65,17 @@ class Bottleneck extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    let out = this.bn1.forward(this.conv1.forward(x), { relu: true });
-    out = this.bn2.forward(this.conv2.forward(out), { relu: true });
-    return this.bn3.forward(this.conv3.forward(out), { residual: this.downsample ? this.downsample.forward(x) : x, relu: true });
+    let out = convBn(this.conv1, this.bn1, x, { relu: true });
+    out = convBn(this.conv2, this.bn2, out, { relu: true });
+    return convBn(this.conv3, this.bn3, out, { residual: shortcut(this.downsample, x), relu: true });
   }
+}
+
+/** The block's input, or its downsampling (1x1 conv and batch norm) where the shape changes. */
+function shortcut(downsample: Sequential | null, x: Tensor): Tensor {
+  if (!downsample) return x;
+  const [conv, bn] = downsample.layers as [Conv2d, BatchNorm2d];
+  return convBn(conv, bn, x);
 }
 
 function downsample(rt: GpuRuntime, rng: Random, g: BlockGeometry, expansion: number): Sequential | null {
@@ -133,10 +140,10 @@ export class ResNetDilated extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    x = this.bn1.forward(this.conv1.forward(x), { relu: true });
+    x = convBn(this.conv1, this.bn1, x, { relu: true });
     if (this.conv2 && this.bn2 && this.conv3 && this.bn3) {
-      x = this.bn2.forward(this.conv2.forward(x), { relu: true });
-      x = this.bn3.forward(this.conv3.forward(x), { relu: true });
+      x = convBn(this.conv2, this.bn2, x, { relu: true });
+      x = convBn(this.conv3, this.bn3, x, { relu: true });
     }
     x = this.maxpool.forward(x);
     return this.layer4.forward(this.layer3.forward(this.layer2.forward(this.layer1.forward(x))));

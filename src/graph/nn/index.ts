@@ -1,3 +1,4 @@
 export * from './conv2d';
 export * from './batchnorm2d';
 export * from './layers';
+export * from './convbn';

@@ -12,7 +12,8 @@ export interface Conv2dOptions {
   tiling?: Tiling;
 }
 
-function geometry(x: Tensor, weight: Tensor, bias: Tensor | null, options: Conv2dOptions): Conv2dGeometry {
+/** The launch geometry of conv2d(x, weight, bias, options); throws ShapeError naming conv2d and the shapes. */
+export function conv2dGeometry(x: Tensor, weight: Tensor, bias: Tensor | null, options: Conv2dOptions): Conv2dGeometry {
   const shapes = `input ${formatShape(x.shape)}, weight ${formatShape(weight.shape)}`;
   if (x.shape.length !== 4 || weight.shape.length !== 4) throw new ShapeError('conv2d', `input and weight must be 4D: ${shapes}`);
   const [n, cIn, h, w] = x.shape as [number, number, number, number];
@@ -26,7 +27,7 @@ function geometry(x: Tensor, weight: Tensor, bias: Tensor | null, options: Conv2
 
 /** PyTorch's conv2d (NCHW, weight [cOut, cIn, kh, kw]), differentiable in x, weight and bias. */
 export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null, options: Conv2dOptions = {}): Tensor {
-  const g = geometry(x, weight, bias, options);
+  const g = conv2dGeometry(x, weight, bias, options);
   const { ho, wo } = conv2dOutputSize(g);
   const rt = x.rt;
   const y = new Tensor(rt, [g.n, g.cOut, ho, wo], conv2dForward(rt, x.buffer, weight.buffer, bias?.buffer ?? null, g, options.tiling));

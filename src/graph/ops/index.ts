@@ -12,3 +12,4 @@ export * from './adaptiveavgpool2d';
 export * from './upsamplebilinear';
 export * from './concat';
 export * from './softmaxscores';
+export * from './conv2dbatchnorm';
