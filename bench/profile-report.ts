@@ -1,4 +1,4 @@
-// Where a step's time goes: the per-dispatch GPU times of one profiled step
+// Where a step's time goes: the per-dispatch GPU times of profiled steps
 // (GpuRuntime.beginProfile), summed per kernel family and set against the
 // step's own time measured without the profiler.
 
@@ -8,6 +8,8 @@ import { fmt } from './op-report';
 export interface StepProfile extends ProfileResult {
   /** The step's median time without the profiler. */
   stepMs: number;
+  /** Profiled steps whose fastest time per dispatch this holds. */
+  runs: number;
 }
 
 /** A family: the shader (without the suffix of its blocked or vec4 variant) and the entry point. */
@@ -17,11 +19,25 @@ export function family(d: DispatchTiming): string {
 
 const isConvShader = (d: DispatchTiming): boolean => /^conv/.test(d.shader);
 
-/** FLOP of a conv dispatch that computes a direction (2 per multiply-add, as bench/ops.js); 0 for any other. */
+/**
+ * FLOP of a conv dispatch that computes a direction (2 per multiply-add, as
+ * bench/ops.js; a grad input launched per phase of a stride counts its share);
+ * 0 for any other.
+ */
 export function convFlop(d: DispatchTiming): number {
   const p = d.params as Record<string, number>;
   if (!isConvShader(d) || !/^(forward|gradInput|gradWeight)/.test(d.entryPoint) || /Reduce/.test(d.entryPoint)) return 0;
-  return 2 * p.n! * p.cOut! * p.ho! * p.wo! * p.cIn! * p.kh! * p.kw!;
+  const share = /Phase/.test(d.entryPoint) ? 1 / (p.stride! * p.stride!) : 1;
+  return 2 * p.n! * p.cOut! * p.ho! * p.wo! * p.cIn! * p.kh! * p.kw! * share;
+}
+
+/** Several profiles of the same step: each dispatch's fastest time (other work on the machine only adds). */
+export function fastestOf(profiles: readonly ProfileResult[]): ProfileResult {
+  const [first, ...rest] = profiles as [ProfileResult, ...ProfileResult[]];
+  for (const p of rest) {
+    if (p.dispatches.length !== first.dispatches.length) throw new Error(`profiles of the same step differ: ${p.dispatches.length} and ${first.dispatches.length} dispatches`);
+  }
+  return { ...first, dispatches: first.dispatches.map((d, i) => ({ ...d, ms: Math.min(d.ms, ...rest.map((p) => p.dispatches[i]!.ms)) })) };
 }
 
 export interface ProfileSummary {
@@ -62,7 +78,7 @@ export function renderFamilies(p: StepProfile): string {
   }
   const s = summarise(p);
   const lines = [
-    `GPU time per kernel family, ${modeLine(p)}; step ${fmt(p.stepMs)} ms without the profiler`,
+    `GPU time per kernel family, ${modeLine(p)}, each dispatch's fastest of ${p.runs} profiled steps; step ${fmt(p.stepMs)} ms without the profiler`,
     '',
     '| kernel | calls | ms | % of step |',
     '| --- | ---: | ---: | ---: |',
