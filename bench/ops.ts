@@ -33,6 +33,8 @@ if (typeof options === 'number') process.exit(options);
 const quick = options.quick;
 const plan = quick ? quickPlan : fullPlan;
 const resultsFile = new URL('../../bench/RESULTS.md', import.meta.url);
+const header =
+  '# Benchmark results\n\nSections appended by `node bench/ops.js` (op benchmark) and `node bench/model.js` (whole model), newest last.\n\nOp benchmark: GFLOP/s count 2 FLOP per multiply-add; each gradient direction counts what the forward does. Times are medians of samples ended by waiting for the GPU, on one Dawn instance shared by both systems; TF.js runs NHWC (its native layout), ours NCHW. Rows: the reference shape (a 3x3 conv, N8 C64->64 at 64x64); the conv shapes of the `tiny` configuration (96x160 input, batch 8); those of the `paper` configuration at a reduced size (batch 1, 16x16 feature maps, as from a 128x128 image at output stride 8); a 1024^3 matmul, the yardstick of the last column. The arithmetic peak: bench/peak.wgsl.\n';
 
 // Other work on the machine slows both systems: the load average says how much.
 const load = () => `${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} CPUs`;
@@ -115,10 +117,7 @@ console.log(`\n${table}\n\n${targets.join('\n')}`);
 console.log(`\npool: ${(pool.bytesInUse / 2 ** 20).toFixed(1)} MiB in use, ${(pool.bytesAllocated / 2 ** 20).toFixed(0)} MiB allocated; total ${((performance.now() - started) / 1000).toFixed(0)} s; ${loads}`);
 
 if (!quick) {
-  const header = existsSync(resultsFile)
-    ? ''
-    : '# Op benchmark results\n\nOne section per full run of `node bench/ops.js`, newest last. GFLOP/s count 2 FLOP per multiply-add; each gradient direction counts what the forward does. Times are medians of samples ended by waiting for the GPU, on one Dawn instance shared by both systems; TF.js runs NHWC (its native layout), ours NCHW. Other work on the machine makes figures noisy (see the load average). Rows: the reference shape (a 3x3 conv, N8 C64->64 at 64x64); the conv shapes of the `tiny` configuration (96x160 input, batch 8); those of the `paper` configuration at a reduced size (batch 1, 16x16 feature maps, as from a 128x128 image at output stride 8: a layer3 3x3 with dilation 2, a layer3 1x1, the pyramid pooling 3x3 C4096->512); a 1024^3 matmul, the yardstick of the last column.\n';
-  appendFileSync(resultsFile, `${header}\n## ${date}\n\nadapter: ${device}; peer: TF.js on ${tfjs.describe()}; ${loads}; arithmetic peak ${fmt(peak.gflops)} GFLOP/s\n\n${table}\n\n${targets.map((t) => `- ${t}`).join('\n')}\n`);
+  appendFileSync(resultsFile, `${existsSync(resultsFile) ? '' : header}\n## Op benchmark ${date}\n\nadapter: ${device}; peer: TF.js on ${tfjs.describe()}; ${loads}; arithmetic peak ${fmt(peak.gflops)} GFLOP/s\n\n${table}\n\n${targets.map((t) => `- ${t}`).join('\n')}\n`);
   console.log(`appended to bench/RESULTS.md`);
 }
 if (options.json) {

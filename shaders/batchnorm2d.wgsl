@@ -81,6 +81,12 @@ fn partial(c: u32, k: u32) -> vec2f {
   return vec2f(partials[i], partials[i + 1u]);
 }
 
+fn storePartial(to: ptr<storage, array<f32>, read_write>, c: u32, k: u32, v: vec2f) {
+  let i = partialIndex(c, k);
+  (*to)[i] = v.x;
+  (*to)[i + 1u] = v.y;
+}
+
 // Sum of v over the workgroup, returned to every invocation.
 fn workgroupSum(t: u32, v: vec2f) -> vec2f {
   pairs[t] = v;
@@ -148,11 +154,7 @@ fn statsWhole(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) w
 fn statsPartial(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) wid: vec3u) {
   let chunk = chunkOf(wid.x, wid.z);
   let m = chunkMoments(lid.x, chunk, wid.y);
-  if (lid.x == 0u) {
-    let i = partialIndex(wid.y, chunk.k);
-    statPartials[i] = m.x;
-    statPartials[i + 1u] = m.y;
-  }
+  if (lid.x == 0u) { storePartial(&statPartials, wid.y, chunk.k, m); }
 }
 
 // Level 2: merges the chunks of one channel. Workgroups: (C).
@@ -253,11 +255,7 @@ fn gradWhole(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) wi
 fn gradPartial(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) wid: vec3u) {
   let chunk = chunkOf(wid.x, wid.z);
   let total = chunkGradSums(lid.x, chunk, wid.y);
-  if (lid.x == 0u) {
-    let i = partialIndex(wid.y, chunk.k);
-    gradPartials[i] = total.x;
-    gradPartials[i + 1u] = total.y;
-  }
+  if (lid.x == 0u) { storePartial(&gradPartials, wid.y, chunk.k, total); }
 }
 
 // Level 2. Workgroups: (C).
