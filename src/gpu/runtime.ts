@@ -38,6 +38,8 @@ export interface DispatchArgs {
 
 const uniformSlot = 256;
 const uniformSlots = 4096;
+/** Bind groups kept, at most; past that the cache starts over. */
+const maxBindGroups = 8192;
 const maxParams = uniformSlot / 4;
 
 export class GpuRuntime {
@@ -60,6 +62,9 @@ export class GpuRuntime {
   private lostError: DeviceLostError | null = null;
   private destroyed = false;
   private profiler: DispatchProfiler | null = null;
+  private readonly bindGroups = new Map<string, GPUBindGroup>();
+  private readonly bufferSerials = new WeakMap<GPUBuffer, number>();
+  private nextSerial = 1;
   dispatchCount = 0;
 
   constructor(
@@ -144,9 +149,7 @@ export class GpuRuntime {
     const offset = this.uniformCount * uniformSlot;
     writeParams(this.uniformView, offset, shader, entryPoint, entry, args.params ?? {});
     this.uniformCount++;
-    const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: this.uniforms, offset, size: uniformSlot } }];
-    [...Object.values(reads), ...Object.values(args.writes)].forEach((b, i) => entries.push({ binding: i + 1, resource: { buffer: b.buffer, size: b.bytes } }));
-    const bindGroup = this.device.createBindGroup({ layout: this.bindGroupLayout(layout), entries });
+    const bindGroup = this.bindGroup(layout, offset, [...Object.values(reads), ...Object.values(args.writes)]);
     const [x, y = 1, z = 1] = args.workgroups;
     const max = this.limits.maxComputeWorkgroupsPerDimension;
     if (x > max || y > max || z > max) throw new GpuError(`${shader.name}:${entryPoint}: dispatch ${x}x${y}x${z} exceeds ${max} workgroups per dimension`);
@@ -285,6 +288,7 @@ export class GpuRuntime {
     this.destroyed = true;
     this.encoder = null;
     this.pass = null;
+    this.bindGroups.clear();
     this.pool.trim();
     this.device.destroy();
   }
@@ -307,6 +311,31 @@ export class GpuRuntime {
   private endPass(): void {
     this.pass?.end();
     this.pass = null;
+  }
+
+  /**
+   * The bind group of a dispatch, cached by layout, uniform slot and buffers: a
+   * training step gets the same pooled buffers and slots every step, so its
+   * bind groups repeat (creating them took a third of recording on lavapipe).
+   * The pool destroys buffers only when the runtime is destroyed.
+   */
+  private bindGroup(layout: string, offset: number, buffers: readonly GpuBuffer[]): GPUBindGroup {
+    let key = `${layout}|${offset}`;
+    for (const b of buffers) key += `|${this.serial(b.buffer)}:${b.bytes}`;
+    let group = this.bindGroups.get(key);
+    if (group) return group;
+    const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: this.uniforms, offset, size: uniformSlot } }];
+    buffers.forEach((b, i) => entries.push({ binding: i + 1, resource: { buffer: b.buffer, size: b.bytes } }));
+    group = this.device.createBindGroup({ layout: this.bindGroupLayout(layout), entries });
+    if (this.bindGroups.size >= maxBindGroups) this.bindGroups.clear();
+    this.bindGroups.set(key, group);
+    return group;
+  }
+
+  private serial(buffer: GPUBuffer): number {
+    let n = this.bufferSerials.get(buffer);
+    if (n === undefined) this.bufferSerials.set(buffer, (n = this.nextSerial++));
+    return n;
   }
 
   private bindGroupLayout(layout: string): GPUBindGroupLayout {
