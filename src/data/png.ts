@@ -6,7 +6,7 @@ import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { inflateSync } from 'node:zlib';
 import { PNG } from 'pngjs';
 import { writeFileAtomic } from './atomic';
-import { crc32 } from './crc32';
+import { crc32 } from '../base/crc32';
 import { DataError, describeError } from './errors';
 
 /** 8-bit RGB, interleaved, row-major: data.length = width * height * 3. */

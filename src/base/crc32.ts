@@ -1,4 +1,4 @@
-// CRC-32 (ISO-HDLC, as PNG chunks use), table-driven. node:zlib has crc32 only
+// CRC-32 (ISO-HDLC, as PNG chunks and zip entries use), table-driven. node:zlib has crc32 only
 // from Node 20.15 / 22.2.
 
 const TABLE = (() => {
