@@ -20,7 +20,7 @@ import type { GpuRuntime } from '../src/gpu';
 import { SGD } from '../src/graph/optim';
 import { tiny } from '../src/model/config';
 import { Student, Teacher } from '../src/model/networks';
-import { scoreBatch, type BatchScores } from '../src/model/scores';
+import { scoreBatch, withBaselines, type CompleteBatchScores } from '../src/model/scores';
 import { readState, writeState } from '../src/model/state';
 import { teacherStep } from '../src/model/steps';
 import { launchChromium, startDemoServer, type DemoServer } from './support/browser';
@@ -62,7 +62,7 @@ async function makeCheckpoint(rt: GpuRuntime): Promise<{ teacher: Uint8Array; st
 }
 
 /** The Node engine's scores for one embedded test scene, from the checkpoint files' bytes. */
-async function nodeScores(rt: GpuRuntime, files: { teacher: Uint8Array; student: Uint8Array }, seed: number): Promise<BatchScores> {
+async function nodeScores(rt: GpuRuntime, files: { teacher: Uint8Array; student: Uint8Array }, seed: number): Promise<CompleteBatchScores> {
   const rng = new Random(99);
   const teacher = new Teacher(rt, rng, tiny);
   const student = new Student(rt, rng, tiny);
@@ -71,7 +71,7 @@ async function nodeScores(rt: GpuRuntime, files: { teacher: Uint8Array; student:
   teacher.eval();
   student.eval();
   const scene = renderScene(seed, w, h, 'test');
-  return scoreBatch(teacher, student, modelInput({ width: w, height: h, data: scene.image }, h, w), 1);
+  return withBaselines(await scoreBatch(teacher, student, modelInput({ width: w, height: h, data: scene.image }, h, w), 1));
 }
 
 function compare(name: string, page: readonly number[], node: Float32Array): { maxAbs: number; relative: number } {

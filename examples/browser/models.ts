@@ -14,11 +14,12 @@ import {
   distillStep,
   modelInput,
   scoreBatch,
+  withBaselines,
   stateSignatures,
   tiny,
   writeState,
   type Batch,
-  type BatchScores,
+  type CompleteBatchScores,
   type GpuRuntime,
   type ModelConfig,
   type RgbPixels,
@@ -28,7 +29,7 @@ export type Role = 'teacher' | 'student';
 
 export interface Inference {
   input: Batch;
-  scores: BatchScores;
+  scores: CompleteBatchScores;
   /** Upload, both networks, the score maps and their readback. */
   milliseconds: number;
 }
@@ -83,7 +84,7 @@ export class DemoModels {
   async infer(picture: RgbPixels): Promise<Inference> {
     const input = modelInput(picture, this.config.inputHeight, this.config.inputWidth);
     const start = performance.now();
-    const scores = await scoreBatch(this.teacher, this.student, input, temperature);
+    const scores = withBaselines(await scoreBatch(this.teacher, this.student, input, temperature));
     return { input, scores, milliseconds: performance.now() - start };
   }
 

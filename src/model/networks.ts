@@ -1,22 +1,22 @@
 // The two branches of DiCNet. The teacher is a semantic segmentation network
 // (dilated ResNet + PPM + classifier) whose classifier is used only for its own
-// training and for the baselines; its feature is the standardised last 3x3 conv.
-// The student is a smaller dilated ResNet + PPM + the same 3x3 conv, trained to
-// reproduce the teacher's feature on normal images.
+// training and for the baselines; its feature is the last 3x3 conv through its
+// batch norm. The student is a smaller dilated ResNet + PPM + the same 3x3 conv,
+// trained to reproduce the teacher's feature on normal images.
 
 import type { Random } from '../base/random';
 import type { GpuRuntime } from '../gpu';
 import { Module } from '../graph/module';
 import type { Tensor } from '../graph/tensor';
 import type { ModelConfig, NetworkConfig } from './config';
-import { PyramidPoolingDecoder } from './ppm';
+import { PyramidPoolingDecoder, type PpmOptions } from './ppm';
 import { ResNetDilated } from './resnet';
 
 class EncoderDecoder extends Module {
   readonly encoder: ResNetDilated;
   readonly decoder: PyramidPoolingDecoder;
 
-  constructor(rt: GpuRuntime, rng: Random, c: NetworkConfig, poolScales: number[], numClasses: number | null) {
+  constructor(rt: GpuRuntime, rng: Random, c: NetworkConfig, poolScales: number[], numClasses: number, head: PpmOptions['head']) {
     super();
     this.encoder = new ResNetDilated(rt, rng, c.encoder);
     this.decoder = new PyramidPoolingDecoder(rt, rng, {
@@ -25,6 +25,7 @@ class EncoderDecoder extends Module {
       featureChannels: c.featureChannels,
       poolScales,
       numClasses,
+      head,
     });
   }
 
@@ -33,30 +34,56 @@ class EncoderDecoder extends Module {
   }
 }
 
+export interface TeacherOptions {
+  /**
+   * Build the classifier (default true). Without it the teacher gives only its
+   * feature: what a checkpoint without `decoder.conv_last.4.*` (the reference's
+   * T) can fill, and all DiCNet needs; the MSP, max logit and entropy baselines
+   * then cannot be computed.
+   */
+  classifier?: boolean;
+}
+
 export class Teacher extends EncoderDecoder {
-  constructor(rt: GpuRuntime, rng: Random, config: ModelConfig) {
-    super(rt, rng, config.teacher, config.poolScales, config.numClasses);
+  readonly config: ModelConfig;
+
+  constructor(rt: GpuRuntime, rng: Random, config: ModelConfig, options: TeacherOptions = {}) {
+    super(rt, rng, config.teacher, config.poolScales, config.numClasses, (options.classifier ?? true) ? 'classifier' : 'batchNorm');
+    this.config = config;
+  }
+
+  get hasClassifier(): boolean {
+    return this.decoder.hasClassifier;
   }
 
   /** Class logits at feature resolution (output stride 8). */
   logits(image: Tensor): Tensor {
-    return this.decoder.logits(this.convFeature(image));
+    return this.classify(this.convFeature(image));
   }
 
   /** Feature and logits from one pass (evaluation). */
   featureAndLogits(image: Tensor): { feature: Tensor; logits: Tensor } {
     const conv = this.convFeature(image);
-    return { feature: this.decoder.standardisedFeature(conv), logits: this.decoder.logits(conv) };
+    return { feature: this.normalise(conv), logits: this.classify(conv) };
   }
 
   feature(image: Tensor): Tensor {
-    return this.decoder.standardisedFeature(this.convFeature(image));
+    return this.normalise(this.convFeature(image));
+  }
+
+  private normalise(conv: Tensor): Tensor {
+    return this.decoder.normalisedFeature(conv, this.config.teacherFeature === 'batchNorm');
+  }
+
+  private classify(conv: Tensor): Tensor {
+    if (!this.hasClassifier) throw new Error('this teacher was built without its classifier (its checkpoint has none): it gives its feature, not class logits');
+    return this.decoder.logits(conv);
   }
 }
 
 export class Student extends EncoderDecoder {
   constructor(rt: GpuRuntime, rng: Random, config: ModelConfig) {
-    super(rt, rng, config.student, config.poolScales, null);
+    super(rt, rng, config.student, config.poolScales, config.numClasses, 'none');
   }
 
   feature(image: Tensor): Tensor {

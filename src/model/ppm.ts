@@ -15,8 +15,13 @@ export interface PpmOptions {
   ppmChannels: number;
   featureChannels: number;
   poolScales: number[];
-  /** With a classification head (the teacher): conv_last = conv, BN, ReLU, Dropout2d, 1x1 conv. */
-  numClasses: number | null;
+  /**
+   * What follows the last 3x3 conv in conv_last: nothing (the student); its batch
+   * norm (a teacher without classifier, as the reference's T keeps it); or batch
+   * norm, ReLU, Dropout2d and the 1x1 classifier (a teacher that classifies).
+   */
+  head: 'none' | 'batchNorm' | 'classifier';
+  numClasses: number;
 }
 
 export class PyramidPoolingDecoder extends Module {
@@ -29,10 +34,17 @@ export class PyramidPoolingDecoder extends Module {
       (scale) => new Sequential(new AdaptiveAvgPool2d(scale), new Conv2d(rt, rng, o.inChannels, o.ppmChannels, 1), new BatchNorm2d(rt, o.ppmChannels), new ReLU()),
     );
     const conv = new Conv2d(rt, rng, o.inChannels + o.poolScales.length * o.ppmChannels, o.featureChannels, 3, { padding: 1 });
+    const bn = (): BatchNorm2d => new BatchNorm2d(rt, o.featureChannels);
     this.conv_last =
-      o.numClasses === null
+      o.head === 'none'
         ? new Sequential(conv)
-        : new Sequential(conv, new BatchNorm2d(rt, o.featureChannels), new ReLU(), new Dropout2d(0.1, rng), new Conv2d(rt, rng, o.featureChannels, o.numClasses, 1, { bias: true }));
+        : o.head === 'batchNorm'
+          ? new Sequential(conv, bn())
+          : new Sequential(conv, bn(), new ReLU(), new Dropout2d(0.1, rng), new Conv2d(rt, rng, o.featureChannels, o.numClasses, 1, { bias: true }));
+  }
+
+  get hasClassifier(): boolean {
+    return this.conv_last.layers.length > 2;
   }
 
   /** The encoder map with its pooled, reduced and upsampled pyramid, concatenated. */
@@ -47,12 +59,13 @@ export class PyramidPoolingDecoder extends Module {
   }
 
   /**
-   * The teacher feature: the last 3x3 conv followed by batch norm without affine
-   * using the frozen running statistics: the per-channel standardised feature.
+   * The teacher feature: the last 3x3 conv through its batch norm with the frozen
+   * running statistics, in training too, with or without the norm's weight and bias.
    */
-  standardisedFeature(convFeature: Tensor): Tensor {
+  normalisedFeature(convFeature: Tensor, affine: boolean): Tensor {
     const bn = this.conv_last.layers[1] as BatchNorm2d;
-    return batchNorm2d(convFeature, { weight: null, bias: null, runningMean: bn.running_mean, runningVar: bn.running_var, training: false, eps: bn.eps });
+    const [weight, bias] = affine ? [bn.weight, bn.bias] : [null, null];
+    return batchNorm2d(convFeature, { weight, bias, runningMean: bn.running_mean, runningVar: bn.running_var, training: false, eps: bn.eps });
   }
 
   /** Class logits from the last conv's output: BN, ReLU, Dropout2d, 1x1 conv. */

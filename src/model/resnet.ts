@@ -97,15 +97,16 @@ export class ResNetDilated extends Module {
   constructor(rt: GpuRuntime, rng: Random, c: EncoderConfig) {
     super();
     const s = c.stemChannels;
+    const padding = c.stemPadding;
     if (c.stem === 'deep') {
-      this.conv1 = new Conv2d(rt, rng, 3, s[0]!, 3, { stride: 2, padding: 1 });
+      this.conv1 = new Conv2d(rt, rng, 3, s[0]!, 3, { stride: 2, padding });
       this.bn1 = new BatchNorm2d(rt, s[0]!);
-      this.conv2 = new Conv2d(rt, rng, s[0]!, s[1]!, 3, { padding: 1 });
+      this.conv2 = new Conv2d(rt, rng, s[0]!, s[1]!, 3, { padding });
       this.bn2 = new BatchNorm2d(rt, s[1]!);
-      this.conv3 = new Conv2d(rt, rng, s[1]!, s[2]!, 3, { padding: 1 });
+      this.conv3 = new Conv2d(rt, rng, s[1]!, s[2]!, 3, { padding });
       this.bn3 = new BatchNorm2d(rt, s[2]!);
     } else {
-      this.conv1 = new Conv2d(rt, rng, 3, s[0]!, 7, { stride: 2, padding: 3 });
+      this.conv1 = new Conv2d(rt, rng, 3, s[0]!, 7, { stride: 2, padding });
       this.bn1 = new BatchNorm2d(rt, s[0]!);
     }
     const Block = c.block === 'basic' ? BasicBlock : Bottleneck;
