@@ -143,6 +143,7 @@ test('an app installs the tarball offline, typechecks against its declarations (
     throw new Error(`${(error as Error).message}${hint}`);
   }
 
+  writeDocExamples(app);
   tsc(join(app, 'tsconfig.json'));
   tsc(join(app, 'tsconfig.browser.json'));
   const report = runApp(join(app, 'out', 'main.js'));
@@ -160,6 +161,17 @@ test('an app that installs a fresh clone by path gets a built dist/ and runs it'
   cpSync(join(work, 'app', 'out'), join(app, 'out'), { recursive: true });
   runApp(join(app, 'out', 'main.js'));
 });
+
+/**
+ * The Node and browser examples of the installed docs/api.md as files of the app
+ * (api-node.ts, api-browser.ts), so the typecheck holds the docs to the declarations.
+ */
+function writeDocExamples(app: string): void {
+  const docs = readFileSync(join(app, 'node_modules', 'dicnet-webgpu', 'docs', 'api.md'), 'utf8');
+  const examples = [...docs.matchAll(/^## (Node|Browser)\n\n```ts\n([\s\S]*?)```/gm)].map((m) => [m[1]!, m[2]!]);
+  assert.equal(examples.map(([where]) => where), ['Node', 'Browser'], 'docs/api.md lacks its Node or Browser example');
+  for (const [where, code] of examples) writeFileSync(join(app, `api-${where.toLowerCase()}.ts`), `export {};\n${code}`);
+}
 
 /** The files an `exports` map points to (its leaves, whatever the conditions). */
 function exportTargets(exports: unknown): string[] {
