@@ -20,7 +20,7 @@ export async function launch(name) {
   const target = join(root, 'dist', 'bench', `${name}.js`);
   const sources = Math.max(...['src', 'shaders', 'bench'].map((d) => newest(join(root, d))));
   if (!existsSync(target) || statSync(target).mtimeMs < sources) {
-    console.log('building dist/ ...');
+    console.error('building dist/ ...');
     execFileSync(process.execPath, [join(root, 'scripts', 'build.js')], { cwd: root, stdio: 'inherit' });
   }
   await import(pathToFileURL(target).href);

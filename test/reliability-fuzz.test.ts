@@ -4,7 +4,7 @@
 // (The safetensors reader's fuzz is test/checkpoint-fuzz.test.ts.)
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { crc32 } from '../src/data/crc32';
+import { crc32 } from '../src/base/crc32';
 import { DataError } from '../src/data/errors';
 import { decodeImage, decodeLabelMap, encodePng } from '../src/data/png';
 import { rawPng } from './support/raw-png';

@@ -6,7 +6,7 @@ import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { inflateSync } from 'node:zlib';
 import { PNG } from 'pngjs';
 import { writeFileAtomic } from './atomic';
-import { crc32 } from './crc32';
+import { crc32 } from '../base/crc32';
 import { DataError, describeError } from './errors';
 
 /** 8-bit RGB, interleaved, row-major: data.length = width * height * 3. */
@@ -154,6 +154,12 @@ function decode(bytes: Uint8Array, name: string, accept: (header: PngHeader) => 
     palette: Array.isArray(png.palette) ? (png.palette as number[][]) : null,
     transparentGray: header.colorType === 0 && Array.isArray(png.transColor) ? png.transColor[0]! : null,
   };
+}
+
+/** Checks a PNG file whole (header, every chunk's CRC, the pixel data's size) without decoding its pixels. */
+export function verifyPng(path: string): void {
+  const bytes = readBytes(path);
+  checkImageData(parseHeader(bytes, path), checkComplete(bytes, path), path);
 }
 
 /** The header of a PNG file (size, bit depth, colour type), reading only its first bytes. */

@@ -29,13 +29,16 @@ class EncoderDecoder extends Module {
   }
 
   protected convFeature(image: Tensor): Tensor {
-    return this.decoder.convFeature(this.decoder.pyramid(this.encoder.forward(image)));
+    return this.decoder.convFeature(this.encoder.forward(image));
   }
 }
 
 export class Teacher extends EncoderDecoder {
+  readonly numClasses: number;
+
   constructor(rt: GpuRuntime, rng: Random, config: ModelConfig) {
     super(rt, rng, config.teacher, config.poolScales, config.numClasses);
+    this.numClasses = config.numClasses;
   }
 
   /** Class logits at feature resolution (output stride 8). */

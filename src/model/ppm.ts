@@ -7,7 +7,7 @@ import type { Random } from '../base/random';
 import type { GpuRuntime } from '../gpu';
 import { Module, Sequential } from '../graph/module';
 import { AdaptiveAvgPool2d, BatchNorm2d, Conv2d, Dropout2d, ReLU } from '../graph/nn';
-import { batchNorm2d, concatChannels, upsampleBilinear } from '../graph/ops';
+import { batchNorm2d, concatBatch, concatChannels, sliceBatch, upsampleBilinear } from '../graph/ops';
 import type { Tensor } from '../graph/tensor';
 
 export interface PpmOptions {
@@ -35,15 +35,30 @@ export class PyramidPoolingDecoder extends Module {
         : new Sequential(conv, new BatchNorm2d(rt, o.featureChannels), new ReLU(), new Dropout2d(0.1, rng), new Conv2d(rt, rng, o.featureChannels, o.numClasses, 1, { bias: true }));
   }
 
-  /** The encoder map with its pooled, reduced and upsampled pyramid, concatenated. */
-  pyramid(x: Tensor): Tensor {
-    const [h, w] = [x.shape[2]!, x.shape[3]!];
-    return concatChannels([x, ...this.ppm.map((branch) => upsampleBilinear(branch.forward(x), h, w, { alignCorners: false }))]);
-  }
-
-  /** The decoder's last 3x3 conv, before any normalisation (the student's feature). */
-  convFeature(pyramid: Tensor): Tensor {
-    return this.conv_last.layers[0]!.forward(pyramid);
+  /**
+   * The decoder's last 3x3 conv, before any normalisation (the student's
+   * feature), over the pyramid: the encoder map concatenated with its pooled,
+   * reduced and upsampled branches. That concatenation is the network's largest
+   * tensor (the paper configuration's teacher: 117 MB a sample, where lavapipe
+   * binds at most 128 MiB). Where the whole batch's would exceed one storage
+   * binding, it is built and convolved a few samples at a time and the outputs
+   * are joined along the batch: the conv treats samples apart, so the result is
+   * the same, and the batch norms that need the whole batch come before (in
+   * the branches) and after.
+   */
+  convFeature(x: Tensor, maxBindingBytes = x.rt.limits.maxStorageBufferBindingSize): Tensor {
+    const [n, , h, w] = x.shape as [number, number, number, number];
+    const parts = [x, ...this.ppm.map((branch) => upsampleBilinear(branch.forward(x), h, w, { alignCorners: false }))];
+    const conv = this.conv_last.layers[0]!;
+    const bytesPerSample = parts.reduce((sum, part) => sum + part.size / n, 0) * 4;
+    const samplesPerGroup = Math.max(1, Math.floor(maxBindingBytes / bytesPerSample));
+    if (samplesPerGroup >= n) return conv.forward(concatChannels(parts));
+    const outputs: Tensor[] = [];
+    for (let start = 0; start < n; start += samplesPerGroup) {
+      const count = Math.min(samplesPerGroup, n - start);
+      outputs.push(conv.forward(concatChannels(parts.map((part) => sliceBatch(part, start, count)))));
+    }
+    return concatBatch(outputs);
   }
 
   /**

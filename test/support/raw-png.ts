@@ -1,7 +1,7 @@
 // Hand-built PNG files for the data tests: any bit depth and colour type
 // (pngjs writes only a few), and files broken on purpose.
 import { deflateSync } from 'node:zlib';
-import { crc32 } from '../../src/data/crc32';
+import { crc32 } from '../../src/base/crc32';
 
 export interface RawPng {
   width: number;
