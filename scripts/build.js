@@ -1,8 +1,8 @@
 // Builds dist/: the Node bundle, the browser bundle and demo (WGSL inlined,
 // nothing Node-only), the declarations, the benchmarks, and one bundle per test
 // file for uvu. `--package` builds only what the npm package ships (the two
-// bundles and dist/types/); it is the `prepare` script, so `npm install` of a
-// clone, `npm pack` and `npm ci` build it.
+// bundles, dist/types/ and the `dicnet` command's dist/bench/dicnet.js); the
+// `prepare` script runs it, so `npm install` of a clone, `npm pack` and `npm ci` build it.
 import { build } from 'esbuild';
 import { readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -24,7 +24,8 @@ const common = {
   logLevel: 'warning',
 };
 const nodeExternal = ['webgpu', 'pngjs', 'uvu', 'uvu/*', 'playwright-core'];
-const packageOutputs = ['dist/node.js', 'dist/node.js.map', 'dist/browser.js', 'dist/browser.js.map', 'dist/browser.meta.json', 'dist/types'];
+const packageOutputs = ['dist/node.js', 'dist/node.js.map', 'dist/browser.js', 'dist/browser.js.map', 'dist/browser.meta.json', 'dist/types', 'dist/bench/dicnet.js', 'dist/bench/dicnet.js.map'];
+const benchExternal = [...nodeExternal, '@tensorflow/*'];
 
 for (const path of packageOnly ? packageOutputs : ['dist']) rmSync(path, { recursive: true, force: true });
 const jobs = [
@@ -34,6 +35,7 @@ const jobs = [
     writeFileSync('dist/browser.meta.json', JSON.stringify(r.metafile));
   }),
 ];
+if (packageOnly) jobs.push(build({ ...common, platform: 'node', external: benchExternal, entryPoints: ['bench/dicnet.ts'], outdir: 'dist/bench' }));
 if (!packageOnly) {
   const tests = readdirSync('test').filter((f) => f.endsWith('.test.ts')).map((f) => `test/${f}`);
   jobs.push(
@@ -44,7 +46,7 @@ if (!packageOnly) {
   );
   const benches = readdirSync('bench').filter((f) => f.endsWith('.ts')).map((f) => `bench/${f}`);
   if (benches.length) {
-    jobs.push(build({ ...common, platform: 'node', external: [...nodeExternal, '@tensorflow/*'], entryPoints: benches, outdir: 'dist/bench' }));
+    jobs.push(build({ ...common, platform: 'node', external: benchExternal, entryPoints: benches, outdir: 'dist/bench' }));
   }
 }
 await Promise.all(jobs);

@@ -1,8 +1,9 @@
 // The npm package as an app gets it: `npm pack` of a fresh clone (no dist/;
 // the `prepare` script builds it), the tarball installed into a temporary
-// TypeScript project, test/package-app/ typechecked against the package's
-// declarations (Node, and the browser condition without Node types) and run on
-// the GPU; and a fresh clone installed by path. Nothing here reaches the
+// TypeScript project, test/package-app/ and the examples of docs/api.md
+// typechecked against the package's declarations (Node, and the browser
+// condition without Node types), the app run on the GPU and the installed
+// `dicnet` command asked for its usage; and a fresh clone installed by path. Nothing here reaches the
 // network: the app's package-lock.json pins the tarball's dependencies to the
 // versions and hashes of ours, and `npm ci --offline` takes them from npm's
 // cache, which `npm ci` of this repository (scripts/setup.sh) filled.
@@ -18,8 +19,9 @@ import { tiny } from '../src/model/config';
 const test = suite('npm package');
 const root = process.cwd();
 const appSources = join(root, 'test', 'package-app');
-const shipped = ['package.json', 'README.md', 'dist/node.js', 'dist/browser.js', 'dist/types/index.node.d.ts', 'dist/types/index.browser.d.ts'];
-const notShipped = /^(test|src|bench|shaders|scripts|examples|results|\.cache|scratch|test-artifacts|node_modules)\/|^dist\/(test|bench|examples)\/|\.test\.|\.meta\.json$/;
+const shipped = ['package.json', 'README.md', 'dist/node.js', 'dist/browser.js', 'dist/types/index.node.d.ts', 'dist/types/index.browser.d.ts', 'bin/dicnet.js', 'bench/launch.js', 'dist/bench/dicnet.js'];
+/** Everything but the `dicnet` command's launcher and bundle stays out of the tarball in these folders. */
+const notShipped = /^(test|src|shaders|scripts|examples|results|\.cache|scratch|test-artifacts|node_modules)\/|^bench\/(?!launch\.js$)|^dist\/(test|examples)\/|^dist\/bench\/(?!dicnet\.js)|\.test\.|\.meta\.json$/;
 
 interface LockEntry {
   version?: string;
@@ -126,11 +128,12 @@ test('an app installs the tarball offline, typechecks against its declarations (
   assert.ok(tarball, 'no tarball: the packing test failed');
   const app = join(work, 'app');
   cpSync(appSources, app, { recursive: true });
-  const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { name: string; version: string; dependencies: Record<string, string>; devDependencies: Record<string, string> };
+  const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { name: string; version: string; bin?: Record<string, string>; dependencies: Record<string, string> };
   const closure = dependencyClosure([...Object.keys(manifest.dependencies), '@types/node']);
   const spec = `file:${basename(tarball)}`;
   const appManifest = { name: 'dicnet-app', version: '1.0.0', private: true, type: 'module', dependencies: { [manifest.name]: spec }, devDependencies: { '@types/node': closure['node_modules/@types/node']!.version } };
-  const packageEntry = { version: manifest.version, resolved: spec, dependencies: manifest.dependencies };
+  // npm links the commands a lockfile entry lists, so the entry carries the package's `bin` as npm itself writes it.
+  const packageEntry = { version: manifest.version, resolved: spec, dependencies: manifest.dependencies, ...(manifest.bin ? { bin: manifest.bin } : {}) };
   const rootEntry = { name: appManifest.name, version: appManifest.version, dependencies: appManifest.dependencies, devDependencies: appManifest.devDependencies };
   const lock = { name: appManifest.name, version: appManifest.version, lockfileVersion: 3, requires: true, packages: { '': rootEntry, [`node_modules/${manifest.name}`]: packageEntry, ...closure } };
   cpSync(tarball, join(app, basename(tarball)));
@@ -148,6 +151,8 @@ test('an app installs the tarball offline, typechecks against its declarations (
   tsc(join(app, 'tsconfig.browser.json'));
   const report = runApp(join(app, 'out', 'main.js'));
   console.log(`  the installed package ran on ${report.adapter}`);
+  const help = run('npx dicnet --help', join(app, 'node_modules', '.bin', 'dicnet'), ['--help'], app);
+  assert.match(help, 'usage: npx dicnet <command>');
 });
 
 test('an app that installs a fresh clone by path gets a built dist/ and runs it', () => {
