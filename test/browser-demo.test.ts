@@ -205,7 +205,7 @@ test('the demo page: untrained notice, checkpoints from the server, heatmaps as 
   await page.setInputFiles('#files', { name: 'teacher.safetensors', mimeType: 'application/octet-stream', buffer: Buffer.from(files.student) });
   await whenIdle(page);
   const refusal = (await pageError(page)) ?? '';
-  assert.ok(/^The checkpoint teacher\.safetensors does not fit this model \(tiny\):\n {2}- tensor "encoder\.conv1\.weight": shape/.test(refusal), refusal);
+  assert.ok(/^The checkpoint teacher\.safetensors cannot be used with this model \(tiny\):\n {2}- tensor "encoder\.conv1\.weight": shape/.test(refusal), refusal);
 
   const odd = { width: 37, height: 23, data: new Uint8Array(37 * 23 * 3).map((_, i) => (i * 7) % 256) };
   await page.setInputFiles('#files', { name: 'odd.png', mimeType: 'image/png', buffer: encodePng(odd) });

@@ -96,7 +96,7 @@ function describe(error: unknown): string {
   if (error instanceof CheckpointError) {
     const shown = error.problems.slice(0, 6).map((p) => `  - ${p}`);
     const more = error.problems.length > shown.length ? [`  ... and ${error.problems.length - shown.length} more`] : [];
-    return [`The checkpoint ${error.source} does not fit this model (${models.config.name}):`, ...shown, ...more].join('\n');
+    return [`The checkpoint ${error.source} cannot be used with this model (${models.config.name}):`, ...shown, ...more].join('\n');
   }
   return error instanceof Error ? error.message : String(error);
 }
