@@ -6,7 +6,7 @@
 
 import { appendFileSync, existsSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
-import { parseArgs } from 'node:util';
+import { parseFlags, readCommandLine } from '../src/cli/flags';
 import { createNodeRuntime } from '../src/gpu/node';
 import { convFlop, convInputs, convShapes, directions, matmulInputs, matmulSize, referenceShape, type ConvShape, type Direction, type PreparedOp, type System } from './op-cases';
 import { oursSystem } from './ours';
@@ -14,8 +14,22 @@ import { tfjsPeer } from './peers/tfjs';
 import { fmt, renderAgreement, renderRows, renderTargets, type Measurement, type RowResult } from './op-report';
 import { fullPlan, gflops, quickPlan, time } from './timing';
 
-const { values: options } = parseArgs({ options: { quick: { type: 'boolean', default: false }, json: { type: 'string' } } });
-const quick = options.quick ?? false;
+const usage = `usage: node bench/ops.js [--quick] [--json FILE]
+  benchmarks our conv2d and matmul kernels against TF.js's WebGPU backend on the same device,
+  prints a table and appends it to bench/RESULTS.md
+  --quick      the reference shape and the matmul only, fewer samples; RESULTS.md untouched
+  --json FILE  also write the measurements to FILE`;
+const options = readCommandLine(
+  process.argv.slice(2),
+  (argv) => {
+    const { flags } = parseFlags(argv, { values: ['--json'], switches: ['--quick'] });
+    return { quick: flags.some(([name]) => name === '--quick'), json: flags.findLast(([name]) => name === '--json')?.[1] ?? null };
+  },
+  usage,
+  'node bench/ops.js',
+);
+if (typeof options === 'number') process.exit(options);
+const quick = options.quick;
 const plan = quick ? quickPlan : fullPlan;
 const resultsFile = new URL('../../bench/RESULTS.md', import.meta.url);
 

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { Random } from '../src/base/random';
+import { parseFlags, readCommandLine, wholeNumber } from '../src/cli/flags';
 import { defaults } from '../src/cli/options';
 import { teacherPhase } from '../src/cli/training';
 import { indexStreetHazards } from '../src/data/streethazards';
@@ -27,28 +28,45 @@ export interface SoakSample {
   heapUsedBytes: number;
 }
 
-function flag(name: string, fallback: number): number {
-  const i = process.argv.indexOf(name);
-  return i < 0 ? fallback : Number(process.argv[i + 1]);
-}
+const usage = `usage: node bench/soak.js [--steps N] [--batch N] [--every N] [--checkpoint-every N] [--json]
+  trains the tiny teacher for N steps (default 1000) through the checkpointing loop and reports
+  the GPU pool's bytes and the process's RSS every --every steps (default 100)
+  --batch N             batch size (default 2)
+  --checkpoint-every N  steps between training-state checkpoints (default: one per epoch)
+  --json                print the result as one JSON line`;
+
+const numberFlags = { '--steps': 1000, '--batch': 2, '--every': 100, '--checkpoint-every': 0 };
+const read = readCommandLine(
+  process.argv.slice(2),
+  (argv) => {
+    const values: Record<string, number> = { ...numberFlags };
+    const parsed = parseFlags(argv, { values: Object.keys(numberFlags), switches: ['--json'] });
+    for (const [name, value] of parsed.flags) if (value !== null) values[name] = wholeNumber(name, value, name === '--checkpoint-every' ? 0 : 1);
+    return { values, json: parsed.flags.some(([name]) => name === '--json') };
+  },
+  usage,
+  'node bench/soak.js',
+);
+if (typeof read === 'number') process.exit(read);
+const flag = (name: keyof typeof numberFlags): number => read.values[name]!;
 
 setFlagsFromString('--expose-gc');
 const collectGarbage = runInNewContext('gc') as () => void;
 
-const steps = flag('--steps', 1000);
-const batchSize = flag('--batch', 2);
+const steps = flag('--steps');
+const batchSize = flag('--batch');
 const trainImages = 20;
 const rt = await createNodeRuntime();
 const out = mkdtempSync(join(tmpdir(), 'dicnet-soak-'));
 const root = ensureSyntheticDataset({ seed: 1, counts: { train: trainImages, validation: 1, test: 1 }, progress: false });
 const index = indexStreetHazards(root, { splits: ['train'] });
-const options = { ...defaults, batchSize, teacherEpochs: Math.ceil(steps / Math.floor(trainImages / batchSize)), checkpointEvery: flag('--checkpoint-every', 0), out };
+const options = { ...defaults, batchSize, teacherEpochs: Math.ceil(steps / Math.floor(trainImages / batchSize)), checkpointEvery: flag('--checkpoint-every'), out };
 const rng = new Random(options.seed);
 const teacher = new Teacher(rt, rng, tiny);
 const spec = teacherPhase(teacher, { index, options, config: tiny, rng, path: join(out, 'training-state.safetensors') });
 
 const samples: SoakSample[] = [];
-const every = flag('--every', 100);
+const every = flag('--every');
 const marks = new Set([10, steps, ...Array.from({ length: Math.floor(steps / every) }, (_, i) => (i + 1) * every)]);
 const control = newControl(steps);
 control.hooks.afterStep = async ({ step }) => {
@@ -84,7 +102,7 @@ const result = {
   warmStep: warm.step,
   rssChangeAfterWarmUp: change(warm, 'rssBytes'),
 };
-if (process.argv.includes('--json')) {
+if (read.json) {
   console.log(JSON.stringify(result));
 } else {
   const mib = (b: number): string => (b / 2 ** 20).toFixed(2).padStart(9);

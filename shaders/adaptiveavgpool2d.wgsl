@@ -3,16 +3,12 @@
 // neighbouring outputs may overlap. The backward is a gather: input row i lies
 // in the bins o in [floor(i * oh / h), ceil((i + 1) * oh / h) - 1] (the same
 // formula with the sizes swapped), and sums their gradients over the bin areas.
+// Storage buffers: declared by shader() from the bindings in src/kernels/adaptiveavgpool2d.ts.
 
 struct Params {
   planes: u32, h: u32, w: u32, // N * C planes of h x w in
   oh: u32, ow: u32, // and of oh x ow out
 }
-
-@group(0) @binding(1) var<storage, read> x: array<f32>;
-@group(0) @binding(2) var<storage, read_write> y: array<f32>;
-@group(0) @binding(1) var<storage, read> dy: array<f32>;
-@group(0) @binding(2) var<storage, read_write> dx: array<f32>;
 
 // [start, end) of bin o when `size` elements are split into `bins`.
 fn bin(o: u32, size: u32, bins: u32) -> vec2u {
@@ -20,8 +16,8 @@ fn bin(o: u32, size: u32, bins: u32) -> vec2u {
 }
 
 @compute @workgroup_size(WG)
-fn forward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let o = index(gid, nwg);
+fn forward(e: Element) {
+  let o = index(e);
   if (o >= p.planes * p.oh * p.ow) { return; }
   let rows = bin((o / p.ow) % p.oh, p.h, p.oh);
   let cols = bin(o % p.ow, p.w, p.ow);
@@ -36,8 +32,8 @@ fn forward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) n
 }
 
 @compute @workgroup_size(WG)
-fn backward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let i = index(gid, nwg);
+fn backward(e: Element) {
+  let i = index(e);
   if (i >= p.planes * p.h * p.w) { return; }
   let iy = (i / p.w) % p.h;
   let ix = i % p.w;

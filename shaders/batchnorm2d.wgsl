@@ -16,6 +16,7 @@
 // uniform across a workgroup. `stats` holds mean[0..C) then invstd[C..2C).
 // Where weight or bias is absent (HAS_WEIGHT / HAS_BIAS false) the launcher
 // binds another buffer in its slot.
+// Storage buffers: declared by shader() from the bindings in src/kernels/batchnorm2d.ts.
 
 override HAS_WEIGHT: bool = true;
 override HAS_BIAS: bool = true;
@@ -26,33 +27,6 @@ struct Params {
   planeChunks: u32, chunkSize: u32,
   eps: f32, momentum: f32,
 }
-
-@group(0) @binding(1) var<storage, read> x: array<f32>;
-@group(0) @binding(1) var<storage, read> partials: array<f32>;
-@group(0) @binding(1) var<storage, read> runningMeanIn: array<f32>;
-
-@group(0) @binding(2) var<storage, read> stats: array<f32>;
-@group(0) @binding(2) var<storage, read> runningVarIn: array<f32>;
-@group(0) @binding(2) var<storage, read_write> statPartials: array<f32>;
-@group(0) @binding(2) var<storage, read_write> statsOut: array<f32>;
-@group(0) @binding(2) var<storage, read_write> sumDyOut: array<f32>;
-
-@group(0) @binding(3) var<storage, read> dy: array<f32>;
-@group(0) @binding(3) var<storage, read> bias: array<f32>;
-@group(0) @binding(3) var<storage, read_write> runningMean: array<f32>;
-@group(0) @binding(3) var<storage, read_write> evalStatsOut: array<f32>;
-@group(0) @binding(3) var<storage, read_write> sumDyXhatOut: array<f32>;
-
-@group(0) @binding(4) var<storage, read> weight: array<f32>;
-@group(0) @binding(4) var<storage, read_write> runningVar: array<f32>;
-@group(0) @binding(4) var<storage, read_write> gradPartials: array<f32>;
-
-@group(0) @binding(5) var<storage, read> sumDy: array<f32>;
-@group(0) @binding(5) var<storage, read_write> y: array<f32>;
-
-@group(0) @binding(6) var<storage, read> sumDyXhat: array<f32>;
-
-@group(0) @binding(7) var<storage, read_write> dx: array<f32>;
 
 var<workgroup> pairs: array<vec2f, WG>;
 var<workgroup> moments: array<vec3f, WG>;
@@ -110,6 +84,24 @@ fn mergeMoments(a: vec3f, b: vec3f) -> vec3f {
   return vec3f(n, a.y + delta * wb, a.z + b.z + delta * delta * a.x * wb);
 }
 
+// Level 2, invocation t's share of channel c: its chunks k = t, t + WG, ...,
+// merged as (count, mean, M2) for the statistics, summed for the gradients.
+fn chunkMoments(t: u32, c: u32) -> vec3f {
+  var acc = vec3f(0.0);
+  for (var k = t; k < chunksPerChannel(); k += WG) {
+    acc = mergeMoments(acc, vec3f(f32(chunkLength(k)), partial(c, k)));
+  }
+  return acc;
+}
+
+fn chunkSums(t: u32, c: u32) -> vec2f {
+  var acc = vec2f(0.0);
+  for (var k = t; k < chunksPerChannel(); k += WG) {
+    acc += partial(c, k);
+  }
+  return acc;
+}
+
 // Level 1 of the batch statistics: (mean, M2) of one chunk of one channel.
 // Workgroups: (planeChunks, C, N).
 @compute @workgroup_size(WG)
@@ -139,11 +131,7 @@ fn statsPartial(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id)
 fn statsFinal(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) wid: vec3u) {
   let t = lid.x;
   let c = wid.x;
-  var acc = vec3f(0.0);
-  for (var k = t; k < chunksPerChannel(); k += WG) {
-    acc = mergeMoments(acc, vec3f(f32(chunkLength(k)), partial(c, k)));
-  }
-  moments[t] = acc;
+  moments[t] = chunkMoments(t, c);
   workgroupBarrier();
   for (var s = WG / 2u; s > 0u; s >>= 1u) {
     if (t < s) { moments[t] = mergeMoments(moments[t], moments[t + s]); }
@@ -218,11 +206,7 @@ fn gradPartial(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) 
 fn gradFinal(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) wid: vec3u) {
   let t = lid.x;
   let c = wid.x;
-  var acc = vec2f(0.0);
-  for (var k = t; k < chunksPerChannel(); k += WG) {
-    acc += partial(c, k);
-  }
-  let total = workgroupSum(t, acc);
+  let total = workgroupSum(t, chunkSums(t, c));
   if (t == 0u) {
     sumDyOut[c] = total.x;
     sumDyXhatOut[c] = total.y;

@@ -8,6 +8,7 @@
 //   *Blocked: register blocking for CPU-backed adapters (below the marker).
 // Grad weight reduces over n * ho * wo: each workgroup sums one chunk of output
 // rows into `partials`, and gradWeightReduce adds the chunks in a fixed order.
+// Storage buffers: declared by shader() from the bindings in src/kernels/conv2d.ts.
 
 struct Params {
   n: u32, cIn: u32, h: u32, w: u32, // x [n, cIn, h, w]
@@ -21,22 +22,6 @@ struct Params {
 override TILE: u32;
 override REDUCE_WG: u32;
 override HAS_BIAS: bool = false;
-
-// forward
-@group(0) @binding(1) var<storage, read> weight: array<f32>;
-@group(0) @binding(2) var<storage, read> x: array<f32>;
-@group(0) @binding(3) var<storage, read> bias: array<f32>;
-@group(0) @binding(4) var<storage, read_write> y: array<f32>;
-// grad input (weight at 1)
-@group(0) @binding(2) var<storage, read> dy: array<f32>;
-@group(0) @binding(3) var<storage, read_write> dx: array<f32>;
-// grad weight (x at 2) and grad bias: dy bound at 1
-@group(0) @binding(1) var<storage, read> dyAt1: array<f32>;
-@group(0) @binding(3) var<storage, read_write> partials: array<f32>;
-@group(0) @binding(2) var<storage, read_write> dbias: array<f32>;
-// grad weight reduce
-@group(0) @binding(1) var<storage, read> partialsIn: array<f32>;
-@group(0) @binding(2) var<storage, read_write> dw: array<f32>;
 
 var<workgroup> tileA: array<f32, TILE * TILE>;
 var<workgroup> tileB: array<f32, TILE * TILE>;
@@ -215,9 +200,9 @@ fn gradWeightTiled(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_
 
 /** dw = the chunks' partial sums added in chunk order (deterministic). */
 @compute @workgroup_size(WG)
-fn gradWeightReduce(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
+fn gradWeightReduce(e: Element) {
   let size = p.cOut * p.cIn * taps();
-  let i = index(gid, groups);
+  let i = index(e);
   if (i >= size) { return; }
   var sum = 0.0;
   for (var chunk = 0u; chunk < p.chunks; chunk++) { sum += partialsIn[chunk * size + i]; }
@@ -246,7 +231,7 @@ fn gradBias(@builtin(local_invocation_index) lane: u32, @builtin(workgroup_id) g
 // ==== blocked ====
 // Register blocking for CPU adapters: ROWS rows x 4 pixels of sums per
 // invocation, the rows' operand shared through subgroups or loaded uniformly
-// (shaders/rowblocking-*.wgsl, appended to this part).
+// (shaders/rowblocking*.wgsl, appended to this part).
 
 // Rows per invocation in groups of 8; src/kernels/rowblocking.ts rewrites this line per launch.
 const ROW_GROUPS = 4u;

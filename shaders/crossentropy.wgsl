@@ -7,20 +7,12 @@
 //   average:   loss = loss sum / max(count, 1), so 0 when nothing counts;
 //   backward:  dlogits = g / max(count, 1) * (softmax - onehot(label)) on counted pixels.
 // Layout: logits [N, C, H, W], labels [N, H, W]; pixel q = n * HW + s.
+// Storage buffers: declared by shader() from the bindings in src/kernels/crossentropy.ts.
 
 struct Params {
   pixels: u32, hw: u32, c: u32, // N * H * W, H * W, C
   ignoreIndex: i32,
 }
-
-@group(0) @binding(1) var<storage, read> logits: array<f32>;
-@group(0) @binding(2) var<storage, read> labels: array<i32>;
-@group(0) @binding(3) var<storage, read_write> lossAndCount: array<f32>;
-@group(0) @binding(1) var<storage, read> sums: array<f32>;
-@group(0) @binding(2) var<storage, read_write> loss: array<f32>;
-@group(0) @binding(3) var<storage, read> totals: array<f32>;
-@group(0) @binding(4) var<storage, read> g: array<f32>;
-@group(0) @binding(5) var<storage, read_write> dlogits: array<f32>;
 
 fn counts(label: i32) -> bool {
   return label != p.ignoreIndex && label >= 0 && label < i32(p.c);
@@ -41,8 +33,8 @@ fn softmaxAt(b: u32) -> Softmax {
 }
 
 @compute @workgroup_size(WG)
-fn pixelLoss(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let q = index(gid, nwg);
+fn pixelLoss(e: Element) {
+  let q = index(e);
   if (q >= p.pixels) { return; }
   let label = labels[q];
   var l = 0.0;
@@ -63,8 +55,8 @@ fn average() {
 }
 
 @compute @workgroup_size(WG)
-fn backward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let q = index(gid, nwg);
+fn backward(e: Element) {
+  let q = index(e);
   if (q >= p.pixels) { return; }
   let label = labels[q];
   let b = pixelBase(q, p.hw, p.c);

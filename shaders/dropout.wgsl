@@ -2,14 +2,12 @@
 // so the backward recomputes it instead of storing it, and a seed repeats it.
 // Elements share a mask value in groups of `group` consecutive elements:
 // group = H * W drops whole channels (PyTorch's Dropout2d).
+// Storage buffers: declared by shader() from the bindings in src/kernels/dropout.ts.
 
 struct Params {
   n: u32, group: u32,
   seed: u32, keep: f32,
 }
-
-@group(0) @binding(1) var<storage, read> x: array<f32>;
-@group(0) @binding(2) var<storage, read_write> y: array<f32>;
 
 // PCG-style integer hash (Jarzynski and Olano, 2020).
 fn pcgHash(v: u32) -> u32 {
@@ -25,7 +23,7 @@ fn kept(i: u32) -> bool {
 
 // The backward is the same map applied to dy.
 @compute @workgroup_size(WG)
-fn apply(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let i = index(gid, nwg);
+fn apply(e: Element) {
+  let i = index(e);
   if (i < p.n) { y[i] = select(0.0, x[i] / p.keep, kept(i)); }
 }

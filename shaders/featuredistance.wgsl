@@ -2,21 +2,16 @@
 //   forward:  d[q] = sum_c (a - b)^2 / C, one invocation per pixel q = n * HW + s;
 //   backward: da = g[q] * 2 / C * (a - b), one invocation per element (db = -da, made by the caller).
 // Layout: a, b [N, C, H, W], d [N, 1, H, W].
+// Storage buffers: declared by shader() from the bindings in src/kernels/featuredistance.ts.
 
 struct Params {
   pixels: u32, hw: u32, c: u32, // N * H * W, H * W, C
   twoOverC: f32,
 }
 
-@group(0) @binding(1) var<storage, read> a: array<f32>;
-@group(0) @binding(2) var<storage, read> b: array<f32>;
-@group(0) @binding(3) var<storage, read_write> distance: array<f32>;
-@group(0) @binding(3) var<storage, read> g: array<f32>;
-@group(0) @binding(4) var<storage, read_write> da: array<f32>;
-
 @compute @workgroup_size(WG)
-fn forward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let q = index(gid, nwg);
+fn forward(e: Element) {
+  let q = index(e);
   if (q >= p.pixels) { return; }
   let base = pixelBase(q, p.hw, p.c);
   var s = 0.0;
@@ -28,8 +23,8 @@ fn forward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) n
 }
 
 @compute @workgroup_size(WG)
-fn backward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let i = index(gid, nwg);
+fn backward(e: Element) {
+  let i = index(e);
   if (i >= p.pixels * p.c) { return; }
   let q = (i / (p.c * p.hw)) * p.hw + i % p.hw;
   da[i] = g[q] * p.twoOverC * (a[i] - b[i]);

@@ -2,12 +2,9 @@
 // all finite. The optimizer kernels read it and leave the parameters alone when
 // it is 0, so a step with NaN or Inf is never applied, without the CPU having
 // to wait for the loss inside the step.
+// Storage buffers: declared by shader() from the bindings in src/kernels/finite.ts.
 
 struct Params { n: u32 }
-
-@group(0) @binding(1) var<storage, read> values: array<f32>;
-@group(0) @binding(2) var<storage, read_write> flag: atomic<u32>;
-@group(0) @binding(1) var<storage, read_write> resetTarget: atomic<u32>;
 
 // WGSL has no isnan/isinf: compare the exponent bits (all ones for NaN and Inf).
 fn isFinite(x: f32) -> bool {
@@ -20,8 +17,8 @@ fn reset() {
 }
 
 @compute @workgroup_size(WG)
-fn check(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let i = index(gid, nwg);
+fn check(e: Element) {
+  let i = index(e);
   if (i < p.n && !isFinite(values[i])) {
     atomicStore(&flag, 0u);
   }

@@ -6,17 +6,12 @@
 //   d d / d s_c = g * T * (p_s,c - p_t,c)
 //   d d / d t_c = g * T * p_t,c * (log p_t,c - log p_s,c - KL)
 // Layout: features [N, C, H, W], d [N, 1, H, W]; pixel q = n * HW + s.
+// Storage buffers: declared by shader() from the bindings in src/kernels/kldistill.ts.
 
 struct Params {
   pixels: u32, hw: u32, c: u32, // N * H * W, H * W, C
   invT: f32, t: f32,
 }
-
-@group(0) @binding(1) var<storage, read> student: array<f32>;
-@group(0) @binding(2) var<storage, read> teacher: array<f32>;
-@group(0) @binding(3) var<storage, read_write> distance: array<f32>;
-@group(0) @binding(3) var<storage, read> g: array<f32>;
-@group(0) @binding(4) var<storage, read_write> grad: array<f32>;
 
 // One value each for student and teacher. The shifts: log p_c = z_c - shift,
 // with shift = max z + log sum exp(z - max z), for stability with large features.
@@ -56,36 +51,37 @@ fn klAt(b: u32, shift: StudentTeacher) -> f32 {
 }
 
 @compute @workgroup_size(WG)
-fn forward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let q = index(gid, nwg);
+fn forward(e: Element) {
+  let q = index(e);
   if (q >= p.pixels) { return; }
   let b = pixelBase(q, p.hw, p.c);
   distance[q] = p.t * p.t * klAt(b, shiftsAt(b));
 }
 
-@compute @workgroup_size(WG)
-fn backwardStudent(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let q = index(gid, nwg);
+// The gradient of the pixel's d to the student's features (toTeacher false) or the teacher's.
+fn gradientAt(q: u32, toTeacher: bool) {
   if (q >= p.pixels) { return; }
   let b = pixelBase(q, p.hw, p.c);
   let shift = shiftsAt(b);
+  var kl = 0.0;
+  if (toTeacher) { kl = klAt(b, shift); }
   let scale = g[q] * p.t;
   for (var k = 0u; k < p.c; k++) {
     let lp = logProbs(b, k, shift);
-    grad[b + k * p.hw] = scale * (exp(lp.student) - exp(lp.teacher));
+    if (toTeacher) {
+      grad[b + k * p.hw] = scale * exp(lp.teacher) * (lp.teacher - lp.student - kl);
+    } else {
+      grad[b + k * p.hw] = scale * (exp(lp.student) - exp(lp.teacher));
+    }
   }
 }
 
 @compute @workgroup_size(WG)
-fn backwardTeacher(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let q = index(gid, nwg);
-  if (q >= p.pixels) { return; }
-  let b = pixelBase(q, p.hw, p.c);
-  let shift = shiftsAt(b);
-  let kl = klAt(b, shift);
-  let scale = g[q] * p.t;
-  for (var k = 0u; k < p.c; k++) {
-    let lp = logProbs(b, k, shift);
-    grad[b + k * p.hw] = scale * exp(lp.teacher) * (lp.teacher - lp.student - kl);
-  }
+fn backwardStudent(e: Element) {
+  gradientAt(index(e), false);
+}
+
+@compute @workgroup_size(WG)
+fn backwardTeacher(e: Element) {
+  gradientAt(index(e), true);
 }

@@ -1,15 +1,12 @@
 // C[M, N] = A[M, K] x B[K, N], row-major. The speed yardstick for the conv kernels.
 //   tiled: TILE x TILE shared-memory tiles for real GPUs.
 //   blocked: register blocking for CPU adapters, below the subgroups marker
-//     (the same scheme as the blocked conv2d kernels: shaders/rowblocking-*.wgsl).
+//     (the same scheme as the blocked conv2d kernels: shaders/rowblocking*.wgsl).
+// Storage buffers: declared by shader() from the bindings in src/kernels/matmul.ts.
 
 struct Params { m: u32, k: u32, n: u32 }
 
 override TILE: u32;
-
-@group(0) @binding(1) var<storage, read> a: array<f32>;
-@group(0) @binding(2) var<storage, read> b: array<f32>;
-@group(0) @binding(3) var<storage, read_write> c: array<f32>;
 
 var<workgroup> tileA: array<f32, TILE * TILE>;
 var<workgroup> tileB: array<f32, TILE * TILE>;
@@ -33,7 +30,7 @@ fn tiled(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) group:
 
 // ==== blocked ====
 // Each invocation sums ROWS rows x 4 columns (WG apart); rows' A values are
-// shared through subgroups or loaded uniformly (shaders/rowblocking-*.wgsl,
+// shared through subgroups or loaded uniformly (shaders/rowblocking*.wgsl,
 // appended to this part).
 
 // Rows per invocation in groups of 8; src/kernels/rowblocking.ts rewrites this line per launch.

@@ -4,19 +4,13 @@
 // maximum in row-major order on ties, as PyTorch) so that the backward is a
 // gather: every input element sums the gradients of the windows that picked it.
 // No atomics, so the gradient is deterministic.
+// Storage buffers: declared by shader() from the bindings in src/kernels/maxpool2d.ts.
 
 struct Params {
   planes: u32, h: u32, w: u32, // N * C planes of h x w in
   oh: u32, ow: u32, // and of oh x ow out
   kernel: u32, stride: u32, padding: u32,
 }
-
-@group(0) @binding(1) var<storage, read> x: array<f32>;
-@group(0) @binding(2) var<storage, read_write> y: array<f32>;
-@group(0) @binding(3) var<storage, read_write> argmaxOut: array<u32>;
-@group(0) @binding(1) var<storage, read> argmax: array<u32>;
-@group(0) @binding(2) var<storage, read> dy: array<f32>;
-@group(0) @binding(3) var<storage, read_write> dx: array<f32>;
 
 struct WindowMax {
   value: f32,
@@ -49,15 +43,15 @@ fn windowMax(o: u32) -> WindowMax {
 }
 
 @compute @workgroup_size(WG)
-fn forward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let o = index(gid, nwg);
+fn forward(e: Element) {
+  let o = index(e);
   if (o >= p.planes * p.oh * p.ow) { return; }
   y[o] = windowMax(o).value;
 }
 
 @compute @workgroup_size(WG)
-fn forwardArgmax(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let o = index(gid, nwg);
+fn forwardArgmax(e: Element) {
+  let o = index(e);
   if (o >= p.planes * p.oh * p.ow) { return; }
   let best = windowMax(o);
   y[o] = best.value;
@@ -74,8 +68,8 @@ fn windowsCovering(i: u32, outSize: u32) -> vec2u {
 }
 
 @compute @workgroup_size(WG)
-fn backward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let i = index(gid, nwg);
+fn backward(e: Element) {
+  let i = index(e);
   if (i >= p.planes * p.h * p.w) { return; }
   let inPlane = i % (p.h * p.w);
   let plane = i / (p.h * p.w);

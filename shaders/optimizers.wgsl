@@ -1,5 +1,6 @@
 // Parameter updates, one invocation per element, in place. PyTorch's update
 // rules (torch.optim.SGD, Adam, AdamW), so that training matches the reference.
+// Storage buffers: declared by shader() from the bindings in src/kernels/optimizers.ts.
 
 struct Params {
   n: u32, lr: f32, weightDecay: f32,
@@ -11,18 +12,13 @@ struct Params {
   decoupled: u32,
 }
 
-@group(0) @binding(1) var<storage, read> grad: array<f32>;
 // 1 when the step's loss and gradients are finite (finite.wgsl); 0 skips the update.
-@group(0) @binding(2) var<storage, read> finiteFlag: array<u32>;
-@group(0) @binding(3) var<storage, read_write> param: array<f32>;
-@group(0) @binding(4) var<storage, read_write> m: array<f32>;
-@group(0) @binding(5) var<storage, read_write> v: array<f32>;
 
 // buf = momentum * buf + (grad + wd * param); param -= lr * buf.
 // The buffer starts at zero, which equals PyTorch's first step (buf = grad).
 @compute @workgroup_size(WG)
-fn sgd(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let i = index(gid, nwg);
+fn sgd(e: Element) {
+  let i = index(e);
   if (i >= p.n || finiteFlag[0] == 0u) { return; }
   let d = grad[i] + p.weightDecay * param[i];
   let buf = p.momentum * m[i] + d;
@@ -31,8 +27,8 @@ fn sgd(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: 
 }
 
 @compute @workgroup_size(WG)
-fn adam(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let i = index(gid, nwg);
+fn adam(e: Element) {
+  let i = index(e);
   if (i >= p.n || finiteFlag[0] == 0u) { return; }
   var w = param[i];
   var g = grad[i];

@@ -1,5 +1,6 @@
 // The prelude: shader() in src/gpu/shader.ts puts this in front of every op's
-// WGSL, so these names exist in every shader file.
+// WGSL, so these names exist in every shader file. After it come the storage
+// buffers, declared from the bindings each kernels module gives shader().
 
 // Invocations per workgroup. No default: every dispatch that runs
 // @workgroup_size(WG) sets it, and the runtime refuses one that does not.
@@ -9,11 +10,17 @@ override WG: u32;
 // f32 fields), and the runtime writes the fields by name.
 @group(0) @binding(0) var<uniform> p: Params;
 
-// The element of an invocation on a 2D grid of workgroups (perElement in
-// src/kernels/grid.ts): one dimension holds at most 65535 workgroups, so the
-// element count may exceed 65535 * WG.
-fn index(gid: vec3u, nwg: vec3u) -> u32 {
-  return gid.y * nwg.x * WG + gid.x;
+// What an entry point with one invocation per element takes: `fn name(e: Element)`.
+struct Element {
+  @builtin(global_invocation_id) gid: vec3u,
+  @builtin(num_workgroups) nwg: vec3u,
+}
+
+// Its element, on a 2D grid of workgroups (perElement in src/kernels/grid.ts):
+// one dimension holds at most 65535 workgroups, so the element count may exceed
+// 65535 * WG.
+fn index(e: Element) -> u32 {
+  return e.gid.y * e.nwg.x * WG + e.gid.x;
 }
 
 // Where channel 0 of pixel q = n * hw + s of an [N, c, H, W] tensor (hw = H * W)

@@ -3,6 +3,7 @@
 // partial sums; src/kernels/reduce.ts repeats passes until one value per row
 // is left. Each workgroup owns a fixed slice, so the result is the same bits
 // on every run for a given shape (no atomics).
+// Storage buffers: declared by shader() from the bindings in src/kernels/reduce.ts.
 
 // WG is a power of two, for the tree.
 override ITEMS: u32; // values each invocation adds before the tree
@@ -11,11 +12,6 @@ struct Params {
   n: u32, alpha: f32,
   total: u32, // rows * n, for broadcast
 }
-
-@group(0) @binding(1) var<storage, read> x: array<f32>;
-@group(0) @binding(2) var<storage, read_write> partials: array<f32>;
-@group(0) @binding(1) var<storage, read> g: array<f32>;
-@group(0) @binding(2) var<storage, read_write> dx: array<f32>;
 
 var<workgroup> tree: array<f32, WG>;
 
@@ -41,7 +37,7 @@ fn sumPartial(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) w
 
 // The gradient of a row sum: dx[row * n + i] = alpha * g[row], one invocation per element.
 @compute @workgroup_size(WG)
-fn broadcast(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let i = index(gid, nwg);
+fn broadcast(e: Element) {
+  let i = index(e);
   if (i < p.total) { dx[i] = p.alpha * g[i / p.n]; }
 }

@@ -1,7 +1,8 @@
 // Register blocking for CPU adapters, shared by the blocked kernels of conv2d
 // and matmul (appended to the blocked part of their files, which define
-// ROW_GROUPS and ROWS = 8 * ROW_GROUPS), where the device has subgroups of 8+.
-// rowblocking-uniform.wgsl defines the same names without subgroups.
+// ROW_GROUPS and ROWS = 8 * ROW_GROUPS) with rowblocking.wgsl, where the device
+// has subgroups of 8+. rowblocking-uniform.wgsl defines the same names without
+// subgroups.
 //
 // lavapipe runs one invocation per SIMD lane; a subgroup is one SIMD register
 // of 8 lanes. Each invocation keeps ROWS rows x 4 columns of sums in vec4s. All
@@ -16,33 +17,19 @@ struct Invocation {
   @builtin(subgroup_invocation_id) sgLane: u32,
 }
 
-/** Per group of 8 rows, the offset of the row this lane loads. */
-alias RowOffsets = array<u32, ROW_GROUPS>;
-/** Per group of 8 rows, this lane's value of the row it loads. */
-alias RowValues = array<f32, ROW_GROUPS>;
+/** Each lane loads one row of each group of 8 rows. */
+const ROW_LOADS = ROW_GROUPS;
 
-/** The second step of accumulateRows when only one is left. */
-const noRows = RowValues();
+/** The row this lane loads in group g: the lane's place among 8 picks it. */
+fn loadedRow(first: u32, inv: Invocation, g: u32) -> u32 {
+  return first + g * 8u + inv.sgLane % 8u;
+}
 
 fn broadcast8(v: f32) -> array<f32, 8> {
   return array<f32, 8>(
     subgroupBroadcast(v, 0u), subgroupBroadcast(v, 1u), subgroupBroadcast(v, 2u), subgroupBroadcast(v, 3u),
     subgroupBroadcast(v, 4u), subgroupBroadcast(v, 5u), subgroupBroadcast(v, 6u), subgroupBroadcast(v, 7u),
   );
-}
-
-/** Offsets (row * stride) of the rows from `first` this lane loads, clamped to the last row. */
-fn laneRows(first: u32, inv: Invocation, count: u32, stride: u32) -> RowOffsets {
-  var rows: RowOffsets;
-  for (var g = 0u; g < ROW_GROUPS; g++) { rows[g] = min(first + g * 8u + inv.sgLane % 8u, count - 1u) * stride; }
-  return rows;
-}
-
-/** This lane's values of `src` at offset `at` of its rows. */
-fn rowValues(src: ptr<storage, array<f32>, read>, rows: RowOffsets, at: u32) -> RowValues {
-  var values: RowValues;
-  for (var g = 0u; g < ROW_GROUPS; g++) { values[g] = (*src)[rows[g] + at]; }
-  return values;
 }
 
 /**

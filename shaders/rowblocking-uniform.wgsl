@@ -8,26 +8,12 @@ struct Invocation {
   @builtin(local_invocation_index) lane: u32,
 }
 
-/** The offset of each row. */
-alias RowOffsets = array<u32, ROWS>;
-/** The value of each row. */
-alias RowValues = array<f32, ROWS>;
+/** Every invocation loads all the rows itself. */
+const ROW_LOADS = ROWS;
 
-/** The second step of accumulateRows when only one is left. */
-const noRows = RowValues();
-
-/** Offsets (row * stride) of the rows from `first`, clamped to the last row. */
-fn laneRows(first: u32, inv: Invocation, count: u32, stride: u32) -> RowOffsets {
-  var rows: RowOffsets;
-  for (var r = 0u; r < ROWS; r++) { rows[r] = min(first + r, count - 1u) * stride; }
-  return rows;
-}
-
-/** The rows' values of `src` at offset `at`. */
-fn rowValues(src: ptr<storage, array<f32>, read>, rows: RowOffsets, at: u32) -> RowValues {
-  var values: RowValues;
-  for (var r = 0u; r < ROWS; r++) { values[r] = (*src)[rows[r] + at]; }
-  return values;
+/** The row of load r. */
+fn loadedRow(first: u32, inv: Invocation, r: u32) -> u32 {
+  return first + r;
 }
 
 /** acc[r] += values0[r] * v0 + values1[r] * v1: two reduction steps. */

@@ -5,20 +5,15 @@
 //              logit and S = sum_c exp(x_c - m), so large logits stay finite
 //   argmax   = the first channel holding the max logit (the class prediction)
 // Layout: logits [N, C, H, W], each score [N, 1, H, W]; pixel q = n * HW + s.
+// Storage buffers: declared by shader() from the bindings in src/kernels/softmaxscores.ts.
 
 struct Params {
   pixels: u32, hw: u32, c: u32, // N * H * W, H * W, C
 }
 
-@group(0) @binding(1) var<storage, read> logits: array<f32>;
-@group(0) @binding(2) var<storage, read_write> msp: array<f32>;
-@group(0) @binding(3) var<storage, read_write> maxLogit: array<f32>;
-@group(0) @binding(4) var<storage, read_write> entropy: array<f32>;
-@group(0) @binding(5) var<storage, read_write> argmax: array<i32>;
-
 @compute @workgroup_size(WG)
-fn scores(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let q = index(gid, nwg);
+fn scores(e: Element) {
+  let q = index(e);
   if (q >= p.pixels) { return; }
   let b = pixelBase(q, p.hw, p.c);
   var m = logits[b];

@@ -5,17 +5,13 @@
 // l = source - i0. The backward is a gather: every input pixel visits the output
 // pixels whose taps may reach it, recomputes their taps exactly as the forward
 // does and sums the weighted gradients where a tap lands on it (no atomics).
+// Storage buffers: declared by shader() from the bindings in src/kernels/upsamplebilinear.ts.
 
 struct Params {
   planes: u32, h: u32, w: u32, // N * C planes of h x w in
   oh: u32, ow: u32, // and of oh x ow out
   scaleH: f32, scaleW: f32, alignCorners: u32,
 }
-
-@group(0) @binding(1) var<storage, read> x: array<f32>;
-@group(0) @binding(2) var<storage, read_write> y: array<f32>;
-@group(0) @binding(1) var<storage, read> dy: array<f32>;
-@group(0) @binding(2) var<storage, read_write> dx: array<f32>;
 
 struct Tap {
   i0: u32,
@@ -50,8 +46,8 @@ fn reaching(i: u32, outSize: u32, scale: f32) -> vec2u {
 }
 
 @compute @workgroup_size(WG)
-fn forward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let o = index(gid, nwg);
+fn forward(e: Element) {
+  let o = index(e);
   if (o >= p.planes * p.oh * p.ow) { return; }
   let r = tap((o / p.ow) % p.oh, p.h, p.scaleH);
   let c = tap(o % p.ow, p.w, p.scaleW);
@@ -62,8 +58,8 @@ fn forward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) n
 }
 
 @compute @workgroup_size(WG)
-fn backward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let i = index(gid, nwg);
+fn backward(e: Element) {
+  let i = index(e);
   if (i >= p.planes * p.h * p.w) { return; }
   let iy = (i / p.w) % p.h;
   let ix = i % p.w;

@@ -17,7 +17,7 @@ export { loadReferenceTeacher, loadReferenceStudent, referenceTeacherState, type
 export { readState, writeState, stateSignatures, withPrefix, checkStateDict, type TensorSignature } from './model/state';
 export { CheckpointError } from './checkpoint/errors';
 export { decodePth, pthAllowedGlobals, type DecodedPth } from './checkpoint/pth';
-export { decodeSafetensors, encodeSafetensors, type CheckpointDtype, type CheckpointTensor, type DecodedCheckpoint, type TensorToSave } from './checkpoint/safetensors';
+export { checksumKey, decodeSafetensors, encodeSafetensors, type CheckpointDtype, type CheckpointTensor, type DecodedCheckpoint, type EncodeOptions, type TensorToSave } from './checkpoint/safetensors';
 export * from './eval';
 export { IMAGENET_MEAN, IMAGENET_STD } from './data/resize';
 export { modelInput, batchImage, rgbaToRgb, rgbToRgba, type RgbPixels } from './data/image-input';

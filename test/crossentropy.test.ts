@@ -1,6 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { LabelMap, Tensor, beginScope } from '../src/graph';
+import { LabelMap, LabelRangeError, Tensor, beginScope } from '../src/graph';
 import * as ops from '../src/graph/ops';
 import { checkOp } from './support/gradcheck';
 import { rng } from './support/random';
@@ -86,8 +86,8 @@ test('crossEntropy: labels that do not match the logits throw ShapeError naming 
 test('LabelMap.from with a class range names the first bad label', async () => {
   const rt = await testRuntime();
   const data = Int32Array.of(0, 4, 255, 7, -3);
-  assert.throws(() => LabelMap.from(rt, data, [1, 1, 5], { classes: 5 }), (e: Error) => /value 7 at index 3/.test(e.message) && /\[0, 5\)/.test(e.message));
-  assert.throws(() => LabelMap.from(rt, data, [1, 1, 5], { classes: 8, ignoreIndex: 0 }), (e: Error) => /value 255 at index 2/.test(e.message));
+  assert.throws(() => LabelMap.from(rt, data, [1, 1, 5], { classes: 5 }), (e: Error) => e instanceof LabelRangeError && /value 7 at sample 0, row 0, column 3 \(index 3\)/.test(e.message) && /\[0, 5\)/.test(e.message));
+  assert.throws(() => LabelMap.from(rt, data, [1, 1, 5], { classes: 8, ignoreIndex: 0 }), (e: Error) => /value 255 at sample 0, row 0, column 2 \(index 2\)/.test(e.message));
   const ok = LabelMap.from(rt, Int32Array.of(0, 4, 255, 2), [1, 2, 2], { classes: 5 });
   assert.equal([...(await ok.read())], [0, 4, 255, 2]);
   ok.release();

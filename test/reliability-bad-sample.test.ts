@@ -80,13 +80,32 @@ test('--on-bad-sample fail: bad headers stop the run before training, listing ev
   assert.is(steps, 0, 'no training step ran');
 });
 
-test('--on-bad-sample fail: a file that fails to load stops training naming it; the message offers skip and resume', async () => {
+test('--on-bad-sample fail: bad contents in any split stop the run before training, listing every one; the message offers skip', async () => {
   const { root, expected } = damagedCopy(false);
   const o = smallRun(tempDir('bad-fail-load'), { data: root });
-  const c = control();
+  let steps = 0;
+  const c = control({ beforeStep: () => void steps++ });
   const run = await runQuietly(await testRuntime(), o, c);
   assert.instance(run.error, DataError);
-  assert.ok(expected.slice(0, 3).some((line) => line.test((run.error as Error).message)), (run.error as Error).message);
+  for (const line of expected) assert.match((run.error as Error).message, line);
+  assert.is(steps, 0, 'no training step ran');
+  const message = failureMessage(run.error, { options: o, checkpoint: c.lastCheckpoint, resumeCommand: 'node bench/run.js --resume', adapter: 'test' })!;
+  assert.match(message, /pass --on-bad-sample skip to leave bad samples out/);
+  console.log(`  ${message.split('\n')[1]}`);
+});
+
+test('--on-bad-sample fail: a file that goes bad during training stops it naming the file; the message offers skip and resume', async () => {
+  const root = datasetCopy(counts);
+  const train = indexStreetHazards(root).splits.train!;
+  const o = smallRun(tempDir('bad-fail-during'), { data: root });
+  const c = control({
+    beforeStep: ({ phase, step }) => {
+      if (phase === 'teacher' && step === 2) for (const sample of train) truncate(sample.image);
+    },
+  });
+  const run = await runQuietly(await testRuntime(), o, c);
+  assert.instance(run.error, DataError);
+  assert.match((run.error as Error).message, /: truncated PNG/);
   const message = failureMessage(run.error, { options: o, checkpoint: c.lastCheckpoint, resumeCommand: 'node bench/run.js --resume', adapter: 'test' })!;
   assert.match(message, /pass --on-bad-sample skip to leave bad samples out/);
   assert.match(message, /The last checkpoint \(teacher step \d+ of \d+\) is intact/);

@@ -8,6 +8,7 @@ import source from '../shaders/elementwise.wgsl';
 import { failureMessage } from '../src/cli/failure';
 import { ShaderCompileError } from '../src/gpu/errors';
 import { shader } from '../src/gpu/shader';
+import { elementwiseOptions } from '../src/kernels/elementwise';
 import { control, runQuietly, smallRun, tempDir } from './support/pipeline';
 import { testRuntime } from './support/runtime';
 
@@ -27,7 +28,7 @@ async function compileFailure(compile: () => Promise<void>): Promise<ShaderCompi
 
 test('a broken specialisation (workgroup size 0) names the shader, the entry point line and the constants', async () => {
   const rt = await testRuntime();
-  const error = await compileFailure(() => rt.compile(shader('elementwise', source), 'relu', 'rw', { WG: 0 }));
+  const error = await compileFailure(() => rt.compile(shader('elementwise', source, elementwiseOptions), 'relu', 'rw', { WG: 0 }));
   assert.equal([error.shader, error.entryPoint, error.line], ['elementwise', 'relu', lineOf(source, 'fn relu(')]);
   assert.match(error.message, new RegExp(`^shader elementwise \\(entry relu\\), line ${error.line}: with constants \\{"WG":0\\}: .*workgroup_size`, 's'));
 });
@@ -35,7 +36,7 @@ test('a broken specialisation (workgroup size 0) names the shader, the entry poi
 test('a broken template names the shader and the exact line of its own file (the prelude before it not counted)', async () => {
   const rt = await testRuntime();
   const broken = source.replace('max(a[i], 0.0)', 'max(a[i], 0u)');
-  const error = await compileFailure(() => rt.compile(shader('elementwise-broken-template', broken), 'relu', 'rw', { WG: 64 }));
+  const error = await compileFailure(() => rt.compile(shader('elementwise-broken-template', broken, elementwiseOptions), 'relu', 'rw', { WG: 64 }));
   assert.equal([error.shader, error.line], ['elementwise-broken-template', lineOf(broken, 'max(a[i], 0u)')]);
   assert.match(error.wgslMessage, /no matching call to 'max\(f32, u32\)'/);
 });
@@ -46,7 +47,7 @@ test('mid-training: the step fails with the ShaderCompileError; the last checkpo
   const c = control({
     beforeStep: ({ phase, step }) => {
       // Not the specialisation of the first test: the runtime caches a pipeline, broken or not.
-      if (phase === 'teacher' && step === 4) rt.pipeline(shader('elementwise', source), 'reluGrad', 'rrw', { WG: 0 });
+      if (phase === 'teacher' && step === 4) rt.pipeline(shader('elementwise', source, elementwiseOptions), 'reluGrad', 'rrw', { WG: 0 });
     },
   });
   const run = await runQuietly(rt, smallRun(out), c);

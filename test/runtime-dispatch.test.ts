@@ -11,12 +11,13 @@ import { DispatchError, ShaderCompileError } from '../src/gpu/errors';
 import type { GpuBuffer } from '../src/gpu/pool';
 import type { DispatchArgs } from '../src/gpu/runtime';
 import { shader } from '../src/gpu/shader';
+import { elementwiseOptions } from '../src/kernels/elementwise';
 import { readInterface } from '../src/gpu/wgsl-interface';
 import { testRuntime } from './support/runtime';
 
 const test = suite('runtime: dispatch checked against the shader');
 
-const elementwise = shader('elementwise', source);
+const elementwise = shader('elementwise', source, elementwiseOptions);
 
 async function refused(args: (a: GpuBuffer, b: GpuBuffer) => [string, DispatchArgs], pattern: RegExp): Promise<void> {
   const rt = await testRuntime();
@@ -86,16 +87,11 @@ test('an entry point the shader does not have is named', async () => {
 
 test('uniforms are written by name with their declared types, in declaration order', async () => {
   const rt = await testRuntime();
-  const s = shader('params-echo', [
-    'struct Params { count: u32, offset: i32, scale: f32 }',
-    '@group(0) @binding(1) var<storage, read_write> out: array<f32>;',
-    '@compute @workgroup_size(1)',
-    'fn echo() {',
-    '  out[0] = f32(p.count);',
-    '  out[1] = f32(p.offset);',
-    '  out[2] = p.scale;',
-    '}',
-  ].join('\n'));
+  const s = shader(
+    'params-echo',
+    ['struct Params { count: u32, offset: i32, scale: f32 }', '@compute @workgroup_size(1)', 'fn echo() {', '  out[0] = f32(p.count);', '  out[1] = f32(p.offset);', '  out[2] = p.scale;', '}'].join('\n'),
+    { bindings: { echo: { writes: ['out'] } } },
+  );
   const out = rt.pool.acquire(12);
   rt.dispatch(s, 'echo', { writes: { out }, params: { scale: 0.1, offset: -3, count: 7 }, workgroups: [1] });
   assert.equal([...(await rt.readFloat32(out, 3))], [7, -3, Math.fround(0.1)]);
@@ -121,6 +117,31 @@ test('the interface is read through the functions an entry point calls, without 
   assert.equal([...main.params].sort(), ['alpha', 'n']);
   assert.equal(main.bindings.map((b) => `${b.slot} ${b.name} ${b.access}`), ['1 x read', '2 y read_write']);
   assert.equal(main.workgroupSize, ['WG']);
+});
+
+const twoEntries = [
+  'struct Params { n: u32 }',
+  '@compute @workgroup_size(1)',
+  'fn first() { y[0] = x[0]; }',
+  '@compute @workgroup_size(1)',
+  'fn second() { dx[0] = x[0] + f32(g[0]); }',
+].join('\n');
+const twoEntryBindings = { first: { reads: ['x'], writes: ['y'] }, second: { reads: ['x', 'g'], writes: ['dx'] } };
+
+test('storage buffers are declared from the bindings listed per entry point: reads from slot 1, then writes; array<f32> unless typed', () => {
+  const s = shader('declared', twoEntries, { bindings: twoEntryBindings, types: { g: 'array<u32>' } });
+  assert.equal(s.declared.bindings.map((b) => `${b.slot} ${b.name} ${b.access}`), ['1 x read', '2 y read_write', '2 g read', '3 dx read_write']);
+  assert.ok(s.code.includes('@group(0) @binding(2) var<storage, read> g: array<u32>;\n'), s.code);
+  assert.ok(s.code.endsWith(`\n${twoEntries}`) && s.headerLines === s.code.split('\n').length - twoEntries.split('\n').length, 'the source follows the header');
+});
+
+test('bindings that disagree with each other or with the WGSL are refused when the shader is made', () => {
+  const refused = (options: Parameters<typeof shader>[2], pattern: RegExp, source = twoEntries) => assert.throws(() => shader('t', source, options), pattern);
+  refused({ bindings: { ...twoEntryBindings, second: { reads: ['y', 'g'], writes: ['dx'] } } }, /^shader t: "y" is read_write at binding 2 for first but read at 1 for second; give one of them another name$/);
+  refused({ bindings: twoEntryBindings, types: { gg: 'array<u32>' } }, /types names "gg", which no entry point's bindings list/);
+  // g is declared (listed for first) but not listed for second, which uses it.
+  refused({ bindings: { first: { reads: ['x', 'g'], writes: ['y'] }, second: { reads: ['x'], writes: ['dx'] } } }, /^shader t: entry point second uses "g", which its bindings do not list$/);
+  refused({ bindings: twoEntryBindings }, /its WGSL declares the storage buffer "h"; list it in the bindings/, `@group(0) @binding(4) var<storage, read> h: array<f32>;\n${twoEntries}`);
 });
 
 test('compile errors give the line in the op file, not counting the prelude', async () => {

@@ -4,7 +4,14 @@
 // serialiser so that the same state dict gives the same bytes as PyTorch's
 // `safetensors.torch.save_file`. The reader checks everything against the
 // format's schema; every problem is a CheckpointError naming the file and the entry.
+//
+// Our files also carry a CRC-32 of each tensor's bytes and of the rest of the
+// metadata, in the free-form metadata the format allows (see checksumKey), and
+// the reader checks them: a flipped bit is an error naming the tensor, not a
+// model that loads and quietly scores worse. Files without them (PyTorch's,
+// older ones of ours) load as before, checked for structure only.
 
+import { crc32 } from '../base/crc32';
 import { formatShape } from '../gpu/errors';
 import { CheckpointError, quoted } from './errors';
 
@@ -25,9 +32,26 @@ export interface TensorToSave {
 export interface DecodedCheckpoint {
   /** In file order. */
   tensors: Map<string, CheckpointTensor>;
-  /** The header's `__metadata__`, or undefined where the file has none. */
+  /** The header's `__metadata__` less the checksums, or undefined where nothing else is left. */
   metadata: Record<string, string> | undefined;
 }
+
+export interface EncodeOptions {
+  /**
+   * Add the checksums (default true). Without them the bytes are exactly those of
+   * PyTorch's `save_file` for the same tensors and metadata.
+   */
+  checksums?: boolean;
+}
+
+/**
+ * The metadata entry holding the checksums: a JSON object from each tensor's
+ * name to the CRC-32 (ISO-HDLC, as zlib's) of its little-endian data bytes, as
+ * 8 lower-case hex digits, plus under "__metadata__" the CRC-32 of the other
+ * metadata entries as the writer lays them out (keys in UTF-8 byte order,
+ * `{"key":"value",...}`, no spaces). Any safetensors reader can check them.
+ */
+export const checksumKey = 'crc32';
 
 /** The reference reader refuses headers over 100 MB; we neither read nor write them. */
 const maxHeaderBytes = 100_000_000;
@@ -55,12 +79,13 @@ function isCheckpointDtype(dtype: string): dtype is CheckpointDtype {
   return dtype === 'F32' || dtype === 'I64' || dtype === 'I32';
 }
 
-export function encodeSafetensors(tensors: ReadonlyMap<string, TensorToSave>, metadata?: Readonly<Record<string, string>>): Uint8Array {
+export function encodeSafetensors(tensors: ReadonlyMap<string, TensorToSave>, metadata?: Readonly<Record<string, string>>, options: EncodeOptions = {}): Uint8Array {
   const ordered = [...tensors].map(([name, tensor]) => {
     checkTensorToSave(name, tensor);
     return { name, nameBytes: utf8Encoder.encode(name), tensor };
   });
   ordered.sort((a, b) => safetensorsDtypeRank[b.tensor.dtype] - safetensorsDtypeRank[a.tensor.dtype] || compareUtf8(a.nameBytes, b.nameBytes));
+  if (options.checksums ?? true) metadata = withChecksums(metadata, ordered);
 
   const fields: string[] = [];
   if (metadata !== undefined) fields.push(`"${metadataKey}":${metadataJson(metadata)}`);
@@ -101,11 +126,66 @@ export function decodeSafetensors(bytes: Uint8Array, source: string): DecodedChe
   const dataBytes = bytes.length - dataStart;
   checkDataLayout(entries, dataBytes, fail);
 
+  const checksums = metadata?.[checksumKey] === undefined ? null : parseChecksums(metadata[checksumKey], entries, fail);
+  const rest = checksums === null ? metadata : withoutChecksums(metadata!);
+  if (checksums !== null) checkChecksum(metadataKey, 'the metadata', checksums, crc32(utf8Encoder.encode(metadataJson(rest ?? {}))), fail);
   const tensors = new Map<string, CheckpointTensor>();
   for (const entry of entries) {
-    tensors.set(entry.name, tensorFromBytes(entry, bytes.subarray(dataStart + entry.begin, dataStart + entry.end)));
+    const data = bytes.subarray(dataStart + entry.begin, dataStart + entry.end);
+    if (checksums !== null) checkChecksum(entry.name, `tensor ${quoted(entry.name)} (${entry.dtype} ${formatShape(entry.shape)}, bytes ${entry.begin} to ${entry.end} of the data)`, checksums, crc32(data), fail);
+    tensors.set(entry.name, tensorFromBytes(entry, data));
   }
-  return { tensors, metadata };
+  return { tensors, metadata: rest };
+}
+
+// Checksums: written into the metadata, checked on every read.
+
+function withChecksums(metadata: Readonly<Record<string, string>> | undefined, ordered: readonly { name: string; tensor: TensorToSave }[]): Record<string, string> {
+  const rest = withoutChecksums(metadata ?? {}) ?? {};
+  const sums = Object.fromEntries([
+    [metadataKey, hex(crc32(utf8Encoder.encode(metadataJson(rest))))],
+    ...ordered.map(({ name, tensor }) => [name, hex(crc32(littleEndianBytes(tensor.data)))]),
+  ]);
+  return { ...rest, [checksumKey]: JSON.stringify(sums) };
+}
+
+/** The metadata less the checksum entry; undefined where nothing is left. */
+function withoutChecksums(metadata: Readonly<Record<string, string>>): Record<string, string> | undefined {
+  const rest = Object.fromEntries(Object.entries(metadata).filter(([key]) => key !== checksumKey));
+  return Object.keys(rest).length > 0 ? rest : undefined;
+}
+
+function hex(value: number): string {
+  return value.toString(16).padStart(8, '0');
+}
+
+/** The stored checksums, which must name exactly the metadata and the file's tensors. */
+function parseChecksums(text: string, entries: readonly HeaderEntry[], fail: (problem: string) => CheckpointError): Map<string, string> {
+  const where = `the ${metadataKey} entry ${quoted(checksumKey)}`;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw fail(`${where} is not JSON: the header is damaged`);
+  }
+  if (!isJsonObject(parsed)) throw fail(`${where} is ${describeJson(parsed)}, not an object of checksums: the header is damaged`);
+  const sums = new Map<string, string>();
+  for (const [name, value] of Object.entries(parsed)) {
+    if (typeof value !== 'string' || !/^[0-9a-f]{8}$/.test(value)) throw fail(`${where}: the checksum of ${quoted(name)} is ${quoted(value)}, not 8 hex digits: the header is damaged`);
+    sums.set(name, value);
+  }
+  const names = new Set(entries.map((e) => e.name));
+  const unchecked = entries.find((e) => !sums.has(e.name));
+  if (unchecked !== undefined) throw fail(`tensor ${quoted(unchecked.name)} has no checksum in ${where}: the header is damaged (a changed name?)`);
+  const stray = [...sums.keys()].find((name) => name !== metadataKey && !names.has(name));
+  if (stray !== undefined) throw fail(`${where} has a checksum for ${quoted(stray)}, which is not a tensor of the file: the header is damaged (a changed name?)`);
+  if (!sums.has(metadataKey)) throw fail(`${where} has no checksum of the metadata: the header is damaged`);
+  return sums;
+}
+
+function checkChecksum(name: string, what: string, sums: ReadonlyMap<string, string>, actual: number, fail: (problem: string) => CheckpointError): void {
+  const stored = sums.get(name)!;
+  if (stored !== hex(actual)) throw fail(`${what} does not match its checksum (CRC-32 ${hex(actual)}, stored ${stored}): the file is damaged`);
 }
 
 /**

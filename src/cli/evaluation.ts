@@ -64,7 +64,8 @@ export interface EvaluationModels {
   teacher: Teacher;
   student: Student;
   untrained: UntrainedPair;
-  colour: ColourHistogram;
+  /** Null where there is no train split to fit it on: the colour-rarity control is then left out. */
+  colour: ColourHistogram | null;
 }
 
 /** The colour histogram of every training image, as stored (a bad file is passed over only with --on-bad-sample skip). */
@@ -97,7 +98,8 @@ export async function evaluateSplit(
   const samples = index.splits[split]!;
   models.teacher.eval();
   models.student.eval();
-  const methods = Object.fromEntries(METHODS.map((m) => [m.key, new AnomalyEvaluation()])) as Record<string, AnomalyEvaluation>;
+  const scored = METHODS.filter((m) => m.source !== 'colourRarity' || models.colour !== null);
+  const methods = Object.fromEntries(scored.map((m) => [m.key, new AnomalyEvaluation()])) as Record<string, AnomalyEvaluation>;
   const confusion = new ConfusionMatrix();
   const anomalyScores: Partial<Record<ScoreName, number[]>> = Object.fromEntries(THRESHOLD_SOURCES.map((k) => [k, []]));
   const { batches, skipped } = batchesInOrder(samples, { batchSize: o.batchSize, height: c.inputHeight, width: c.inputWidth, onBadSample: o.onBadSample });
@@ -113,11 +115,11 @@ export async function evaluateSplit(
       const at = (map: Float32Array) => map.subarray(i * plane, (i + 1) * plane);
       const labels = batch.labels.subarray(i * plane, (i + 1) * plane);
       const predicted = prediction.subarray(i * plane, (i + 1) * plane);
-      const colour = models.colour.score(batchImage(batch, i));
-      const map = (source: MethodSource): Float32Array => (source === 'colourRarity' ? colour : at(source in scores ? scores[source as ScoreName] : controls![source as ControlScoreName]));
+      const colour = models.colour?.score(batchImage(batch, i)) ?? null;
+      const map = (source: MethodSource): Float32Array => (source === 'colourRarity' ? colour! : at(source in scores ? scores[source as ScoreName] : controls![source as ControlScoreName]));
       confusion.add(predicted, labels);
       const name = batch.samples[i]!.image;
-      for (const m of METHODS) methods[m.key]!.add({ scores: map(m.source), labels, prediction: predicted, name });
+      for (const m of scored) methods[m.key]!.add({ scores: map(m.source), labels, prediction: predicted, name });
       for (const k of THRESHOLD_SOURCES) {
         const s = at(scores[k]);
         for (let p = 0; p < plane; p++) if (labels[p] === ANOMALY_LABEL) anomalyScores[k]!.push(s[p]!);

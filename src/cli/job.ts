@@ -9,7 +9,9 @@ import { GpuError } from '../gpu/errors';
 import { createNodeRuntime } from '../gpu/node';
 import { newControl } from '../training/trainer';
 import { describeCheckpoint, failureMessage } from './failure';
-import { parseOptions, UsageError, type RunOptions } from './options';
+import { readCommandLine } from './flags';
+import { parseOptions, trainUsage } from './options';
+import { claimOrExplain } from './command';
 import { runPipeline, type PipelineControl, type PipelineResult } from './pipeline';
 
 const stopSignals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
@@ -19,7 +21,7 @@ export function resumeCommandLine(command: string, argv: readonly string[]): str
   const kept: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--stop-after') i++;
-    else if (argv[i] !== '--resume') kept.push(argv[i]!);
+    else if (argv[i] !== '--resume' && !argv[i]!.startsWith('--stop-after=')) kept.push(argv[i]!);
   }
   return [command, ...[...kept, '--resume'].map(shellWord)].join(' ');
 }
@@ -57,14 +59,10 @@ function stoppedMessage(result: Extract<PipelineResult, { status: 'stopped' }>, 
 
 /** Runs the main job; returns the process's exit code. */
 export async function runJob(argv: readonly string[], command = 'node bench/run.js'): Promise<number> {
-  let options: RunOptions;
-  try {
-    options = parseOptions(argv);
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    console.error(error.message);
-    return 2;
-  }
+  const options = readCommandLine(argv, parseOptions, trainUsage(command), command);
+  if (typeof options === 'number') return options;
+  const lock = claimOrExplain(options.out);
+  if (typeof lock === 'number') return lock;
   const control: PipelineControl = newControl(options.stopAfter);
   let removeHandlers = (): void => {};
   control.onTrainingStart = () => (removeHandlers = installStopHandlers(control));
@@ -74,6 +72,7 @@ export async function runJob(argv: readonly string[], command = 'node bench/run.
   try {
     rt = await createNodeRuntime();
   } catch (error) {
+    lock.release();
     if (!(error instanceof GpuError)) throw error;
     console.error(`error: ${error.message}`);
     return 1;
@@ -91,5 +90,6 @@ export async function runJob(argv: readonly string[], command = 'node bench/run.
   } finally {
     removeHandlers();
     rt.destroy();
+    lock.release();
   }
 }

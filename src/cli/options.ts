@@ -1,6 +1,7 @@
-// Command-line flags of the main job and the CLI, with their defaults.
+// The main job's options (`node bench/run.js`, `dicnet train`), with their defaults.
 
 import type { DistillLoss } from '../model/steps';
+import { finitePositive, oneOf, parseFlags, UsageError, wholeNumber } from './flags';
 
 export interface RunOptions {
   /** A StreetHazards copy; null = the embedded synthetic scenes. */
@@ -31,6 +32,9 @@ export interface RunOptions {
   stopAfter: number | null;
 }
 
+/** Batch norm in training needs at least two values per channel, also after pooling to 1x1. */
+export const smallestBatch = 2;
+
 export const defaults: RunOptions = {
   data: null,
   config: 'tiny',
@@ -52,7 +56,10 @@ export const defaults: RunOptions = {
   stopAfter: null,
 };
 
-export const usage = `usage: node bench/run.js [options]
+/** What `node bench/run.js --help` (and `dicnet train --help`) prints. */
+export function trainUsage(command = 'node bench/run.js'): string {
+  return `usage: ${command} [options]
+  trains the teacher and the student, evaluates them and writes the report
   --data DIR            a StreetHazards copy (default: the embedded synthetic scenes)
   --config tiny|paper   model configuration (default tiny)
   --loss kl|mse         distillation loss (default kl)
@@ -72,96 +79,82 @@ export const usage = `usage: node bench/run.js [options]
   --on-nan stop|lower-lr
                         a NaN/Inf loss or gradient stops the run (default), or rolls it back to
                         the last checkpoint at half the learning rate
-  --stop-after N        stop after N training steps with a checkpoint, as Ctrl-C does`;
-
-export class UsageError extends Error {
-  override name = 'UsageError';
+  --stop-after N        stop after N training steps with a checkpoint, as Ctrl-C does
+  --help                this text
+Options are --name value or --name=value.`;
 }
 
+const VALUE_FLAGS = [
+  '--data', '--config', '--loss', '--epochs', '--teacher-epochs', '--student-epochs', '--batch', '--temperature', '--seed', '--out',
+  '--scenes', '--on-bad-sample', '--panels', '--teacher-lr', '--student-lr', '--checkpoint-every', '--on-nan', '--stop-after',
+];
+
+/** The main job's options; throws UsageError (exit 2) or HelpRequested. */
 export function parseOptions(argv: readonly string[]): RunOptions {
   const o: RunOptions = { ...defaults, scenes: [...defaults.scenes] };
-  const int = (flag: string, v: string, min = 0): number => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < min) throw new UsageError(`${flag} takes a whole number >= ${min}, got "${v}"`);
-    return n;
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i]!;
-    if (flag === '--help' || flag === '-h') throw new UsageError(usage);
-    if (flag === '--resume') {
+  for (const [flag, value] of parseFlags(argv, { values: VALUE_FLAGS, switches: ['--resume'] }).flags) {
+    if (value === null) {
       o.resume = true;
       continue;
     }
-    const value = argv[++i];
-    if (value === undefined) throw new UsageError(`${flag} needs a value\n${usage}`);
     switch (flag) {
       case '--data':
         o.data = value;
         break;
       case '--config':
-        if (value !== 'tiny' && value !== 'paper') throw new UsageError(`--config is tiny or paper, got "${value}"`);
-        o.config = value;
+        o.config = oneOf(flag, value, ['tiny', 'paper']);
         break;
       case '--loss':
-        if (value !== 'kl' && value !== 'mse') throw new UsageError(`--loss is kl or mse, got "${value}"`);
-        o.loss = value;
+        o.loss = oneOf(flag, value, ['kl', 'mse']);
         break;
       case '--epochs':
-        o.teacherEpochs = o.studentEpochs = int(flag, value, 1);
+        o.teacherEpochs = o.studentEpochs = wholeNumber(flag, value, 1);
         break;
       case '--teacher-epochs':
-        o.teacherEpochs = int(flag, value, 1);
+        o.teacherEpochs = wholeNumber(flag, value, 1);
         break;
       case '--student-epochs':
-        o.studentEpochs = int(flag, value, 1);
+        o.studentEpochs = wholeNumber(flag, value, 1);
         break;
       case '--batch':
-        // Batch norm in training needs at least two values per channel, also after pooling to 1x1.
-        o.batchSize = int(flag, value, 2);
+        o.batchSize = wholeNumber(flag, value, smallestBatch);
         break;
       case '--temperature':
-        o.temperature = Number(value);
-        if (!(o.temperature > 0)) throw new UsageError(`--temperature takes a positive number, got "${value}"`);
+        o.temperature = finitePositive(flag, value);
         break;
       case '--seed':
-        o.seed = int(flag, value);
+        o.seed = wholeNumber(flag, value);
         break;
       case '--out':
         o.out = value;
         break;
       case '--scenes': {
-        const parts = value.split(',').map((v) => int(flag, v, 1));
+        const parts = value.split(',').map((v) => wholeNumber(flag, v, 1));
         if (parts.length !== 3) throw new UsageError(`--scenes takes three counts: train,validation,test`);
         o.scenes = parts as [number, number, number];
         break;
       }
       case '--on-bad-sample':
-        if (value !== 'skip' && value !== 'fail') throw new UsageError(`--on-bad-sample is skip or fail, got "${value}"`);
-        o.onBadSample = value;
+        o.onBadSample = oneOf(flag, value, ['skip', 'fail']);
         break;
       case '--panels':
-        o.panels = int(flag, value);
+        o.panels = wholeNumber(flag, value);
         break;
       case '--teacher-lr':
-      case '--student-lr': {
-        const lr = Number(value);
-        if (!(lr > 0)) throw new UsageError(`${flag} takes a positive number, got "${value}"`);
-        if (flag === '--teacher-lr') o.teacherLr = lr;
-        else o.studentLr = lr;
+        o.teacherLr = finitePositive(flag, value);
         break;
-      }
+      case '--student-lr':
+        o.studentLr = finitePositive(flag, value);
+        break;
       case '--checkpoint-every':
-        o.checkpointEvery = int(flag, value, 1);
+        o.checkpointEvery = wholeNumber(flag, value, 1);
         break;
       case '--on-nan':
-        if (value !== 'stop' && value !== 'lower-lr') throw new UsageError(`--on-nan is stop or lower-lr, got "${value}"`);
-        o.onNan = value;
+        o.onNan = oneOf(flag, value, ['stop', 'lower-lr']);
         break;
       case '--stop-after':
-        o.stopAfter = int(flag, value, 1);
+        o.stopAfter = wholeNumber(flag, value, 1);
         break;
-      default:
-        throw new UsageError(`unknown option ${flag}\n${usage}`);
     }
   }
   return o;

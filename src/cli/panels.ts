@@ -2,12 +2,11 @@
 // truth anomaly mask, the DiCNet score map, the MSP and colour-rarity score
 // maps and the teacher's segmentation, side by side.
 
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import type { Batch } from '../base/batch';
-import { writePng } from '../data/png';
+import { encodePng } from '../data/png';
 import { batchImage } from '../data/image-input';
 import { anomalyMask, composePanels, maskImage, overlay, scoreHeatmap, segmentationImage, type RgbImage } from '../eval';
+import { writeOutputFile } from './output-files';
 
 /** Nearest-neighbour enlargement, so 160x96 model inputs are readable. */
 function enlarge(image: RgbImage, factor: number): RgbImage {
@@ -27,7 +26,8 @@ export interface PanelMaps {
   /** The run's headline DiCNet score and its name. */
   dicnet: { title: string; scores: Float32Array };
   msp: Float32Array;
-  colourRarity: Float32Array;
+  /** Null where the control is left out (no train split to fit it on). */
+  colourRarity: Float32Array | null;
   /** The teacher's class per pixel. */
   prediction: Int32Array;
 }
@@ -46,11 +46,10 @@ export function writePanels(path: string, batch: Batch, i: number, maps: PanelMa
       { title: 'GT ANOMALY', image: maskImage(anomalyMask(labels), width, height) },
       { title: maps.dicnet.title.toUpperCase(), image: heat(maps.dicnet.scores) },
       { title: 'MSP', image: heat(maps.msp) },
-      { title: 'COLOUR RARITY', image: heat(maps.colourRarity) },
+      ...(maps.colourRarity ? [{ title: 'COLOUR RARITY', image: heat(maps.colourRarity) }] : []),
       { title: 'TEACHER SEG', image: segmentationImage(maps.prediction, width, height) },
     ].map((p) => ({ ...p, image: enlarge(p.image, factor) })),
     { textScale: factor },
   );
-  mkdirSync(dirname(path), { recursive: true });
-  writePng(path, picture);
+  writeOutputFile(path, encodePng(picture, path));
 }

@@ -9,8 +9,9 @@ import { Random } from '../base/random';
 import { CheckpointError } from '../checkpoint/errors';
 import { loadCheckpointFile, saveCheckpoint } from '../checkpoint/io';
 import type { DecodedCheckpoint } from '../checkpoint/safetensors';
-import { processAlive, writeFileAtomic } from '../data/atomic';
+import { processAlive } from '../data/atomic';
 import { formatSeconds } from '../data/progress';
+import { checkSamples } from '../data/sample-check';
 import { indexStreetHazards, type DatasetIndex, type SplitName } from '../data/streethazards';
 import { ensureSyntheticDataset } from '../data/synthetic';
 import { renderMarkdown, renderText, reportJson, type ResultsReport } from '../eval';
@@ -24,6 +25,7 @@ import { runPhase, type CheckpointInfo, type TrainingControl } from '../training
 import { parseProgress, type PhaseName } from '../training/training-state';
 import type { RunOptions } from './options';
 import { EVALUATED_SPLITS, evaluateSplit, fitColourRarity, METHODS, pooledFpr95Threshold, type SplitEvaluation } from './evaluation';
+import { writeOutputFile } from './output-files';
 import { buildReport, skippedFiles, type ReportInput } from './report';
 import { studentPhase, summarise, teacherPhase, type PhaseSummary } from './training';
 
@@ -103,13 +105,18 @@ async function refuseToOverwrite(path: string): Promise<void> {
   } catch (error) {
     throw new CheckpointError(path, `holds a training state that cannot be read (${error instanceof Error ? error.message : String(error)}): delete it or choose another --out`, { cause: error });
   }
+  if (progress.phase === 'teacher' && progress.step === 0) {
+    log(`replacing the training state in ${path} (teacher step 0 of ${progress.totalSteps}: no step was trained)`);
+    return;
+  }
   if (progress.phase !== 'student' || progress.step < progress.totalSteps) {
     throw new CheckpointError(path, `holds an unfinished run (${progress.phase} step ${progress.step} of ${progress.totalSteps}): ${advice}`);
   }
 }
 
 async function saveModel(path: string, model: Module, config: ModelConfig, o: RunOptions, extra: Record<string, string> = {}): Promise<void> {
-  await saveCheckpoint(path, await readState(model), { config: config.name, seed: String(o.seed), format: 'pt', ...extra });
+  const run = { config: config.name, seed: String(o.seed), loss: o.loss, temperature: String(o.temperature) };
+  await saveCheckpoint(path, await readState(model), { ...run, format: 'pt', ...extra });
 }
 
 /** Every split the run has images of, the headline test split first. */
@@ -167,6 +174,8 @@ export async function runPipeline(rt: GpuRuntime, o: RunOptions, control: Pipeli
   if (!o.resume) await refuseToOverwrite(paths.state);
   let t = performance.now();
   const index = loadData(o);
+  // Every split is read here, so a bad file in one read only at evaluation stops the run before training, not after.
+  checkSamples(index, o.onBadSample, (s) => log(`skipped ${s.reason} (--on-bad-sample skip)`));
   const dataSeconds = (performance.now() - t) / 1000;
   log(`data: ${index.root} (${index.splits.train!.length} train, ${index.splits.test!.length} test images) in ${formatSeconds(dataSeconds)}`);
 
@@ -217,8 +226,8 @@ export async function runPipeline(rt: GpuRuntime, o: RunOptions, control: Pipeli
   });
   // The table reaches the terminal before any file is written: a full disk loses no result.
   log('\n' + renderText(report));
-  writeFileAtomic(join(o.out, 'report.md'), renderMarkdown(report));
-  writeFileAtomic(join(o.out, 'metrics.json'), JSON.stringify(reportJson(report), null, 2) + '\n');
+  writeOutputFile(join(o.out, 'report.md'), renderMarkdown(report));
+  writeOutputFile(join(o.out, 'metrics.json'), JSON.stringify(reportJson(report), null, 2) + '\n');
   log(`wrote ${join(o.out, 'report.md')}, ${join(o.out, 'metrics.json')}, checkpoints and panels in ${o.out}/`);
   return { status: 'done', report };
 }

@@ -21,9 +21,10 @@ export interface ReportInput {
   index: DatasetIndex;
   dataSeconds: number;
   wallSeconds: number;
-  /** Null when a resumed run no longer knows (a checkpoint from an older version). */
+  /** Null when a resumed run no longer knows (a checkpoint from an older version), or with no training (dicnet eval). */
   teacher: PhaseSummary | null;
-  student: PhaseSummary;
+  /** Null with no training (dicnet eval): the distillation and training sections are left out. */
+  student: PhaseSummary | null;
   evaluations: readonly SplitEvaluation[];
   /** Pooled FPR95 thresholds stored with the student, and the split they come from. */
   thresholds: { split: SplitName; values: Record<string, number | null> } | null;
@@ -39,6 +40,9 @@ const SPLIT_TITLES: Record<SplitName, string> = {
 
 const snake = (split: SplitName): string => split.replace('-', '_');
 
+/** The methods the split was scored with (colour rarity needs a train split). */
+const evaluated = (e: SplitEvaluation) => METHODS.filter((m) => e.methods[m.key] !== undefined);
+
 function comparisons(e: SplitEvaluation, o: RunOptions): ComparisonResult[] {
   const msp = METHODS.find((m) => m.key === 'msp')!;
   const headline = headlineMethod(o);
@@ -50,8 +54,8 @@ function comparisons(e: SplitEvaluation, o: RunOptions): ComparisonResult[] {
     differences: comparePaired(e.methods[a.key]!.images, e.methods[b.key]!.images),
   });
   return [
-    ...METHODS.filter((m) => m !== msp).map((m) => pair(m, msp)),
-    ...METHODS.filter((m) => m !== headline && m !== msp).map((m) => pair(headline, m)),
+    ...evaluated(e).filter((m) => m !== msp).map((m) => pair(m, msp)),
+    ...evaluated(e).filter((m) => m !== headline && m !== msp).map((m) => pair(headline, m)),
   ];
 }
 
@@ -59,7 +63,7 @@ function table(e: SplitEvaluation, o: RunOptions): ResultTable {
   return {
     key: snake(e.split),
     title: `${SPLIT_TITLES[e.split]}, ${e.images} images`,
-    methods: METHODS.map((m) => ({ key: m.key, method: m.name, kind: m.kind, metrics: e.methods[m.key]!.summary() })),
+    methods: evaluated(e).map((m) => ({ key: m.key, method: m.name, kind: m.kind, metrics: e.methods[m.key]!.summary() })),
     comparisons: comparisons(e, o),
     headline: headlineMethod(o).key,
   };
@@ -74,11 +78,11 @@ function section(title: string, entries: Record<string, Entry>): ReportSection {
 export function buildReport(r: ReportInput): ResultsReport {
   const { options: o, student, teacher } = r;
   const test = r.evaluations.find((e) => e.split === 'test') ?? r.evaluations[0]!;
-  const phases = teacher ? [teacher, student] : [student];
-  const window = Math.max(1, Math.min(Math.floor(r.index.splits.train!.length / o.batchSize), 10));
+  const phases = [teacher, student].filter((p) => p !== null);
+  const window = Math.max(1, Math.min(Math.floor((r.index.splits.train?.length ?? 0) / o.batchSize), 10));
   const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
   const sum = (key: keyof PhaseSummary['nonFinite']): number => phases.reduce((n, p) => n + p.nonFinite[key], 0);
-  const resumes = [teacher && ['teacher', teacher.resumedFrom], ['student', student.resumedFrom]].filter((x): x is [string, number] => !!x && x[1] !== null);
+  const resumes = [teacher && ['teacher', teacher.resumedFrom], student && ['student', student.resumedFrom]].filter((x): x is [string, number] => !!x && x[1] !== null);
   const classIou = test.confusion.classIou();
   const iouEntries: Record<string, Entry> = {};
   for (let c = 0; c < KNOWN_CLASS_COUNT; c++) {
@@ -96,28 +100,34 @@ export function buildReport(r: ReportInput): ResultsReport {
         pixel_accuracy: ['pixel accuracy', test.confusion.pixelAccuracy(), 'percent'],
         ...iouEntries,
       }),
-      distillation: section('distillation', {
-        loss: ['loss', o.loss],
-        first_epoch_mean_loss: ['first epoch mean loss', round(mean(student.losses.first.slice(0, window)), 5)],
-        last_epoch_mean_loss: ['last epoch mean loss', round(mean(student.losses.last.slice(-window)), 5)],
+      ...(student && {
+        distillation: section('distillation', {
+          loss: ['loss', o.loss],
+          first_epoch_mean_loss: ['first epoch mean loss', round(mean(student.losses.first.slice(0, window)), 5)],
+          last_epoch_mean_loss: ['last epoch mean loss', round(mean(student.losses.last.slice(-window)), 5)],
+        }),
       }),
-      thresholds: section(`pooled FPR95 thresholds (${r.thresholds?.split ?? 'none'} split), stored with the student`, Object.fromEntries(Object.entries(r.thresholds?.values ?? {}).map(([k, v]) => [k, [k, v]]))),
+      ...(r.thresholds && {
+        thresholds: section(`pooled FPR95 thresholds (${r.thresholds.split} split), stored with the student`, Object.fromEntries(Object.entries(r.thresholds.values).map(([k, v]) => [k, [k, v]]))),
+      }),
       timing: section('timing', {
         data_seconds: ['data (s)', round(r.dataSeconds)],
         teacher_seconds: ['teacher training (s)', teacher ? round(teacher.seconds) : null],
         teacher_images_per_second: ['teacher training (images/s)', teacher ? round((teacher.steps * o.batchSize) / teacher.seconds) : null],
-        student_seconds: ['distillation (s)', round(student.seconds)],
-        student_images_per_second: ['distillation (images/s)', round((student.steps * o.batchSize) / student.seconds)],
+        student_seconds: ['distillation (s)', student ? round(student.seconds) : null],
+        student_images_per_second: ['distillation (images/s)', student ? round((student.steps * o.batchSize) / student.seconds) : null],
         evaluation_seconds: ['evaluation, all splits and controls (s)', round(evaluationSeconds)],
         evaluation_images_per_second: ['evaluation (images/s, four networks and colour rarity per image)', round(evaluationImages / evaluationSeconds)],
         wall_seconds: ['wall, this run (s)', round(r.wallSeconds)],
       }),
-      training: section('training', {
-        training_state: ['training state', r.stateCheckpoint],
-        resumed_at: ['resumed at', resumes.length ? resumes.map(([phase, step]) => `${phase} step ${step}`).join(', ') : null],
-        non_finite_steps_skipped: ['non-finite steps skipped', sum('skipped')],
-        learning_rate_halvings: ['learning-rate halvings', sum('lrHalvings')],
-        steps_redone: ['steps redone after a rollback', sum('stepsRedone')],
+      ...(student && {
+        training: section('training', {
+          training_state: ['training state', r.stateCheckpoint],
+          resumed_at: ['resumed at', resumes.length ? resumes.map(([phase, step]) => `${phase} step ${step}`).join(', ') : null],
+          non_finite_steps_skipped: ['non-finite steps skipped', sum('skipped')],
+          learning_rate_halvings: ['learning-rate halvings', sum('lrHalvings')],
+          steps_redone: ['steps redone after a rollback', sum('stepsRedone')],
+        }),
       }),
       device: section('device', {
         adapter: ['adapter', r.adapter],
@@ -126,7 +136,7 @@ export function buildReport(r: ReportInput): ResultsReport {
       }),
       data: section('data', {
         root: ['root', r.index.root],
-        train_images: ['train images', r.index.splits.train!.length],
+        train_images: ['train images', r.index.splits.train?.length ?? 0],
         ...Object.fromEntries(r.evaluations.map((e) => [`${snake(e.split)}_images`, [`${e.split} images scored`, e.methods[METHODS[0]!.key]!.summary().imagesScored]])),
         files_skipped: ['files skipped as bad', skippedFiles(r).length],
       }),
@@ -136,7 +146,7 @@ export function buildReport(r: ReportInput): ResultsReport {
 
 /** Every file left out as bad (--on-bad-sample skip), once, with the first reason given. */
 export function skippedFiles(r: Pick<ReportInput, 'index' | 'teacher' | 'student' | 'evaluations'>): SkippedFile[] {
-  const all = [...r.index.skipped, ...(r.teacher?.skippedFiles ?? []), ...r.student.skippedFiles, ...r.evaluations.flatMap((e) => e.skippedFiles)];
+  const all = [...r.index.skipped, ...(r.teacher?.skippedFiles ?? []), ...(r.student?.skippedFiles ?? []), ...r.evaluations.flatMap((e) => e.skippedFiles)];
   const byFile = new Map<string, SkippedFile>();
   for (const s of all) if (!byFile.has(s.file)) byFile.set(s.file, s);
   return [...byFile.values()];

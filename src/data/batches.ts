@@ -5,6 +5,7 @@
 // and the same crops as an uninterrupted one.
 
 import type { Batch } from '../base/batch';
+import { ANOMALY_LABEL, IGNORE_LABEL, KNOWN_CLASS_COUNT } from '../base/labels';
 import { Random } from '../base/random';
 import { DataError, describeError } from './errors';
 import { resampleInto, type CropWindow } from './resize';
@@ -55,7 +56,39 @@ export interface BatchStreamState {
   rng: number[];
 }
 
-/** Samples that failed to load, counted and kept with the reason, for 'skip'. */
+/**
+ * Which labels a batch may hold. The cross-entropy kernel cannot raise, so a
+ * value outside these would be skipped silently; and the train split has no
+ * anomaly pixels by definition (the teacher has no class for them, and the
+ * student would learn to agree with the teacher on them).
+ */
+type LabelRule = 'training' | 'evaluation';
+
+const labelRules: Record<LabelRule, string> = {
+  training: `the training split must hold known classes 0..${KNOWN_CLASS_COUNT - 1} and the ignore value ${IGNORE_LABEL} only`,
+  evaluation: `labels are known classes 0..${KNOWN_CLASS_COUNT - 1}, the anomaly class ${ANOMALY_LABEL} and the ignore value ${IGNORE_LABEL}`,
+};
+
+/** Throws a DataError naming the annotation file, the first label the rule refuses, its pixel and how many more there are. */
+function checkLabels(loaded: LoadedSample, rule: LabelRule): LoadedSample {
+  const allowed = (v: number) => v < KNOWN_CLASS_COUNT || v === IGNORE_LABEL || (v === ANOMALY_LABEL && rule === 'evaluation');
+  const { labels, width } = loaded;
+  let first = -1;
+  let count = 0;
+  for (let p = 0; p < labels.length; p++) {
+    if (allowed(labels[p]!)) continue;
+    if (first < 0) first = p;
+    count++;
+  }
+  if (first < 0) return loaded;
+  const value = labels[first]!;
+  const more = count > 1 ? ` and in ${count - 1} more pixel${count > 2 ? 's' : ''}` : '';
+  const what = value === ANOMALY_LABEL ? 'the anomaly class' : 'not a class';
+  const file = loaded.sample.annotation;
+  throw new DataError(`${file}: label ${value} (${what}) at x ${first % width}, y ${Math.floor(first / width)}${more}; ${labelRules[rule]}`, [file]);
+}
+
+/** Samples that failed to load or hold labels the rule refuses, counted and kept with the reason, for 'skip'. */
 class BadSamples {
   readonly skipped: SkippedFile[] = [];
   private readonly known = new Set<Sample>();
@@ -63,13 +96,14 @@ class BadSamples {
   constructor(
     private readonly policy: BadSamplePolicy,
     private readonly load: (sample: Sample) => LoadedSample,
+    private readonly rule: LabelRule,
   ) {}
 
   /** The loaded sample, or null when it is bad and the policy skips it. */
   tryLoad(sample: Sample): LoadedSample | null {
     if (this.known.has(sample)) return null;
     try {
-      return this.load(sample);
+      return checkLabels(this.load(sample), this.rule);
     } catch (error) {
       if (this.policy === 'fail' || !(error instanceof DataError)) throw error;
       this.known.add(sample);
@@ -120,7 +154,7 @@ export class BatchStream {
     if (augmentation && !(augmentation.minScale >= 1 && augmentation.maxScale >= augmentation.minScale)) {
       throw new DataError(`batches: augmentation scales must satisfy 1 <= minScale <= maxScale, got ${augmentation.minScale}..${augmentation.maxScale}`);
     }
-    this.bad = new BadSamples(options.onBadSample ?? 'fail', options.load ?? loadSample);
+    this.bad = new BadSamples(options.onBadSample ?? 'fail', options.load ?? loadSample, 'training');
     if (resumeFrom) {
       if (resumeFrom.sampleCount !== samples.length || resumeFrom.seed !== options.seed) {
         throw new DataError(
@@ -201,7 +235,7 @@ export interface InOrderBatches {
 /** One pass in the given order, no augmentation, the last batch possibly smaller: for evaluation. */
 export function batchesInOrder(samples: readonly Sample[], options: BatchOptions): InOrderBatches {
   checkOptions(samples, options);
-  const bad = new BadSamples(options.onBadSample ?? 'fail', options.load ?? loadSample);
+  const bad = new BadSamples(options.onBadSample ?? 'fail', options.load ?? loadSample, 'evaluation');
   function* generate(): Generator<SampleBatch> {
     let pending: { sample: Sample; loaded: LoadedSample }[] = [];
     const flush = (): SampleBatch => {

@@ -156,6 +156,12 @@ function decode(bytes: Uint8Array, name: string, accept: (header: PngHeader) => 
   };
 }
 
+/** Checks a PNG file whole (header, every chunk's CRC, the pixel data's size) without decoding its pixels. */
+export function verifyPng(path: string): void {
+  const bytes = readBytes(path);
+  checkImageData(parseHeader(bytes, path), checkComplete(bytes, path), path);
+}
+
 /** The header of a PNG file (size, bit depth, colour type), reading only its first bytes. */
 export function readPngHeader(path: string): PngHeader {
   let fd: number;

@@ -92,3 +92,54 @@ function addBilinear(source: SourcePixels, sx: number, sy: number, rgb: number[]
 function clamp(v: number, lo: number, hi: number): number {
   return v < lo ? lo : v > hi ? hi : v;
 }
+
+/**
+ * A one-channel map (a score map at the model's input size) resized to
+ * outWidth x outHeight, bilinear with half-pixel centres (PyTorch's
+ * align_corners=False), edges clamped.
+ */
+export function resizeBilinear(values: Float32Array, width: number, height: number, outWidth: number, outHeight: number): Float32Array {
+  checkPlane(values.length, width, height);
+  const out = new Float32Array(outWidth * outHeight);
+  const xs = samplePositions(width, outWidth);
+  const ys = samplePositions(height, outHeight);
+  for (let oy = 0; oy < outHeight; oy++) {
+    const { low: y0, high: y1, weight: fy } = ys[oy]!;
+    for (let ox = 0; ox < outWidth; ox++) {
+      const { low: x0, high: x1, weight: fx } = xs[ox]!;
+      const top = values[y0 * width + x0]! * (1 - fx) + values[y0 * width + x1]! * fx;
+      const bottom = values[y1 * width + x0]! * (1 - fx) + values[y1 * width + x1]! * fx;
+      out[oy * outWidth + ox] = top * (1 - fy) + bottom * fy;
+    }
+  }
+  return out;
+}
+
+/** Class ids resized to outWidth x outHeight, nearest (a class is never blended). */
+export function resizeNearest(values: Int32Array, width: number, height: number, outWidth: number, outHeight: number): Int32Array {
+  checkPlane(values.length, width, height);
+  const out = new Int32Array(outWidth * outHeight);
+  for (let oy = 0; oy < outHeight; oy++) {
+    const y = Math.min(height - 1, Math.floor(((oy + 0.5) * height) / outHeight));
+    for (let ox = 0; ox < outWidth; ox++) out[oy * outWidth + ox] = values[y * width + Math.min(width - 1, Math.floor(((ox + 0.5) * width) / outWidth))]!;
+  }
+  return out;
+}
+
+interface Tap {
+  low: number;
+  high: number;
+  weight: number;
+}
+
+function samplePositions(size: number, outSize: number): Tap[] {
+  return Array.from({ length: outSize }, (_, o) => {
+    const s = clamp(((o + 0.5) * size) / outSize - 0.5, 0, size - 1);
+    const low = Math.floor(s);
+    return { low, high: Math.min(low + 1, size - 1), weight: s - low };
+  });
+}
+
+function checkPlane(length: number, width: number, height: number): void {
+  if (width < 1 || height < 1 || length !== width * height) throw new RangeError(`a ${width}x${height} map needs ${width * height} values, got ${length}`);
+}

@@ -73,7 +73,7 @@ export interface IndexOptions {
 
 const MAX_LISTED = 25;
 
-function listProblems(title: string, problems: string[]): string {
+export function listProblems(title: string, problems: readonly string[]): string {
   const shown = problems.slice(0, MAX_LISTED).map((p) => `  - ${p}`);
   if (problems.length > MAX_LISTED) shown.push(`  ... and ${problems.length - MAX_LISTED} more`);
   return `${title}\n${shown.join('\n')}`;

@@ -282,7 +282,7 @@ async function compileError(shader: Shader, entryPoint: string, module: GPUShade
   if (error) {
     const line = error.lineNum - shader.headerLines;
     if (line > 0) return new ShaderCompileError(shader.name, entryPoint, line, error.message);
-    return new ShaderCompileError(shader.name, entryPoint, null, `in the prelude (shaders/prelude.wgsl) or an enable directive, line ${error.lineNum} of the compiled code: ${error.message}`);
+    return new ShaderCompileError(shader.name, entryPoint, null, `in the header (enable directives, shaders/prelude.wgsl, the generated storage declarations), line ${error.lineNum} of the compiled code: ${error.message}`);
   }
   // The module compiled but the pipeline did not: its specialisation is at fault; point at the entry point.
   const at = new RegExp(`\\bfn\\s+${entryPoint}\\s*\\(`).exec(shader.source)?.index;

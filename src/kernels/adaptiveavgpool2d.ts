@@ -7,7 +7,9 @@ import source from '../../shaders/adaptiveavgpool2d.wgsl';
 import { perElement } from './grid';
 import { resizedShape } from './nchw';
 
-const adaptiveavgpool2d = shader('adaptiveavgpool2d', source);
+const adaptiveavgpool2d = shader('adaptiveavgpool2d', source, {
+  bindings: { forward: { reads: ['x'], writes: ['y'] }, backward: { reads: ['dy'], writes: ['dx'] } },
+});
 const WG = 64;
 
 export const adaptiveAvgPool2dOutputShape = (shape: readonly number[], outH: number, outW: number) => resizedShape('adaptiveAvgPool2d', shape, outH, outW);

@@ -8,7 +8,17 @@ import { ShapeError, formatShape } from '../gpu/errors';
 import { shader, type Constants } from '../gpu/shader';
 import source from '../../shaders/batchnorm2d.wgsl';
 
-const batchNorm = shader('batchnorm2d', source);
+const batchNorm = shader('batchnorm2d', source, {
+  bindings: {
+    statsPartial: { reads: ['x'], writes: ['statPartials'] },
+    statsFinal: { reads: ['partials'], writes: ['statsOut', 'runningMean', 'runningVar'] },
+    runningStats: { reads: ['runningMeanIn', 'runningVarIn'], writes: ['evalStatsOut'] },
+    normalize: { reads: ['x', 'stats', 'bias', 'weight'], writes: ['y'] },
+    gradPartial: { reads: ['x', 'stats', 'dy'], writes: ['gradPartials'] },
+    gradFinal: { reads: ['partials'], writes: ['sumDyOut', 'sumDyXhatOut'] },
+    gradInput: { reads: ['x', 'stats', 'dy', 'weight', 'sumDy', 'sumDyXhat'], writes: ['dx'] },
+  },
+});
 const op = 'batchNorm2d';
 /** Values of one H*W plane that one level-1 workgroup reduces, at most. */
 const chunkSize = 4096;

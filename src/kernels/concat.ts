@@ -8,7 +8,9 @@ import source from '../../shaders/concat.wgsl';
 import { perElement } from './grid';
 import { nchw } from './nchw';
 
-const concat = shader('concat', source);
+const concat = shader('concat', source, {
+  bindings: { place: { reads: ['part'], writes: ['whole'] }, slice: { reads: ['dWhole'], writes: ['dPart'] } },
+});
 const WG = 64;
 
 /** [n, sum of c, h, w]; throws ShapeError unless all inputs are NCHW with the same n, h, w. */

@@ -8,7 +8,21 @@ import source from '../../shaders/conv2d.wgsl';
 import { perElement } from './grid';
 import { blockedShaders, defaultTiling, rowGroupsFor, rowSharing, type Tiling } from './rowblocking';
 
-const shaders = blockedShaders('conv2d', source);
+const forward = { reads: ['weight', 'x', 'bias'], writes: ['y'] };
+const gradInput = { reads: ['weight', 'dy'], writes: ['dx'] };
+const gradWeight = { reads: ['dyAt1', 'x'], writes: ['partials'] };
+const shaders = blockedShaders('conv2d', source, {
+  bindings: {
+    forwardTiled: forward,
+    forwardBlocked: forward,
+    gradInputTiled: gradInput,
+    gradInputBlocked: gradInput,
+    gradWeightTiled: gradWeight,
+    gradWeightBlocked: gradWeight,
+    gradWeightReduce: { reads: ['partialsIn'], writes: ['dw'] },
+    gradBias: { reads: ['dyAt1'], writes: ['dbias'] },
+  },
+});
 
 export interface Conv2dGeometry {
   n: number;

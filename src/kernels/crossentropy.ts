@@ -9,7 +9,14 @@ import { checkNchw, pixelCount, pixelParams, type Nchw } from './channelshapes';
 import { perElement } from './grid';
 import { sumRows } from './reduce';
 
-const crossentropy = shader('crossentropy', source);
+const crossentropy = shader('crossentropy', source, {
+  bindings: {
+    pixelLoss: { reads: ['logits', 'labels'], writes: ['lossAndCount'] },
+    average: { reads: ['sums'], writes: ['loss'] },
+    backward: { reads: ['logits', 'labels', 'totals', 'g'], writes: ['dlogits'] },
+  },
+  types: { labels: 'array<i32>' },
+});
 const WG = 64;
 
 /** Throws unless logits are [N, C, H, W] and labels [N, H, W]. */

@@ -3,7 +3,7 @@ import { shader } from '../gpu/shader';
 import source from '../../shaders/dropout.wgsl';
 import { perElement } from './grid';
 
-const dropout = shader('dropout', source);
+const dropout = shader('dropout', source, { bindings: { apply: { reads: ['x'], writes: ['y'] } } });
 const WG = 64;
 
 /** x * mask / keep, one mask value per `group` elements; the same seed gives the same

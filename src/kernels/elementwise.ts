@@ -2,11 +2,22 @@
 
 import type { GpuBuffer, GpuRuntime } from '../gpu';
 import { ShapeError } from '../gpu/errors';
-import { shader } from '../gpu/shader';
+import { shader, type ShaderOptions } from '../gpu/shader';
 import source from '../../shaders/elementwise.wgsl';
 import { perElement } from './grid';
 
-const elementwise = shader('elementwise', source);
+/** Exported for the tests that compile variants of shaders/elementwise.wgsl. */
+export const elementwiseOptions: ShaderOptions = {
+  bindings: {
+    addScaled: { reads: ['a', 'b'], writes: ['outAB'] },
+    multiply: { reads: ['a', 'b'], writes: ['outAB'] },
+    scale: { reads: ['a'], writes: ['outA'] },
+    fill: { writes: ['out0'] },
+    relu: { reads: ['a'], writes: ['outA'] },
+    reluGrad: { reads: ['a', 'b'], writes: ['outAB'] },
+  },
+};
+const elementwise = shader('elementwise', source, elementwiseOptions);
 const WG = 64;
 
 function sameSize(op: string, a: GpuBuffer, b: GpuBuffer, n: number): void {

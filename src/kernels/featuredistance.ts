@@ -6,7 +6,12 @@ import source from '../../shaders/featuredistance.wgsl';
 import { pixelCount, pixelParams, type Nchw } from './channelshapes';
 import { perElement } from './grid';
 
-const featuredistance = shader('featuredistance', source);
+const featuredistance = shader('featuredistance', source, {
+  bindings: {
+    forward: { reads: ['a', 'b'], writes: ['distance'] },
+    backward: { reads: ['a', 'b', 'g'], writes: ['da'] },
+  },
+});
 const WG = 64;
 
 const params = (shape: Nchw) => ({ ...pixelParams(shape), twoOverC: 2 / shape[1] });

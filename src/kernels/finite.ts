@@ -3,7 +3,10 @@ import { shader } from '../gpu/shader';
 import source from '../../shaders/finite.wgsl';
 import { perElement } from './grid';
 
-const finite = shader('finite', source);
+const finite = shader('finite', source, {
+  bindings: { reset: { writes: ['resetTarget'] }, check: { reads: ['values'], writes: ['flag'] } },
+  types: { resetTarget: 'atomic<u32>', flag: 'atomic<u32>' },
+});
 const WG = 64;
 
 /** A new flag buffer set to 1 (finite). */

@@ -8,7 +8,13 @@ import source from '../../shaders/kldistill.wgsl';
 import { pixelCount, pixelParams, type Nchw } from './channelshapes';
 import { perElement } from './grid';
 
-const kldistill = shader('kldistill', source);
+const kldistill = shader('kldistill', source, {
+  bindings: {
+    forward: { reads: ['student', 'teacher'], writes: ['distance'] },
+    backwardStudent: { reads: ['student', 'teacher', 'g'], writes: ['grad'] },
+    backwardTeacher: { reads: ['student', 'teacher', 'g'], writes: ['grad'] },
+  },
+});
 const WG = 64;
 
 /** Throws unless the temperature is a positive finite number. */

@@ -5,7 +5,8 @@ import { ShapeError } from '../gpu/errors';
 import source from '../../shaders/matmul.wgsl';
 import { blockedShaders, defaultTiling, rowGroupsFor, rowSharing, type Tiling } from './rowblocking';
 
-const shaders = blockedShaders('matmul', source);
+const product = { reads: ['a', 'b'], writes: ['c'] };
+const shaders = blockedShaders('matmul', source, { bindings: { tiled: product, blocked: product } });
 
 const blockCols = 4;
 const blockWorkgroup = 128;

@@ -8,7 +8,14 @@ import source from '../../shaders/maxpool2d.wgsl';
 import { perElement } from './grid';
 import { nchw } from './nchw';
 
-const maxpool2d = shader('maxpool2d', source);
+const maxpool2d = shader('maxpool2d', source, {
+  bindings: {
+    forward: { reads: ['x'], writes: ['y'] },
+    forwardArgmax: { reads: ['x'], writes: ['y', 'argmaxOut'] },
+    backward: { reads: ['argmax', 'dy'], writes: ['dx'] },
+  },
+  types: { argmaxOut: 'array<u32>', argmax: 'array<u32>' },
+});
 const WG = 64;
 
 export interface MaxPool2dOptions {

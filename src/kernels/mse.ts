@@ -6,7 +6,12 @@ import source from '../../shaders/mse.wgsl';
 import { perElement } from './grid';
 import { sumRows } from './reduce';
 
-const mse = shader('mse', source);
+const mse = shader('mse', source, {
+  bindings: {
+    squaredDifference: { reads: ['a', 'b'], writes: ['squares'] },
+    backward: { reads: ['a', 'b', 'g'], writes: ['da'] },
+  },
+});
 const WG = 64;
 
 const params = (n: number) => ({ n, twoOverN: n === 0 ? 0 : 2 / n });

@@ -6,7 +6,13 @@ import { shader } from '../gpu/shader';
 import source from '../../shaders/optimizers.wgsl';
 import { perElement } from './grid';
 
-const optimizers = shader('optimizers', source);
+const optimizers = shader('optimizers', source, {
+  bindings: {
+    sgd: { reads: ['grad', 'finiteFlag'], writes: ['param', 'm'] },
+    adam: { reads: ['grad', 'finiteFlag'], writes: ['param', 'm', 'v'] },
+  },
+  types: { finiteFlag: 'array<u32>' },
+});
 const WG = 64;
 
 export interface SgdHyper {

@@ -8,7 +8,9 @@ import { shader } from '../gpu/shader';
 import source from '../../shaders/reduce.wgsl';
 import { perElement } from './grid';
 
-const reduce = shader('reduce', source);
+const reduce = shader('reduce', source, {
+  bindings: { sumPartial: { reads: ['x'], writes: ['partials'] }, broadcast: { reads: ['g'], writes: ['dx'] } },
+});
 
 export interface ReduceTiling {
   /** Invocations per workgroup, a power of two. */

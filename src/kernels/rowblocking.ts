@@ -1,13 +1,15 @@
 // Kernel families with a register-blocked path for CPU adapters keep it in the
 // same WGSL file, below a marker line. The part above compiles on every device.
-// The whole file compiles with one of the shared row-blocking helpers appended:
-// shaders/rowblocking-subgroups.wgsl (with `enable subgroups;`) where the device
-// has subgroups of 8 or more lanes, shaders/rowblocking-uniform.wgsl elsewhere.
+// The whole file compiles with the shared row-blocking helpers appended:
+// shaders/rowblocking.wgsl and either shaders/rowblocking-subgroups.wgsl (with
+// `enable subgroups;`) where the device has subgroups of 8 or more lanes, or
+// shaders/rowblocking-uniform.wgsl elsewhere.
 // The ROW_GROUPS constant sizes register arrays, which WGSL override constants
 // cannot, so it is set by a small template.
 
 import type { GpuRuntime } from '../gpu';
-import { shader, type Shader } from '../gpu/shader';
+import { shader, type Shader, type ShaderOptions } from '../gpu/shader';
+import sharedRows from '../../shaders/rowblocking.wgsl';
 import subgroupRows from '../../shaders/rowblocking-subgroups.wgsl';
 import uniformRows from '../../shaders/rowblocking-uniform.wgsl';
 
@@ -24,19 +26,20 @@ export interface BlockedShaders {
   blocked(sharing: RowSharing, rowGroups: number): Shader;
 }
 
-export function blockedShaders(name: string, source: string): BlockedShaders {
+/** `options` describes the entry points of both parts. */
+export function blockedShaders(name: string, source: string, options: ShaderOptions): BlockedShaders {
   const at = source.indexOf(marker);
   if (at < 0 || !rowGroupsLine.test(source)) throw new Error(`shader ${name} needs a "${marker}" line and a "const ROW_GROUPS = <n>u;" line`);
   const variants = new Map<string, Shader>();
   return {
-    portable: shader(name, source.slice(0, at)),
+    portable: shader(name, source.slice(0, at), options),
     blocked(sharing, rowGroups) {
       const key = `${sharing}-rows${8 * rowGroups}`;
       let s = variants.get(key);
       if (!s) {
         const body = source.replace(rowGroupsLine, `const ROW_GROUPS = ${rowGroups}u;`);
         const rows = sharing === 'subgroups' ? subgroupRows : uniformRows;
-        variants.set(key, (s = shader(`${name}-blocked-${key}`, `${body}\n${rows}`, sharing === 'subgroups' ? ['subgroups'] : [])));
+        variants.set(key, (s = shader(`${name}-blocked-${key}`, `${body}\n${sharedRows}\n${rows}`, { ...options, enable: sharing === 'subgroups' ? ['subgroups'] : [] })));
       }
       return s;
     },

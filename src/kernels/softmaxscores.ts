@@ -6,7 +6,10 @@ import source from '../../shaders/softmaxscores.wgsl';
 import { checkNchw, pixelParams } from './channelshapes';
 import { perElement } from './grid';
 
-const softmaxscores = shader('softmaxscores', source);
+const softmaxscores = shader('softmaxscores', source, {
+  bindings: { scores: { reads: ['logits'], writes: ['msp', 'maxLogit', 'entropy', 'argmax'] } },
+  types: { argmax: 'array<i32>' },
+});
 const WG = 64;
 
 export interface SoftmaxScores {

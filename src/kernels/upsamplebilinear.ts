@@ -7,7 +7,9 @@ import source from '../../shaders/upsamplebilinear.wgsl';
 import { perElement } from './grid';
 import { resizedShape } from './nchw';
 
-const upsamplebilinear = shader('upsamplebilinear', source);
+const upsamplebilinear = shader('upsamplebilinear', source, {
+  bindings: { forward: { reads: ['x'], writes: ['y'] }, backward: { reads: ['dy'], writes: ['dx'] } },
+});
 const WG = 64;
 
 export const upsampleBilinearOutputShape = (shape: readonly number[], outH: number, outW: number) => resizedShape('upsampleBilinear', shape, outH, outW);

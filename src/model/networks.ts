@@ -16,7 +16,7 @@ class EncoderDecoder extends Module {
   readonly encoder: ResNetDilated;
   readonly decoder: PyramidPoolingDecoder;
 
-  constructor(rt: GpuRuntime, rng: Random, c: NetworkConfig, poolScales: number[], numClasses: number, head: PpmOptions['head']) {
+  constructor(rt: GpuRuntime, rng: Random, c: NetworkConfig, poolScales: number[], head: Pick<PpmOptions, 'numClasses' | 'featureNorm'>) {
     super();
     this.encoder = new ResNetDilated(rt, rng, c.encoder);
     this.decoder = new PyramidPoolingDecoder(rt, rng, {
@@ -24,13 +24,12 @@ class EncoderDecoder extends Module {
       ppmChannels: c.ppmChannels,
       featureChannels: c.featureChannels,
       poolScales,
-      numClasses,
-      head,
+      ...head,
     });
   }
 
   protected convFeature(image: Tensor): Tensor {
-    return this.decoder.convFeature(this.decoder.pyramid(this.encoder.forward(image)));
+    return this.decoder.convFeature(this.encoder.forward(image));
   }
 }
 
@@ -46,10 +45,12 @@ export interface TeacherOptions {
 
 export class Teacher extends EncoderDecoder {
   readonly config: ModelConfig;
+  readonly numClasses: number;
 
   constructor(rt: GpuRuntime, rng: Random, config: ModelConfig, options: TeacherOptions = {}) {
-    super(rt, rng, config.teacher, config.poolScales, config.numClasses, (options.classifier ?? true) ? 'classifier' : 'batchNorm');
+    super(rt, rng, config.teacher, config.poolScales, (options.classifier ?? true) ? { numClasses: config.numClasses } : { numClasses: null, featureNorm: true });
     this.config = config;
+    this.numClasses = config.numClasses;
   }
 
   get hasClassifier(): boolean {
@@ -83,7 +84,7 @@ export class Teacher extends EncoderDecoder {
 
 export class Student extends EncoderDecoder {
   constructor(rt: GpuRuntime, rng: Random, config: ModelConfig) {
-    super(rt, rng, config.student, config.poolScales, config.numClasses, 'none');
+    super(rt, rng, config.student, config.poolScales, { numClasses: null });
   }
 
   feature(image: Tensor): Tensor {

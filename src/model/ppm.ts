@@ -7,7 +7,7 @@ import type { Random } from '../base/random';
 import type { GpuRuntime } from '../gpu';
 import { Module, Sequential } from '../graph/module';
 import { AdaptiveAvgPool2d, BatchNorm2d, Conv2d, Dropout2d, ReLU } from '../graph/nn';
-import { batchNorm2d, concatChannels, upsampleBilinear } from '../graph/ops';
+import { batchNorm2d, concatBatch, concatChannels, sliceBatch, upsampleBilinear } from '../graph/ops';
 import type { Tensor } from '../graph/tensor';
 
 export interface PpmOptions {
@@ -15,13 +15,10 @@ export interface PpmOptions {
   ppmChannels: number;
   featureChannels: number;
   poolScales: number[];
-  /**
-   * What follows the last 3x3 conv in conv_last: nothing (the student); its batch
-   * norm (a teacher without classifier, as the reference's T keeps it); or batch
-   * norm, ReLU, Dropout2d and the 1x1 classifier (a teacher that classifies).
-   */
-  head: 'none' | 'batchNorm' | 'classifier';
-  numClasses: number;
+  /** With a classification head (the teacher): conv_last = conv, BN, ReLU, Dropout2d, 1x1 conv. */
+  numClasses: number | null;
+  /** Without one, whether conv_last keeps the conv's batch norm: a teacher without classifier, as the reference's T. */
+  featureNorm?: boolean;
 }
 
 export class PyramidPoolingDecoder extends Module {
@@ -36,26 +33,39 @@ export class PyramidPoolingDecoder extends Module {
     const conv = new Conv2d(rt, rng, o.inChannels + o.poolScales.length * o.ppmChannels, o.featureChannels, 3, { padding: 1 });
     const bn = (): BatchNorm2d => new BatchNorm2d(rt, o.featureChannels);
     this.conv_last =
-      o.head === 'none'
-        ? new Sequential(conv)
-        : o.head === 'batchNorm'
-          ? new Sequential(conv, bn())
-          : new Sequential(conv, bn(), new ReLU(), new Dropout2d(0.1, rng), new Conv2d(rt, rng, o.featureChannels, o.numClasses, 1, { bias: true }));
+      o.numClasses !== null
+        ? new Sequential(conv, bn(), new ReLU(), new Dropout2d(0.1, rng), new Conv2d(rt, rng, o.featureChannels, o.numClasses, 1, { bias: true }))
+        : new Sequential(conv, ...(o.featureNorm ? [bn()] : []));
   }
 
   get hasClassifier(): boolean {
     return this.conv_last.layers.length > 2;
   }
 
-  /** The encoder map with its pooled, reduced and upsampled pyramid, concatenated. */
-  pyramid(x: Tensor): Tensor {
-    const [h, w] = [x.shape[2]!, x.shape[3]!];
-    return concatChannels([x, ...this.ppm.map((branch) => upsampleBilinear(branch.forward(x), h, w, { alignCorners: false }))]);
-  }
-
-  /** The decoder's last 3x3 conv, before any normalisation (the student's feature). */
-  convFeature(pyramid: Tensor): Tensor {
-    return this.conv_last.layers[0]!.forward(pyramid);
+  /**
+   * The decoder's last 3x3 conv, before any normalisation (the student's
+   * feature), over the pyramid: the encoder map concatenated with its pooled,
+   * reduced and upsampled branches. That concatenation is the network's largest
+   * tensor (the paper configuration's teacher: 117 MB a sample, where lavapipe
+   * binds at most 128 MiB). Where the whole batch's would exceed one storage
+   * binding, it is built and convolved a few samples at a time and the outputs
+   * are joined along the batch: the conv treats samples apart, so the result is
+   * the same, and the batch norms that need the whole batch come before (in
+   * the branches) and after.
+   */
+  convFeature(x: Tensor, maxBindingBytes = x.rt.limits.maxStorageBufferBindingSize): Tensor {
+    const [n, , h, w] = x.shape as [number, number, number, number];
+    const parts = [x, ...this.ppm.map((branch) => upsampleBilinear(branch.forward(x), h, w, { alignCorners: false }))];
+    const conv = this.conv_last.layers[0]!;
+    const bytesPerSample = parts.reduce((sum, part) => sum + part.size / n, 0) * 4;
+    const samplesPerGroup = Math.max(1, Math.floor(maxBindingBytes / bytesPerSample));
+    if (samplesPerGroup >= n) return conv.forward(concatChannels(parts));
+    const outputs: Tensor[] = [];
+    for (let start = 0; start < n; start += samplesPerGroup) {
+      const count = Math.min(samplesPerGroup, n - start);
+      outputs.push(conv.forward(concatChannels(parts.map((part) => sliceBatch(part, start, count)))));
+    }
+    return concatBatch(outputs);
   }
 
   /**

@@ -29,13 +29,18 @@ async function applyIfFinite(loss: Tensor, name: string, step: number, optimizer
   return value;
 }
 
-/** Cross-entropy on the teacher's logits, upsampled to the label resolution. */
+/**
+ * Cross-entropy on the teacher's logits, upsampled to the label resolution.
+ * Throws a LabelRangeError, before anything is recorded, for a label that is
+ * neither a known class nor IGNORE_LABEL: the kernel would skip it silently.
+ */
 export async function teacherStep(teacher: Teacher, optimizer: Optimizer, batch: Batch, step: number): Promise<number> {
   const rt = optimizer.params[0]!.param.rt;
   const scope = beginScope();
   try {
+    const labels = LabelMap.from(rt, batch.labels, [batch.size, batch.height, batch.width], { classes: teacher.numClasses, ignoreIndex: IGNORE_LABEL });
     const logits = upsampleBilinear(teacher.logits(imageTensor(rt, batch)), batch.height, batch.width, { alignCorners: false });
-    const loss = crossEntropy(logits, LabelMap.from(rt, batch.labels, [batch.size, batch.height, batch.width]), IGNORE_LABEL);
+    const loss = crossEntropy(logits, labels, IGNORE_LABEL);
     backward(loss);
     return await applyIfFinite(loss, 'cross-entropy', step, optimizer);
   } finally {

@@ -26,3 +26,32 @@ export function concatChannelsGrad(shapes: readonly Shape4[], gy: Float64Array):
     return dx;
   });
 }
+
+/** Tensors one after another along the batch: NCHW is sample-major, so their values one after another. */
+export function concatBatch(xs: readonly Float64Array[]): Float64Array {
+  const out = new Float64Array(xs.reduce((n, x) => n + x.length, 0));
+  let at = 0;
+  for (const x of xs) {
+    out.set(x, at);
+    at += x.length;
+  }
+  return out;
+}
+
+/** The gradient of each input: its samples of gy. */
+export function concatBatchGrad(lengths: readonly number[], gy: Float64Array): Float64Array[] {
+  let at = 0;
+  return lengths.map((length) => gy.slice(at, (at += length)));
+}
+
+/** Samples [start, start + count) of x, whose samples hold `perSample` values each. */
+export function sliceBatch(x: Float64Array, perSample: number, start: number, count: number): Float64Array {
+  return x.slice(start * perSample, (start + count) * perSample);
+}
+
+/** gy at the sliced samples, zero elsewhere. */
+export function sliceBatchGrad(length: number, perSample: number, start: number, gy: Float64Array): Float64Array {
+  const dx = new Float64Array(length);
+  dx.set(gy, start * perSample);
+  return dx;
+}

@@ -12,14 +12,14 @@ export interface Exit {
 export interface Watch {
   /** Sees the output so far; returns a signal to send now (each signal is sent once). */
   signalWhen?: (output: string) => NodeJS.Signals | null;
-  /** Gets a function that signals the child at once. */
-  onStart?: (signal: (s: NodeJS.Signals) => void) => void;
+  /** Gets a function that signals the child at once, and the child's PID. */
+  onStart?: (signal: (s: NodeJS.Signals) => void, pid: number) => void;
 }
 
 export function mainJob(args: readonly string[], watch: Watch = {}): Promise<Exit> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['dist/bench/run.js', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    watch.onStart?.((s) => child.kill(s));
+    watch.onStart?.((s) => child.kill(s), child.pid!);
     let output = '';
     const sent = new Set<NodeJS.Signals>();
     const onData = (chunk: Buffer): void => {

@@ -9,8 +9,10 @@ import { Tensor } from '../tensor';
 
 /**
  * logits [N, C, H, W], labels [N, H, W] -> [1]: the mean over counted pixels of
- * -log softmax(logits)[label]. Labels equal to ignoreIndex, or outside [0, C),
- * are not counted; with no counted pixel the loss is 0 and so is the gradient.
+ * -log softmax(logits)[label]. Labels equal to ignoreIndex are not counted; with
+ * no counted pixel the loss is 0 and so is the gradient. The kernel cannot raise,
+ * so it skips a label outside [0, C) too, where PyTorch throws: make `labels`
+ * with LabelMap.from(..., { classes: C, ignoreIndex }), which refuses one.
  */
 export function crossEntropy(logits: Tensor, labels: LabelMap, ignoreIndex = IGNORE_LABEL): Tensor {
   const shape = checkLogitsAndLabels('crossEntropy', logits.shape, labels.shape);

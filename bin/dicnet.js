@@ -1,0 +1,5 @@
+#!/usr/bin/env node
+// The `dicnet` command (package.json "bin"; `npx dicnet --help` from a clone): builds dist/ when needed, then runs it.
+import { launch } from '../bench/launch.js';
+
+await launch('dicnet');
