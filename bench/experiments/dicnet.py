@@ -41,6 +41,7 @@ def parse(argv=None):
     p.add_argument('--width', type=float, default=1.0, help='the teacher checkpoint\'s channel multiplier')
     p.add_argument('--depth', type=int, default=None)
     p.add_argument('--os', type=int, default=8)
+    p.add_argument('--skip', type=int, default=0)
     p.add_argument('--batch', type=int, default=8)
     p.add_argument('--student-images', type=int, default=5600)
     p.add_argument('--student-lr', type=float, default=1e-3)
@@ -77,7 +78,7 @@ def run(a):
     train_x, train_y = load(a.data, 'train', a.train)
     test_x, test_y = load(a.data, 'test')
     h, w = train_y.shape[1:]
-    config = replace(dn.TINY, input_height=h, input_width=w, output_stride=a.os,
+    config = replace(dn.TINY, input_height=h, input_width=w, output_stride=a.os, skip_channels=a.skip,
                      teacher=dn.scale_network(dn.TINY.teacher, a.width, a.depth))
     # As the engine: one seeded generator draws the teacher, then the student.
     fresh_teacher, fresh_student = dn.Teacher(config).to(dev), dn.Student(config).to(dev)

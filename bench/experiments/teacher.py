@@ -42,6 +42,7 @@ def parse(argv=None):
     p.add_argument('--width', type=float, default=1.0, help='channel multiplier of the tiny teacher')
     p.add_argument('--depth', type=int, default=None, help='blocks per layer (tiny: 1)')
     p.add_argument('--os', type=int, default=8, help='output stride 4, 8 or 16')
+    p.add_argument('--skip', type=int, default=0, help='channels of a skip from layer1 into the classifier head (0: none)')
     p.add_argument('--batch', type=int, default=8)
     p.add_argument('--images', type=int, default=4800, help='training images seen (steps = images / batch)')
     p.add_argument('--lr', type=float, default=0.05)
@@ -72,7 +73,7 @@ def class_weights(labels, spec, clip):
 
 def config_for(a, height, width):
     teacher = dn.scale_network(dn.TINY.teacher, a.width, a.depth)
-    return replace(dn.TINY, input_height=height, input_width=width, teacher=teacher, output_stride=a.os)
+    return replace(dn.TINY, input_height=height, input_width=width, teacher=teacher, output_stride=a.os, skip_channels=a.skip)
 
 
 @torch.no_grad()
@@ -132,7 +133,7 @@ def run(a):
             start = time.time()
     record = {
         'name': a.name, 'seed': a.seed, 'device': torch.cuda.get_device_name(dev) if dev.type == 'cuda' else 'cpu',
-        'recipe': {k: v for k, v in vars(a).items() if k not in ('out', 'save', 'device', 'threads', 'name', 'seed', 'evals')},
+        'recipe': {k: v for k, v in vars(a).items() if k not in ('out', 'save', 'partial', 'also_test', 'device', 'threads', 'name', 'seed', 'evals')},
         'input': [height, width], 'train_scenes': len(train_x), 'eval_scenes': len(val_x),
         'parameters': dn.parameter_count(teacher), 'gflops_per_image': flops / 1e9,
         'steps': steps, 'images_seen': steps * a.batch,
