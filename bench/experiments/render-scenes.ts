@@ -22,7 +22,7 @@ function main(args: string[]): void {
   const plane = width * height;
   const out = new Uint8Array(count * plane * 4);
   for (let k = 0; k < count; k++) {
-    const scene = renderScene(mixSeed(seed, splitIndex[split], start + k), width, height, split === 'test');
+    const scene = renderScene(mixSeed(seed, splitIndex[split], start + k), width, height, split === 'train' ? null : split);
     out.set(scene.image, k * plane * 3);
     out.set(scene.classes, count * plane * 3 + k * plane);
   }
