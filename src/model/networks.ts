@@ -16,7 +16,7 @@ class EncoderDecoder extends Module {
   readonly encoder: ResNetDilated;
   readonly decoder: PyramidPoolingDecoder;
 
-  constructor(rt: GpuRuntime, rng: Random, c: NetworkConfig, poolScales: number[], head: Pick<PpmOptions, 'numClasses' | 'featureNorm'>) {
+  constructor(rt: GpuRuntime, rng: Random, c: NetworkConfig, poolScales: number[], head: Pick<PpmOptions, 'numClasses' | 'featureNorm'> & { skipChannels?: number }) {
     super();
     this.encoder = new ResNetDilated(rt, rng, c.encoder);
     this.decoder = new PyramidPoolingDecoder(rt, rng, {
@@ -24,7 +24,9 @@ class EncoderDecoder extends Module {
       ppmChannels: c.ppmChannels,
       featureChannels: c.featureChannels,
       poolScales,
-      ...head,
+      numClasses: head.numClasses,
+      ...(head.featureNorm ? { featureNorm: true } : {}),
+      ...(head.skipChannels ? { skip: { lowChannels: this.encoder.lowChannels, channels: head.skipChannels } } : {}),
     });
   }
 
@@ -48,7 +50,13 @@ export class Teacher extends EncoderDecoder {
   readonly numClasses: number;
 
   constructor(rt: GpuRuntime, rng: Random, config: ModelConfig, options: TeacherOptions = {}) {
-    super(rt, rng, config.teacher, config.poolScales, (options.classifier ?? true) ? { numClasses: config.numClasses } : { numClasses: null, featureNorm: true });
+    super(
+      rt,
+      rng,
+      config.teacher,
+      config.poolScales,
+      (options.classifier ?? true) ? { numClasses: config.numClasses, skipChannels: config.teacherHeadSkip } : { numClasses: null, featureNorm: true },
+    );
     this.config = config;
     this.numClasses = config.numClasses;
   }
@@ -57,15 +65,23 @@ export class Teacher extends EncoderDecoder {
     return this.decoder.hasClassifier;
   }
 
-  /** Class logits at feature resolution (output stride 8). */
+  /** Class logits at output stride 8, or 4 with the head skip. */
   logits(image: Tensor): Tensor {
-    return this.classify(this.convFeature(image));
+    const { conv, low } = this.convAndLow(image);
+    return this.classify(conv, low);
   }
 
   /** Feature and logits from one pass (evaluation). */
   featureAndLogits(image: Tensor): { feature: Tensor; logits: Tensor } {
-    const conv = this.convFeature(image);
-    return { feature: this.normalise(conv), logits: this.classify(conv) };
+    const { conv, low } = this.convAndLow(image);
+    return { feature: this.normalise(conv), logits: this.classify(conv, low) };
+  }
+
+  /** The compared conv feature, and layer1's map when the head reads it. */
+  private convAndLow(image: Tensor): { conv: Tensor; low: Tensor | null } {
+    if (!this.decoder.hasSkip) return { conv: this.convFeature(image), low: null };
+    const { low, out } = this.encoder.forwardWithLow(image);
+    return { conv: this.decoder.convFeature(out), low };
   }
 
   feature(image: Tensor): Tensor {
@@ -76,9 +92,9 @@ export class Teacher extends EncoderDecoder {
     return this.decoder.normalisedFeature(conv, this.config.teacherFeature === 'batchNorm');
   }
 
-  private classify(conv: Tensor): Tensor {
+  private classify(conv: Tensor, low: Tensor | null): Tensor {
     if (!this.hasClassifier) throw new Error('this teacher was built without its classifier (its checkpoint has none): it gives its feature, not class logits');
-    return this.decoder.logits(conv);
+    return this.decoder.logits(conv, low);
   }
 }
 

@@ -2,10 +2,14 @@
 // 1x1, 2x2, 3x3 and 6x6 bins, each reduced by a 1x1 conv + BN + ReLU, upsampled
 // bilinearly back and concatenated with the map, then a 3x3 conv + BN: the
 // feature DiCNet compares. Names as the reference: ppm.0.1.weight, conv_last.0.weight.
+// The tiny teacher's classifier may also see layer1's map (a head skip, as
+// DeepLabv3+'s decoder in small): thin classes are a pixel or two wide at its
+// input size, below what output stride 8 resolves. The compared feature does
+// not change.
 
 import type { Random } from '../base/random';
 import type { GpuRuntime } from '../gpu';
-import { Module, Sequential } from '../graph/module';
+import { Module, Sequential, type Layer } from '../graph/module';
 import { AdaptiveAvgPool2d, BatchNorm2d, Conv2d, Dropout2d, ReLU } from '../graph/nn';
 import { batchNorm2d, concatBatch, concatChannels, sliceBatch, upsampleBilinear } from '../graph/ops';
 import type { Tensor } from '../graph/tensor';
@@ -19,11 +23,16 @@ export interface PpmOptions {
   numClasses: number | null;
   /** Without one, whether conv_last keeps the conv's batch norm: a teacher without classifier, as the reference's T. */
   featureNorm?: boolean;
+  /** With a classifier: layer1's channels and the channels its skip into the head is reduced to (0: no skip). */
+  skip?: { lowChannels: number; channels: number };
 }
 
 export class PyramidPoolingDecoder extends Module {
   readonly ppm: Sequential[];
   readonly conv_last: Sequential;
+  /** The head skip: layer1's map reduced (1x1 conv, BN, ReLU), then fused with the upsampled head input (3x3 conv, BN, ReLU). */
+  readonly skip_proj: Sequential | null = null;
+  readonly skip_fuse: Sequential | null = null;
 
   constructor(rt: GpuRuntime, rng: Random, o: PpmOptions) {
     super();
@@ -36,6 +45,15 @@ export class PyramidPoolingDecoder extends Module {
       o.numClasses !== null
         ? new Sequential(conv, bn(), new ReLU(), new Dropout2d(0.1, rng), new Conv2d(rt, rng, o.featureChannels, o.numClasses, 1, { bias: true }))
         : new Sequential(conv, ...(o.featureNorm ? [bn()] : []));
+    if (o.numClasses !== null && o.skip && o.skip.channels > 0) {
+      const c = o.skip.channels;
+      this.skip_proj = new Sequential(new Conv2d(rt, rng, o.skip.lowChannels, c, 1), new BatchNorm2d(rt, c), new ReLU());
+      this.skip_fuse = new Sequential(new Conv2d(rt, rng, o.featureChannels + c, o.featureChannels, 3, { padding: 1 }), bn(), new ReLU());
+    }
+  }
+
+  get hasSkip(): boolean {
+    return this.skip_proj !== null;
   }
 
   get hasClassifier(): boolean {
@@ -78,10 +96,19 @@ export class PyramidPoolingDecoder extends Module {
     return batchNorm2d(convFeature, { weight, bias, runningMean: bn.running_mean, runningVar: bn.running_var, training: false, eps: bn.eps });
   }
 
-  /** Class logits from the last conv's output: BN, ReLU, Dropout2d, 1x1 conv. */
-  logits(convFeature: Tensor): Tensor {
-    let x = convFeature;
-    for (const layer of this.conv_last.layers.slice(1)) x = layer.forward(x);
-    return x;
+  /**
+   * Class logits from the last conv's output: BN, ReLU, Dropout2d, 1x1 conv, at
+   * output stride 8; with the head skip, fused with `low` (layer1's map) before
+   * the 1x1 conv, at layer1's resolution.
+   */
+  logits(convFeature: Tensor, low: Tensor | null = null): Tensor {
+    const [, bn, relu, dropout, classifier] = this.conv_last.layers as [unknown, Layer, Layer, Layer, Layer];
+    let x = dropout.forward(relu.forward(bn.forward(convFeature)));
+    if (this.skip_proj && this.skip_fuse) {
+      if (!low) throw new Error('the head skip needs layer1\'s map');
+      x = upsampleBilinear(x, low.shape[2]!, low.shape[3]!, { alignCorners: false });
+      x = this.skip_fuse.forward(concatChannels([x, this.skip_proj.forward(low)]));
+    }
+    return classifier.forward(x);
   }
 }

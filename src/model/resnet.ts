@@ -93,6 +93,8 @@ export class ResNetDilated extends Module {
   private readonly maxpool = new MaxPool2d(3, 2, 1);
   private readonly relu = new ReLU();
   readonly outputChannels: number;
+  /** Channels of layer1's map. */
+  readonly lowChannels: number;
 
   constructor(rt: GpuRuntime, rng: Random, c: EncoderConfig) {
     super();
@@ -130,6 +132,7 @@ export class ResNetDilated extends Module {
       return new Sequential(...blocks);
     };
     this.layer1 = makeLayer(0, 1, 1);
+    this.lowChannels = inplanes;
     this.layer2 = makeLayer(1, 2, 1);
     this.layer3 = makeLayer(2, 1, 2);
     this.layer4 = makeLayer(3, 1, 4);
@@ -137,12 +140,18 @@ export class ResNetDilated extends Module {
   }
 
   forward(x: Tensor): Tensor {
+    return this.forwardWithLow(x).out;
+  }
+
+  /** The encoder's output and layer1's map (output stride 4), which a head skip reads. */
+  forwardWithLow(x: Tensor): { low: Tensor; out: Tensor } {
     x = this.relu.forward(this.bn1.forward(this.conv1.forward(x)));
     if (this.conv2 && this.bn2 && this.conv3 && this.bn3) {
       x = this.relu.forward(this.bn2.forward(this.conv2.forward(x)));
       x = this.relu.forward(this.bn3.forward(this.conv3.forward(x)));
     }
-    x = this.maxpool.forward(x);
-    return this.layer4.forward(this.layer3.forward(this.layer2.forward(this.layer1.forward(x))));
+    const low = this.layer1.forward(this.maxpool.forward(x));
+    return { low, out: this.layer4.forward(this.layer3.forward(this.layer2.forward(low))) };
   }
+
 }
