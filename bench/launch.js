@@ -1,5 +1,6 @@
 // Runs a TypeScript benchmark from dist/bench/, building first when dist/ is
 // missing or older than the sources, so `node bench/<name>.js` works on a fresh clone.
+// The npm package ships dist/bench/dicnet.js without sources: it runs as it is.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,7 +19,8 @@ function newest(dir) {
 
 export async function launch(name) {
   const target = join(root, 'dist', 'bench', `${name}.js`);
-  const sources = Math.max(...['src', 'shaders', 'bench'].map((d) => newest(join(root, d))));
+  const installed = !existsSync(join(root, 'src'));
+  const sources = installed ? 0 : Math.max(...['src', 'shaders', 'bench'].map((d) => newest(join(root, d))));
   if (!existsSync(target) || statSync(target).mtimeMs < sources) {
     console.error('building dist/ ...');
     execFileSync(process.execPath, [join(root, 'scripts', 'build.js')], { cwd: root, stdio: 'inherit' });

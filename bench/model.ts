@@ -24,7 +24,7 @@ import type { ProfileMode, ProfileResult } from '../src/gpu/profiler';
 import type { Module } from '../src/graph/module';
 import { Tensor } from '../src/graph/tensor';
 import { tiny } from '../src/model/config';
-import { scoreBatch, type BatchScores } from '../src/model/scores';
+import { scoreBatch, withBaselines, type CompleteBatchScores } from '../src/model/scores';
 import { caseLabels, caseNames, jobSettings, ourCases, randomBatch, type CaseName } from './model-cases';
 import { fmt } from './op-report';
 import { tfjsInference, type TfjsScores, type Weights } from './peers/tfjs-model';
@@ -111,7 +111,7 @@ async function weightsOf(m: Module): Promise<Weights> {
   return out;
 }
 
-function agreement(mine: BatchScores, theirs: TfjsScores): string {
+function agreement(mine: CompleteBatchScores, theirs: TfjsScores): string {
   const worst: string[] = [];
   for (const key of ['dicnetKl', 'dicnetMse', 'msp', 'maxLogit', 'entropy'] as const) {
     const a = mine.scores[key];
@@ -133,7 +133,7 @@ if (peers) {
   ours.teacher.eval();
   ours.student.eval();
   const peer = await tfjsInference(rt.owner as GPU, config, await weightsOf(ours.teacher), await weightsOf(ours.student), jobSettings.temperature);
-  const check = agreement(await scoreBatch(ours.teacher, ours.student, batch, jobSettings.temperature), await peer.score(batch.images, batchSize));
+  const check = agreement(withBaselines(await scoreBatch(ours.teacher, ours.student, batch, jobSettings.temperature)), await peer.score(batch.images, batchSize));
   const t = await time(() => peer.score(batch.images, batchSize));
   tfjs = { system: `TF.js on ${peer.describe()}, same Dawn instance`, inference: t, agreement: check };
   console.log(`TF.js  ${caseLabels.inference}: ${fmt(t.medianMs)} ms, ${fmt(imagesPerSecond(t)!)} images/s; ${check}`);

@@ -4,6 +4,7 @@
 // reach a steady state: step N within 1% of step 10.
 //   node bench/soak.js [--steps 1000] [--batch 2] [--every 100 (steps between samples)] [--json]
 
+import { checkSamples } from '../src/data/sample-check';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -63,7 +64,8 @@ const index = indexStreetHazards(root, { splits: ['train'] });
 const options = { ...defaults, batchSize, teacherEpochs: Math.ceil(steps / Math.floor(trainImages / batchSize)), checkpointEvery: flag('--checkpoint-every'), out };
 const rng = new Random(options.seed);
 const teacher = new Teacher(rt, rng, tiny);
-const spec = teacherPhase(teacher, { index, options, config: tiny, rng, path: join(out, 'training-state.safetensors') });
+const trainClassPixels = checkSamples(index, 'fail').train!.slice(0, tiny.numClasses);
+const spec = teacherPhase(teacher, { index, options, config: tiny, rng, path: join(out, 'training-state.safetensors'), trainClassPixels });
 
 const samples: SoakSample[] = [];
 const every = flag('--every');

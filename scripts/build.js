@@ -1,8 +1,19 @@
 // Builds dist/: the Node bundle, the browser bundle and demo (WGSL inlined,
-// nothing Node-only), the benchmarks, and one bundle per test file for uvu.
+// nothing Node-only), the declarations, the benchmarks, and one bundle per test
+// file for uvu. `--package` builds only what the npm package ships (the two
+// bundles, dist/types/ and the `dicnet` command's dist/bench/dicnet.js); the
+// `prepare` script runs it, so `npm install` of a clone, `npm pack` and `npm ci` build it.
 import { build } from 'esbuild';
 import { readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { checkBrowserBundle, engineBundleAsExternal, nodeOnly } from './browser-bundle.js';
+import { emitDeclarations } from './declarations.js';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+process.chdir(root);
+const packageOnly = process.argv.includes('--package');
+const unknown = process.argv.slice(2).filter((a) => a !== '--package');
+if (unknown.length) throw new Error(`unknown option ${unknown.join(' ')}\nusage: node scripts/build.js [--package]`);
 
 const common = {
   bundle: true,
@@ -13,22 +24,30 @@ const common = {
   logLevel: 'warning',
 };
 const nodeExternal = ['webgpu', 'pngjs', 'uvu', 'uvu/*', 'playwright-core'];
+const packageOutputs = ['dist/node.js', 'dist/node.js.map', 'dist/browser.js', 'dist/browser.js.map', 'dist/browser.meta.json', 'dist/types', 'dist/bench/dicnet.js', 'dist/bench/dicnet.js.map'];
+const benchExternal = [...nodeExternal, '@tensorflow/*'];
 
-rmSync('dist', { recursive: true, force: true });
-const tests = readdirSync('test').filter((f) => f.endsWith('.test.ts')).map((f) => `test/${f}`);
+for (const path of packageOnly ? packageOutputs : ['dist']) rmSync(path, { recursive: true, force: true });
 const jobs = [
   build({ ...common, platform: 'node', external: nodeExternal, entryPoints: ['src/index.node.ts'], outfile: 'dist/node.js' }),
   build({ ...common, platform: 'browser', external: nodeOnly, metafile: true, entryPoints: ['src/index.browser.ts'], outfile: 'dist/browser.js' }).then((r) => {
     checkBrowserBundle('dist/browser.js', r.metafile);
     writeFileSync('dist/browser.meta.json', JSON.stringify(r.metafile));
   }),
-  build({ ...common, platform: 'browser', external: nodeOnly, metafile: true, plugins: [engineBundleAsExternal], entryPoints: ['examples/browser/demo.ts'], outdir: 'dist/examples/browser' }).then((r) =>
-    checkBrowserBundle('the browser demo', r.metafile, ['../../browser.js']),
-  ),
-  build({ ...common, platform: 'node', external: nodeExternal, entryPoints: tests, outdir: 'dist/test' }),
 ];
-const benches = readdirSync('bench').filter((f) => f.endsWith('.ts')).map((f) => `bench/${f}`);
-if (benches.length) {
-  jobs.push(build({ ...common, platform: 'node', external: [...nodeExternal, '@tensorflow/*'], entryPoints: benches, outdir: 'dist/bench' }));
+if (packageOnly) jobs.push(build({ ...common, platform: 'node', external: benchExternal, entryPoints: ['bench/dicnet.ts'], outdir: 'dist/bench' }));
+if (!packageOnly) {
+  const tests = readdirSync('test').filter((f) => f.endsWith('.test.ts')).map((f) => `test/${f}`);
+  jobs.push(
+    build({ ...common, platform: 'browser', external: nodeOnly, metafile: true, plugins: [engineBundleAsExternal], entryPoints: ['examples/browser/demo.ts'], outdir: 'dist/examples/browser' }).then((r) =>
+      checkBrowserBundle('the browser demo', r.metafile, ['../../browser.js']),
+    ),
+    build({ ...common, platform: 'node', external: nodeExternal, entryPoints: tests, outdir: 'dist/test' }),
+  );
+  const benches = readdirSync('bench').filter((f) => f.endsWith('.ts')).map((f) => `bench/${f}`);
+  if (benches.length) {
+    jobs.push(build({ ...common, platform: 'node', external: benchExternal, entryPoints: benches, outdir: 'dist/bench' }));
+  }
 }
 await Promise.all(jobs);
+emitDeclarations(root, 'dist/types');

@@ -36,23 +36,49 @@ function fileFor(urlPath, checkpoints) {
   return servedFolders.some((folder) => file.startsWith(join(repoRoot, folder) + sep)) ? file : null;
 }
 
+class BadRequest extends Error {}
+
+/** The request's path, percent-decoded; BadRequest when it cannot be. */
+function requestPath(request) {
+  let path;
+  try {
+    path = decodeURIComponent(new URL(request.url ?? '/', 'http://localhost').pathname);
+  } catch {
+    throw new BadRequest(`bad request: ${JSON.stringify(request.url)} is not a valid percent-encoded path`);
+  }
+  if (path.includes('\0')) throw new BadRequest('bad request: the path holds a NUL character');
+  return path;
+}
+
+/** Errors reading a file that mean it is not there (404), rather than that the server failed (500). */
+const notThere = new Set(['ENOENT', 'EISDIR', 'ENOTDIR', 'ENAMETOOLONG']);
+
+/** Answers one request. It never throws: no request can stop the server. */
+async function respond(request, response, folder) {
+  try {
+    const path = requestPath(request);
+    if (request.method !== 'GET' && request.method !== 'HEAD') return reply(response, 405, `${request.method} not allowed: this server only reads`, { allow: 'GET, HEAD' });
+    const file = fileFor(path, folder);
+    const body = file && (await readFile(file).catch((error) => (notThere.has(error.code) ? null : Promise.reject(error))));
+    if (!body) return reply(response, 404, `not found: ${path}`);
+    response.writeHead(200, { 'content-type': contentTypes[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
+    response.end(request.method === 'HEAD' ? undefined : body);
+  } catch (error) {
+    if (error instanceof BadRequest) reply(response, 400, error.message);
+    else reply(response, 500, `cannot answer ${JSON.stringify(request.url)}: ${error.message}`);
+  }
+}
+
+function reply(response, status, text, headers = {}) {
+  if (response.headersSent) return response.destroy();
+  response.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', ...headers });
+  response.end(text);
+}
+
 /** Starts the server; resolves to its URL. */
 async function startServer({ port = 0, checkpoints = defaultCheckpoints() } = {}) {
   const folder = checkpoints ? resolve(checkpoints) : null;
-  const server = createServer(async (request, response) => {
-    const path = decodeURIComponent(new URL(request.url ?? '/', 'http://localhost').pathname);
-    const file = request.method === 'GET' || request.method === 'HEAD' ? fileFor(path, folder) : null;
-    try {
-      if (!file) throw Object.assign(new Error('not served'), { code: 'ENOENT' });
-      const body = await readFile(file);
-      response.writeHead(200, { 'content-type': contentTypes[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
-      response.end(request.method === 'HEAD' ? undefined : body);
-    } catch (error) {
-      const missing = error.code === 'ENOENT' || error.code === 'EISDIR';
-      response.writeHead(missing ? 404 : 500, { 'content-type': 'text/plain; charset=utf-8' });
-      response.end(missing ? `not found: ${path}` : `cannot read ${path}: ${error.message}`);
-    }
-  });
+  const server = createServer((request, response) => void respond(request, response, folder));
   await new Promise((ok, fail) => {
     server.once('error', fail);
     server.listen(port, '127.0.0.1', ok);

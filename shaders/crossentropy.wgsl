@@ -1,11 +1,14 @@
-// Softmax cross-entropy over channels with an ignore label, mean over the
-// counted pixels (PyTorch CrossEntropyLoss(ignore_index, reduction='mean')).
+// Softmax cross-entropy over channels with an ignore label and optional class
+// weights, the weighted mean over the counted pixels (PyTorch
+// CrossEntropyLoss(weight, ignore_index, reduction='mean')).
 // A pixel counts when its label is a class in [0, C) other than the ignore
-// index; any other label is ignored rather than read out of bounds.
-//   pixelLoss: per pixel, loss and whether it counts, as two rows of P values
-//   (summed by shaders/reduce.wgsl into [loss sum, count]);
-//   average:   loss = loss sum / max(count, 1), so 0 when nothing counts;
-//   backward:  dlogits = g / max(count, 1) * (softmax - onehot(label)) on counted pixels.
+// index; any other label is ignored rather than read out of bounds. Its weight
+// is classWeights[label] with WEIGHTED, else 1.
+//   pixelLoss: per pixel, weight * loss and the weight (0 when it does not
+//   count), as two rows of P values (summed by shaders/reduce.wgsl into
+//   [loss sum, weight sum]);
+//   average:   loss = loss sum / weight sum, 0 when nothing counts;
+//   backward:  dlogits = g * weight / weight sum * (softmax - onehot(label)) on counted pixels.
 // Layout: logits [N, C, H, W], labels [N, H, W]; pixel q = n * HW + s.
 // Storage buffers: declared by shader() from the bindings in src/kernels/crossentropy.ts.
 
@@ -13,6 +16,8 @@ struct Params {
   pixels: u32, hw: u32, c: u32, // N * H * W, H * W, C
   ignoreIndex: i32,
 }
+
+override WEIGHTED: bool = false;
 
 fn counts(label: i32) -> bool {
   return label != p.ignoreIndex && label >= 0 && label < i32(p.c);
@@ -22,6 +27,16 @@ fn counts(label: i32) -> bool {
 struct Softmax {
   m: f32,
   logSum: f32,
+}
+
+fn weightOf(label: i32) -> f32 {
+  if (WEIGHTED) { return classWeights[label]; }
+  return 1.0;
+}
+
+// The denominator of the mean: the weight sum, or 1 when nothing counts (loss and gradient 0).
+fn denominator(weightSum: f32) -> f32 {
+  return select(weightSum, 1.0, weightSum == 0.0);
 }
 
 fn softmaxAt(b: u32) -> Softmax {
@@ -42,8 +57,8 @@ fn pixelLoss(e: Element) {
   if (counts(label)) {
     let b = pixelBase(q, p.hw, p.c);
     let sm = softmaxAt(b);
-    l = sm.logSum - (logits[b + u32(label) * p.hw] - sm.m);
-    counted = 1.0;
+    counted = weightOf(label);
+    l = counted * (sm.logSum - (logits[b + u32(label) * p.hw] - sm.m));
   }
   lossAndCount[q] = l;
   lossAndCount[p.pixels + q] = counted;
@@ -51,7 +66,7 @@ fn pixelLoss(e: Element) {
 
 @compute @workgroup_size(1)
 fn average() {
-  loss[0] = sums[0] / max(sums[1], 1.0);
+  loss[0] = sums[0] / denominator(sums[1]);
 }
 
 @compute @workgroup_size(WG)
@@ -64,7 +79,7 @@ fn backward(e: Element) {
     for (var k = 0u; k < p.c; k++) { dlogits[b + k * p.hw] = 0.0; }
     return;
   }
-  let scale = g[0] / max(totals[1], 1.0);
+  let scale = g[0] * weightOf(label) / denominator(totals[1]);
   let sm = softmaxAt(b);
   for (var k = 0u; k < p.c; k++) {
     let prob = exp(logits[b + k * p.hw] - sm.m - sm.logSum);

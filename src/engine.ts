@@ -10,11 +10,13 @@ export { Module, Parameter, ModelBuffer, Counter, Sequential, type Layer, type S
 export { Optimizer, SGD, Adam, AdamW, polyLearningRate, type AdamOptions, type NamedParameter } from './graph/optim';
 export * from './model/config';
 export { NonFiniteLossError } from './model/errors';
-export { Teacher, Student } from './model/networks';
-export { scoreBatch, scoreNames, type BatchScores, type ScoreName } from './model/scores';
+export { Teacher, Student, type TeacherOptions } from './model/networks';
+export { scoreBatch, scoreNames, withBaselines, type BatchScores, type CompleteBatchScores, type ScoreName, type BaselineScoreName } from './model/scores';
 export { distillStep, teacherStep, type DistillLoss } from './model/steps';
+export { loadReferenceTeacher, loadReferenceStudent, referenceTeacherState, type ReferenceTeacherFiles } from './model/reference';
 export { readState, writeState, stateSignatures, withPrefix, checkStateDict, type TensorSignature } from './model/state';
 export { CheckpointError } from './checkpoint/errors';
+export { decodePth, pthAllowedGlobals, type DecodedPth } from './checkpoint/pth';
 export { checksumKey, decodeSafetensors, encodeSafetensors, type CheckpointDtype, type CheckpointTensor, type DecodedCheckpoint, type EncodeOptions, type TensorToSave } from './checkpoint/safetensors';
 export * from './eval';
 export { IMAGENET_MEAN, IMAGENET_STD } from './data/resize';

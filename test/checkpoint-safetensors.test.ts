@@ -2,20 +2,10 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { CheckpointError } from '../src/checkpoint/errors';
 import { decodeSafetensors, encodeSafetensors, type TensorToSave } from '../src/checkpoint/safetensors';
+import { concatBytes as concat } from './support/bytes';
 
 const test = suite('checkpoint safetensors');
 const ascii = new TextEncoder();
-
-function concat(...parts: (Uint8Array | number[] | string)[]): Uint8Array {
-  const arrays = parts.map((part) => (typeof part === 'string' ? ascii.encode(part) : Uint8Array.from(part)));
-  const out = new Uint8Array(arrays.reduce((n, a) => n + a.length, 0));
-  let at = 0;
-  for (const a of arrays) {
-    out.set(a, at);
-    at += a.length;
-  }
-  return out;
-}
 
 function lengthField(n: number): number[] {
   return [n & 0xff, (n >> 8) & 0xff, (n >> 16) & 0xff, n >>> 24, 0, 0, 0, 0];

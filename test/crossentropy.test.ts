@@ -60,6 +60,43 @@ for (const k of cases) {
   });
 }
 
+for (const k of [cases[1]!, cases[2]!, cases[3]!]) {
+  const name = `crossEntropy with class weights N${k.n} C${k.c} ${k.h}x${k.w} ignore ${k.ignoreIndex}`;
+  test(name, async () => {
+    const rt = await testRuntime();
+    const labels = makeLabels(k.n * k.h * k.w, k.c, k.ignoreIndex, k.c * 17 + k.n, k.outOfRange);
+    const r = rng(k.c);
+    // Weights from 0.1 to 10, one class at 0 (counted nowhere), as the training's capped class weights can be.
+    const weights = Float64Array.from({ length: k.c }, (_, i) => (i === 1 ? 0 : 0.1 + 9.9 * r()));
+    const d = { n: k.n, c: k.c, h: k.h, w: k.w };
+    const scope = beginScope();
+    const w = Tensor.from(rt, Float32Array.from(weights), [k.c]);
+    console.log(
+      await checkOp(rt, {
+        name,
+        inputs: [{ shape: [k.n, k.c, k.h, k.w], lo: -k.range, hi: k.range }],
+        outputShape: [1],
+        gpu: ([x]) => ops.crossEntropy(x!, LabelMap.from(rt, labels, [k.n, k.h, k.w]), k.ignoreIndex, w),
+        reference: ([x]) => ref.crossEntropy(x!, labels, d, k.ignoreIndex, Float64Array.from(Float32Array.from(weights))),
+        referenceGrad: ([x], g) => [ref.crossEntropyGrad(x!, labels, d, k.ignoreIndex, g, Float64Array.from(Float32Array.from(weights)))],
+      }),
+    );
+    scope.end();
+  });
+}
+
+test('crossEntropy: class weights of the wrong length throw ShapeError naming both shapes', async () => {
+  const rt = await testRuntime();
+  const scope = beginScope();
+  const logits = Tensor.empty(rt, [1, 5, 2, 2]);
+  const labels = LabelMap.from(rt, new Int32Array(4), [1, 2, 2]);
+  assert.throws(
+    () => ops.crossEntropy(logits, labels, 255, Tensor.from(rt, [1, 1, 1], [3])),
+    (e: Error) => e.name === 'ShapeError' && e.message.includes('class weights [3]') && e.message.includes('[1, 5, 2, 2]'),
+  );
+  scope.end();
+});
+
 test('crossEntropy: with every pixel ignored the loss is exactly 0', async () => {
   const rt = await testRuntime();
   const scope = beginScope();

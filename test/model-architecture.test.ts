@@ -38,6 +38,7 @@ test('paper teacher and student: reference names and shapes, dilations, forward 
   expectShape(t, 'decoder.conv_last.4.weight', [13, 512, 1, 1]);
   expectShape(t, 'decoder.conv_last.4.bias', [13]);
   assert.is(t.get('encoder.layer3.5.bn2.num_batches_tracked')!.dtype, 'I64');
+  assert.not.ok(t.has('decoder.skip_proj.0.weight'), 'the published teacher has no head skip');
   expectShape(s, 'encoder.conv1.weight', [64, 3, 7, 7]);
   expectShape(s, 'encoder.layer4.2.conv2.weight', [512, 512, 3, 3]);
   expectShape(s, 'decoder.conv_last.0.weight', [512, 2560, 3, 3]);
@@ -59,7 +60,7 @@ test('paper teacher and student: reference names and shapes, dilations, forward 
   release(teacher, student);
 });
 
-test('tiny configuration: feature and logits at stride 8', async () => {
+test('tiny configuration: feature at stride 8, logits at stride 4 through the head skip from layer1', async () => {
   const rt = await testRuntime();
   const rng = new Random(3);
   const teacher = new Teacher(rt, rng, tiny).eval();
@@ -69,7 +70,12 @@ test('tiny configuration: feature and logits at stride 8', async () => {
   const { feature, logits } = noGrad(() => teacher.featureAndLogits(image));
   const [h, w] = [tiny.inputHeight / 8, tiny.inputWidth / 8];
   assert.equal([...feature.shape], [2, tiny.teacher.featureChannels, h, w]);
-  assert.equal([...logits.shape], [2, tiny.numClasses, h, w]);
+  assert.equal([...logits.shape], [2, tiny.numClasses, 2 * h, 2 * w]);
+  const t = stateSignatures(teacher);
+  assert.equal([...t.get('decoder.skip_proj.0.weight')!.shape], [tiny.teacherHeadSkip, tiny.teacher.encoder.planes[0], 1, 1]);
+  assert.equal([...t.get('decoder.skip_fuse.0.weight')!.shape], [tiny.teacher.featureChannels, tiny.teacher.featureChannels + tiny.teacherHeadSkip, 3, 3]);
+  assert.ok(t.has('decoder.skip_fuse.1.running_var'));
+  assert.not.ok(stateSignatures(student).has('decoder.skip_proj.0.weight'), 'the student has no classifier, so no head skip');
   assert.equal([...noGrad(() => student.feature(image)).shape], [2, tiny.student.featureChannels, h, w]);
   scope.end();
   release(teacher, student);

@@ -2,6 +2,7 @@
 // tensor, an extra one, a wrong shape or dtype, a truncated file, a header that
 // is not JSON. Each is a CheckpointError naming the tensor and both shapes (or
 // what is wrong with the file), and nothing is loaded half-way.
+import { checkSamples } from '../src/data/sample-check';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -76,7 +77,8 @@ test('each mismatch is refused naming the tensor and both shapes; model, optimiz
   const index = indexStreetHazards(ensureSyntheticDataset({ seed: o.seed, counts: { train: 6, validation: 1, test: 2 }, progress: false }), { splits: ['train'] });
   const rng = new Random(o.seed);
   const teacher = new Teacher(rt, rng, tiny);
-  const spec = teacherPhase(teacher, { index, options: o, config: tiny, rng, path: '/nonexistent/never-written.safetensors' });
+  const trainClassPixels = checkSamples(index, 'fail').train!.slice(0, tiny.numClasses);
+  const spec = teacherPhase(teacher, { index, options: o, config: tiny, rng, path: '/nonexistent/never-written.safetensors', trainClassPixels });
   const snapshot = async (): Promise<string> => {
     const state = await readState(teacher, spec.optimizer.fullState());
     return JSON.stringify([...state].map(([name, t]) => [name, Array.from(t.data, Number)])) + JSON.stringify([rng.state, spec.optimizer.stepCount]);

@@ -8,8 +8,10 @@ weight decay, poly schedule) and the student's (T^2 * KL(p_teacher || p_student)
 per pixel on the teacher's standardised feature, Adam). Used as the PyTorch
 peer of the whole-model benchmark and by the experiments in bench/experiments/.
 
-Beyond the engine, the configuration takes an output stride (4, 8 or 16), and
-the teacher's loss optional class weights, for experiments.
+Beyond the engine, for experiments: an output stride (4, 8 or 16), a skip
+connection from layer1 into the teacher's classifier head (DeepLabv3+'s
+decoder; the compared feature stays as it is), and class weights in the
+teacher's loss.
 """
 
 import json
@@ -50,6 +52,8 @@ class ModelConfig:
     teacher: NetworkConfig
     student: NetworkConfig
     output_stride: int = 8
+    # Channels of the teacher head's skip from layer1 (0: none, as the engine).
+    skip_channels: int = 0
 
 
 TINY = ModelConfig(
@@ -153,17 +157,19 @@ class ResNetDilated(nn.Module):
             setattr(self, f'layer{i + 1}', nn.Sequential(*blocks))
         self.output_channels = inplanes
 
-    def forward(self, x):
+    def forward(self, x, with_low=False):
+        """The encoder map; with `with_low`, (layer1's map, the encoder map)."""
         x = F.relu(self.bn1(self.conv1(x)))
         if self.deep:
             x = F.relu(self.bn2(self.conv2(x)))
             x = F.relu(self.bn3(self.conv3(x)))
-        x = self.maxpool(x)
-        return self.layer4(self.layer3(self.layer2(self.layer1(x))))
+        low = self.layer1(self.maxpool(x))
+        out = self.layer4(self.layer3(self.layer2(low)))
+        return (low, out) if with_low else out
 
 
 class PyramidPoolingDecoder(nn.Module):
-    def __init__(self, in_channels, ppm_channels, feature_channels, pool_scales, num_classes):
+    def __init__(self, in_channels, ppm_channels, feature_channels, pool_scales, num_classes, low_channels=0, skip_channels=0):
         super().__init__()
         self.ppm = nn.ModuleList(
             nn.Sequential(nn.AdaptiveAvgPool2d(s), _conv(in_channels, ppm_channels, 1), nn.BatchNorm2d(ppm_channels), nn.ReLU())
@@ -174,6 +180,11 @@ class PyramidPoolingDecoder(nn.Module):
         else:
             self.conv_last = nn.Sequential(conv, nn.BatchNorm2d(feature_channels), nn.ReLU(), nn.Dropout2d(0.1),
                                            _conv(feature_channels, num_classes, 1, bias=True))
+        if skip_channels:
+            self.skip_proj = nn.Sequential(_conv(low_channels, skip_channels, 1), nn.BatchNorm2d(skip_channels), nn.ReLU())
+            self.skip_fuse = nn.Sequential(_conv(feature_channels + skip_channels, feature_channels, 3, 1, 1),
+                                           nn.BatchNorm2d(feature_channels), nn.ReLU())
+        self.skip = bool(skip_channels)
 
     def conv_feature(self, x):
         h, w = x.shape[2:]
@@ -185,10 +196,13 @@ class PyramidPoolingDecoder(nn.Module):
         bn = self.conv_last[1]
         return F.batch_norm(conv, bn.running_mean, bn.running_var, None, None, False, 0.0, bn.eps)
 
-    def logits(self, conv):
-        for layer in self.conv_last[1:]:
+    def logits(self, conv, low=None):
+        for layer in self.conv_last[1:4]:
             conv = layer(conv)
-        return conv
+        if self.skip:
+            conv = F.interpolate(conv, size=low.shape[2:], mode='bilinear', align_corners=False)
+            conv = self.skip_fuse(torch.cat([conv, self.skip_proj(low)], 1))
+        return self.conv_last[4](conv)
 
 
 def _initialise(module):
@@ -205,10 +219,12 @@ def _initialise(module):
 
 
 class _EncoderDecoder(nn.Module):
-    def __init__(self, c: NetworkConfig, pool_scales, num_classes, output_stride):
+    def __init__(self, c: NetworkConfig, pool_scales, num_classes, output_stride, skip_channels=0):
         super().__init__()
         self.encoder = ResNetDilated(c.encoder, output_stride)
-        self.decoder = PyramidPoolingDecoder(self.encoder.output_channels, c.ppm_channels, c.feature_channels, pool_scales, num_classes)
+        low_channels = c.encoder.planes[0] * (1 if c.encoder.block == 'basic' else 4)
+        self.decoder = PyramidPoolingDecoder(self.encoder.output_channels, c.ppm_channels, c.feature_channels, pool_scales, num_classes,
+                                             low_channels, skip_channels)
         _initialise(self)
 
     def conv_feature(self, image):
@@ -217,15 +233,21 @@ class _EncoderDecoder(nn.Module):
 
 class Teacher(_EncoderDecoder):
     def __init__(self, config: ModelConfig):
-        super().__init__(config.teacher, config.pool_scales, config.num_classes, config.output_stride)
+        super().__init__(config.teacher, config.pool_scales, config.num_classes, config.output_stride, config.skip_channels)
+
+    def _conv_and_low(self, image):
+        if not self.decoder.skip:
+            return self.conv_feature(image), None
+        low, x = self.encoder(image, with_low=True)
+        return self.decoder.conv_feature(x), low
 
     def logits(self, image):
-        """Class logits at feature resolution."""
-        return self.decoder.logits(self.conv_feature(image))
+        """Class logits at feature resolution (layer1's with the skip)."""
+        return self.decoder.logits(*self._conv_and_low(image))
 
     def feature_and_logits(self, image):
-        conv = self.conv_feature(image)
-        return self.decoder.standardised_feature(conv), self.decoder.logits(conv)
+        conv, low = self._conv_and_low(image)
+        return self.decoder.standardised_feature(conv), self.decoder.logits(conv, low)
 
     def feature(self, image):
         return self.decoder.standardised_feature(self.conv_feature(image))

@@ -12,6 +12,7 @@ import json
 import statistics
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import torch
@@ -20,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import dicnet_torch as dt  # noqa: E402
 
 # The main job's settings, as bench/model-cases.ts jobSettings.
-TEACHER_LR, STUDENT_LR, TEMPERATURE = 0.05, 1e-3, 1.0
+TEACHER_LR, STUDENT_LR, TEMPERATURE = 0.1, 1e-3, 1.0
 
 
 def timed(run, warmup, runs):
@@ -43,11 +44,14 @@ def main():
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(1)
-    c = dt.TINY
+    # The engine's tiny teacher reads layer1 in its head (src/model/config.ts teacherHeadSkip).
+    c = replace(dt.TINY, skip_channels=16)
     images = torch.randn(args.batch, 3, c.input_height, c.input_width)
     labels = torch.randint(0, c.num_classes, (args.batch, c.input_height, c.input_width), dtype=torch.int32)
     labels.masked_fill_(torch.rand(labels.shape) < 0.05, dt.IGNORE_LABEL)
 
+    # As bench/model-cases.ts classWeights: the main job weights its cross-entropy by class.
+    class_weights = torch.tensor([0.5 + k / c.num_classes for k in range(c.num_classes)])
     teacher, student = dt.Teacher(c), dt.Student(c)
     sgd = dt.teacher_optimizer(teacher, TEACHER_LR)
     adam = dt.student_optimizer(student, STUDENT_LR)
@@ -55,7 +59,7 @@ def main():
     def teacher_step():
         teacher.train()
         teacher.requires_grad_(True)
-        dt.train_step(sgd, dt.teacher_loss(teacher, images, labels), TEACHER_LR).item()
+        dt.train_step(sgd, dt.teacher_loss(teacher, images, labels, class_weights), TEACHER_LR).item()
 
     def student_step():
         teacher.eval()

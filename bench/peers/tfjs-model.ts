@@ -1,6 +1,6 @@
 // The whole-model benchmark's TF.js peer: inference of the same networks
-// (basic-block dilated ResNet + pyramid pooling decoder) with our trained
-// weights, computing the same score maps as scoreBatch and reading them back,
+// (basic-block dilated ResNet + pyramid pooling decoder, the teacher's head
+// skip from layer1 where the configuration has one) with our trained weights, computing the same score maps as scoreBatch and reading them back,
 // in TF.js's WebGPU backend on our Dawn instance. Written the way a TF.js user
 // would run a trained model: NHWC, batch norm folded into the conv before it
 // and ReLU fused into the conv (tf.fused.conv2d), as TF.js's converter does.
@@ -36,17 +36,19 @@ export async function tfjsInference(gpu: GPU, config: ModelConfig, teacherWeight
   const teacher = new Network(tf, config, config.teacher, teacherWeights);
   const student = new Network(tf, config, config.student, studentWeights);
   const [height, width] = [config.inputHeight, config.inputWidth];
-  const up = (t: Tf.Tensor4D) => tf.image.resizeBilinear(t, [height, width], false, true);
+  // PyTorch's align_corners=False is TF's half-pixel centers; its True, TF's alignCorners.
+  const resize = (t: Tf.Tensor4D, alignCorners: boolean) => tf.image.resizeBilinear(t, [height, width], alignCorners, !alignCorners);
+  const up = (t: Tf.Tensor4D) => resize(t, config.scoreAlignCorners);
 
   return {
     describe: () => describeTfjs(tf, backend),
     async score(images, n) {
       const maps = tf.tidy(() => {
         const x = tf.transpose(tf.tensor4d(images, [n, 3, height, width]), [0, 2, 3, 1]) as Tf.Tensor4D;
-        const conv = teacher.convFeature(x);
-        const feature = teacher.standardised(conv);
-        const logits = up(teacher.logits(conv));
-        const studentFeature = student.convFeature(x);
+        const { conv, low } = teacher.convAndLow(x);
+        const feature = teacher.teacherFeature(conv, config.teacherFeature === 'batchNorm');
+        const logits = resize(teacher.logits(conv, low), false);
+        const studentFeature = student.convAndLow(x).conv;
         const logP = tf.logSoftmax(logits);
         const logT = tf.logSoftmax(tf.div(feature, temperature));
         const logS = tf.logSoftmax(tf.div(studentFeature, temperature));
@@ -100,38 +102,50 @@ class Network {
     if (net.encoder.block !== 'basic') throw new Error('the TF.js peer builds basic-block encoders only (the tiny configuration)');
   }
 
-  convFeature(x: Tf.Tensor4D): Tf.Tensor4D {
+  /** The decoder's last 3x3 conv, and layer1's map (which a teacher's head skip reads). */
+  convAndLow(x: Tf.Tensor4D): { conv: Tf.Tensor4D; low: Tf.Tensor4D } {
     const tf = this.tf;
-    const map = this.encoder(x, this.net.encoder);
+    const { map, low } = this.encoder(x, this.net.encoder);
     const [h, w] = [map.shape[1], map.shape[2]];
     const branches = this.config.poolScales.map((s, i) =>
       tf.image.resizeBilinear(this.conv(this.adaptiveAvgPool(map, s), `decoder.ppm.${i}.1`, `decoder.ppm.${i}.2`, {}, true), [h, w], false, true),
     );
-    return this.conv(tf.concat([map, ...branches], 3), 'decoder.conv_last.0', null, { padding: 1 }, false);
+    return { conv: this.conv(tf.concat([map, ...branches], 3), 'decoder.conv_last.0', null, { padding: 1 }, false), low };
   }
 
-  /** Batch norm without affine on the running statistics of conv_last.1: the teacher feature. */
-  standardised(conv: Tf.Tensor4D): Tf.Tensor4D {
+  /** The teacher feature: conv_last.1's batch norm on its running statistics, with or without its weight and bias. */
+  teacherFeature(conv: Tf.Tensor4D, affine: boolean): Tf.Tensor4D {
+    const tf = this.tf;
     const { mean, invstd } = this.statistics('decoder.conv_last.1');
-    return this.tf.mul(this.tf.sub(conv, mean), invstd);
+    const standardised = tf.mul(tf.sub(conv, mean), invstd) as Tf.Tensor4D;
+    return affine ? (tf.add(tf.mul(standardised, this.tensor('decoder.conv_last.1.weight')), this.tensor('decoder.conv_last.1.bias')) as Tf.Tensor4D) : standardised;
   }
 
-  /** conv_last.1-4: BN, ReLU, (Dropout2d: nothing at inference), 1x1 conv with bias. */
-  logits(conv: Tf.Tensor4D): Tf.Tensor4D {
+  /**
+   * conv_last.1-4: BN, ReLU, (Dropout2d: nothing at inference), 1x1 conv with
+   * bias; with the head skip, upsampled to layer1's map and fused with it
+   * (skip_proj, skip_fuse) before the 1x1 conv.
+   */
+  logits(conv: Tf.Tensor4D, low: Tf.Tensor4D): Tf.Tensor4D {
     const tf = this.tf;
     const { mean, invstd } = this.statistics('decoder.conv_last.1');
     const scale = tf.mul(invstd, this.tensor('decoder.conv_last.1.weight'));
-    const shifted = tf.add(tf.mul(tf.sub(conv, mean), scale), this.tensor('decoder.conv_last.1.bias'));
-    return this.conv(tf.relu(shifted) as Tf.Tensor4D, 'decoder.conv_last.4', null, {}, false);
+    let x = tf.relu(tf.add(tf.mul(tf.sub(conv, mean), scale), this.tensor('decoder.conv_last.1.bias'))) as Tf.Tensor4D;
+    if (this.weights.has('decoder.skip_proj.0.weight')) {
+      const upsampled = tf.image.resizeBilinear(x, [low.shape[1], low.shape[2]], false, true);
+      const projected = this.conv(low, 'decoder.skip_proj.0', 'decoder.skip_proj.1', {}, true);
+      x = this.conv(tf.concat([upsampled, projected], 3), 'decoder.skip_fuse.0', 'decoder.skip_fuse.1', { padding: 1 }, true);
+    }
+    return this.conv(x, 'decoder.conv_last.4', null, {}, false);
   }
 
   dispose(): void {
     this.tf.dispose(this.kept);
   }
 
-  private encoder(x: Tf.Tensor4D, e: EncoderConfig): Tf.Tensor4D {
+  private encoder(x: Tf.Tensor4D, e: EncoderConfig): { map: Tf.Tensor4D; low: Tf.Tensor4D } {
     const deep = e.stem === 'deep';
-    x = this.conv(x, 'encoder.conv1', 'encoder.bn1', { stride: 2, padding: deep ? 1 : 3 }, true);
+    x = this.conv(x, 'encoder.conv1', 'encoder.bn1', { stride: 2, padding: e.stemPadding }, true);
     if (deep) {
       x = this.conv(x, 'encoder.conv2', 'encoder.bn2', { padding: 1 }, true);
       x = this.conv(x, 'encoder.conv3', 'encoder.bn3', { padding: 1 }, true);
@@ -143,14 +157,16 @@ class Network {
       [1, 2],
       [1, 4],
     ] as const;
+    let low = x;
     geometry.forEach(([stride, dilation], i) => {
       for (let b = 0; b < e.layers[i]!; b++) {
         const first = b === 0;
         const firstDilation = first && dilation > 1 ? dilation / 2 : dilation;
         x = this.basicBlock(x, `encoder.layer${i + 1}.${b}`, first ? stride : 1, dilation, firstDilation);
       }
+      if (i === 0) low = x;
     });
-    return x;
+    return { map: x, low };
   }
 
   private basicBlock(x: Tf.Tensor4D, prefix: string, stride: number, dilation: number, firstDilation: number): Tf.Tensor4D {

@@ -1,11 +1,14 @@
 // The demo page: DiCNet's teacher and student on the browser's GPU. Load a
 // checkpoint, drop or pick an image (or take an embedded scene), see the
-// anomaly heatmaps; distil the student for a few steps and watch the loss.
+// anomaly heatmaps with their colour scales, the segmentation with its class
+// colours, and (where the checkpoint stores them) the pixels above the FPR95
+// thresholds outlined; distil the student for a few steps and watch the loss fall.
 
-import { CheckpointError, GpuError } from '../../src/index.browser';
+import { CheckpointError, GpuError, type RgbPixels } from '../../src/index.browser';
+import { drawScale, fillLegend } from './legend';
 import { drawLossChart } from './loss-chart';
 import { DemoModels, type Inference, type Role } from './models';
-import { decodePicture, drawPicture, resultPanels, scenePicture, testSceneSeeds, testScenes, trainSceneSeeds, type EmbeddedScene } from './pictures';
+import { decodePicture, drawPicture, resultPanels, scenePicture, testSceneSeeds, testScenes, trainSceneSeeds, type DicnetScore, type EmbeddedScene } from './pictures';
 
 const query = new URLSearchParams(location.search);
 /** ?trainSteps=N: how many steps the training button runs (the browser test asks for fewer). */
@@ -19,8 +22,14 @@ export interface DemoState {
   adapter: string;
   featureLevel: string;
   sources: Record<Role, string>;
-  /** The last inference: what it ran on, its time, and its score maps at the model's input size. */
-  result: { picture: string; milliseconds: number; width: number; height: number; dicnet: Float32Array; msp: Float32Array; prediction: Int32Array } | null;
+  /** Which branches have random weights (the page then says so, prominently). */
+  untrained: Role[];
+  /** The last inference: what it ran on, its time, and its score maps at the model's input size (`dicnet` is the score `dicnetScore` names). */
+  result: { picture: string; milliseconds: number; width: number; height: number; dicnetScore: DicnetScore; dicnet: Float32Array; msp: Float32Array; prediction: Int32Array } | null;
+  /** The thresholds the outline uses (null: the student checkpoint has none), whether it is on, and how many pixels each heatmap has outlined. */
+  outline: { thresholds: Partial<Record<'dicnetKl' | 'dicnetMse' | 'msp', number>> | null; on: boolean; pixels: { dicnet: number; msp: number } };
+  /** The training run in progress: the step running now (1-based) and how many there are. */
+  training: { step: number; of: number } | null;
   losses: number[];
   error: string | null;
 }
@@ -31,13 +40,26 @@ declare global {
   }
 }
 
-const state: DemoState = { busy: true, adapter: '', featureLevel: '', sources: { teacher: '', student: '' }, result: null, losses: [], error: null };
+const state: DemoState = {
+  busy: true,
+  adapter: '',
+  featureLevel: '',
+  sources: { teacher: '', student: '' },
+  untrained: [],
+  result: null,
+  outline: { thresholds: null, on: false, pixels: { dicnet: 0, msp: 0 } },
+  training: null,
+  losses: [],
+  error: null,
+};
 window.dicnetDemo = state;
 
 const element = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
 let models: DemoModels;
 let scenes: EmbeddedScene[] = [];
 let work: Promise<void> = Promise.resolve();
+/** The picture on screen (an embedded scene or the user's own) and its last inference, re-drawn when a display option changes. */
+let shown: { name: string; picture: RgbPixels; inference: Inference } | null = null;
 
 /** Runs page actions one at a time; an error becomes the page's message. */
 function enqueue(what: string, action: () => Promise<void>): Promise<void> {
@@ -58,8 +80,9 @@ function enqueue(what: string, action: () => Promise<void>): Promise<void> {
 function setBusy(busy: boolean, what: string): void {
   state.busy = busy;
   document.body.dataset.busy = String(busy);
-  for (const control of document.querySelectorAll<HTMLButtonElement | HTMLInputElement>('button, input')) control.disabled = busy;
+  for (const control of document.querySelectorAll<HTMLButtonElement | HTMLInputElement | HTMLSelectElement>('button, input, select')) control.disabled = busy;
   element('status').textContent = busy ? `${what}...` : 'ready';
+  if (!busy) showThresholds();
 }
 
 function showError(message: string | null): void {
@@ -73,7 +96,7 @@ function describe(error: unknown): string {
   if (error instanceof CheckpointError) {
     const shown = error.problems.slice(0, 6).map((p) => `  - ${p}`);
     const more = error.problems.length > shown.length ? [`  ... and ${error.problems.length - shown.length} more`] : [];
-    return [`The checkpoint ${error.source} does not fit this model (${models.config.name}):`, ...shown, ...more].join('\n');
+    return [`The checkpoint ${error.source} cannot be used with this model (${models.config.name}):`, ...shown, ...more].join('\n');
   }
   return error instanceof Error ? error.message : String(error);
 }
@@ -81,19 +104,54 @@ function describe(error: unknown): string {
 function showSources(): void {
   state.sources = { ...models.sources };
   element('sources').textContent = `teacher: ${models.sources.teacher}; student: ${models.sources.student}`;
+  state.untrained = (['teacher', 'student'] as const).filter((role) => models.isRandom(role));
+  element('untrained').hidden = state.untrained.length === 0;
+  element('untrained-what').textContent = state.untrained.length === 2 ? 'the teacher and the student are' : `the ${state.untrained[0]} is`;
+  showThresholds();
 }
 
-async function runOn(name: string, picture: Parameters<DemoModels['infer']>[0]): Promise<void> {
-  const result = await models.infer(picture);
-  showResult(name, result);
+/**
+ * The outline toggle is usable only with thresholds: the student checkpoint's.
+ * The DiCNet ones describe that student as loaded, so they are dropped once the
+ * page has trained it; MSP's depends on the teacher alone and stays.
+ */
+function showThresholds(): void {
+  const stored = models.thresholds;
+  const trained = models.stepsInPage > 0;
+  const usable = stored ? Object.fromEntries(Object.entries(stored.values).filter(([score]) => score === 'msp' || !trained)) : null;
+  state.outline.thresholds = usable && Object.keys(usable).length ? usable : null;
+  const toggle = element<HTMLInputElement>('outline');
+  toggle.disabled = state.busy || state.outline.thresholds === null;
+  if (toggle.disabled && !state.busy) toggle.checked = false;
+  state.outline.on = toggle.checked;
+  const dicnet = element<HTMLSelectElement>('dicnet-score').value as DicnetScore;
+  element('threshold-note').textContent = !stored
+    ? `(${models.isRandom('student') ? 'random weights have' : `the student checkpoint (${models.sources.student}) has`} no stored FPR95 thresholds; node bench/run.js stores them)`
+    : trained
+      ? `(thresholds from ${stored.source}: the DiCNet ones were for the student before this page trained it, so only MSP is outlined)`
+      : `(thresholds from ${stored.source}${stored.split ? `, pooled over its ${stored.split} split` : ''}${stored.values[dicnet] === undefined ? `; none for this DiCNet score` : ''})`;
 }
 
-function showResult(name: string, result: Inference): void {
-  const panels = resultPanels(result);
-  for (const panel of panelNames) drawPicture(element(`panel-${panel}`), panels[panel]);
-  const { width, height } = result.input;
-  state.result = { picture: name, milliseconds: result.milliseconds, width, height, dicnet: result.scores.scores.dicnetMse, msp: result.scores.scores.msp, prediction: result.scores.prediction };
-  element('timing').textContent = `${name}: teacher + student + scores in ${result.milliseconds.toFixed(0)} ms (model input ${width}x${height})`;
+async function runOn(name: string, picture: RgbPixels): Promise<void> {
+  shown = { name, picture, inference: await models.infer(picture) };
+  showResult();
+}
+
+function showResult(): void {
+  if (!shown) return;
+  const { name, inference } = shown;
+  const dicnetScore = element<HTMLSelectElement>('dicnet-score').value as DicnetScore;
+  const thresholds = state.outline.thresholds;
+  const panels = resultPanels(inference, { dicnet: dicnetScore, outline: state.outline.on ? thresholds : null });
+  for (const panel of panelNames) drawPicture(element(`panel-${panel}`), panels.pictures[panel]);
+  drawScale(element('scale-dicnet'), panels.ranges.dicnet, thresholds?.[dicnetScore]);
+  drawScale(element('scale-msp'), panels.ranges.msp, thresholds?.msp);
+  element('caption-dicnet').textContent = `DiCNet anomaly heatmap (teacher-student ${dicnetScore === 'dicnetKl' ? 'KL divergence' : 'feature distance'})`;
+  state.outline.pixels = panels.outlined;
+  const { width, height } = inference.input;
+  const scores = inference.scores.scores;
+  state.result = { picture: name, milliseconds: inference.milliseconds, width, height, dicnetScore, dicnet: scores[dicnetScore], msp: scores.msp, prediction: inference.scores.prediction };
+  element('timing').textContent = `${name}: teacher + student + scores in ${inference.milliseconds.toFixed(0)} ms (model input ${width}x${height})`;
 }
 
 async function loadCheckpointFiles(files: readonly { name: string; bytes: () => Promise<ArrayBuffer> }[]): Promise<void> {
@@ -103,10 +161,8 @@ async function loadCheckpointFiles(files: readonly { name: string; bytes: () => 
 
 async function loadDefaultCheckpoints(): Promise<void> {
   const responses = await Promise.all(['teacher', 'student'].map((role) => fetch(`checkpoints/${role}.safetensors`)));
-  if (!responses.every((r) => r.ok)) {
-    element('sources').textContent += ' (the server has no checkpoint folder: pick the two .safetensors files that `node bench/run.js` writes)';
-    return;
-  }
+  // Without them the untrained-weights notice says how to get trained ones.
+  if (!responses.every((r) => r.ok)) return;
   await loadCheckpointFiles(responses.map((r, i) => ({ name: `server ${['teacher', 'student'][i]}.safetensors`, bytes: () => r.arrayBuffer() })));
 }
 
@@ -121,20 +177,34 @@ function takeFiles(files: readonly File[]): Promise<void> {
   });
 }
 
+/** The picture on screen again, with the weights as they are now. */
 async function rerun(): Promise<void> {
-  const last = scenes.find((s) => s.name === state.result?.picture);
-  await runOn(last?.name ?? scenes[0]!.name, (last ?? scenes[0]!).picture);
+  await runOn(shown?.name ?? scenes[0]!.name, shown?.picture ?? scenes[0]!.picture);
 }
 
+/** Distillation steps with a step counter and the loss drawn after each; then the picture on screen is scored again. */
 async function train(): Promise<void> {
   const pictures = trainSceneSeeds.map((seed) => scenePicture(models.config, seed, false));
   const chart = element<HTMLCanvasElement>('loss-chart');
-  for (let step = 0; step < trainSteps; step++) {
-    const batch = Array.from({ length: trainBatch }, (_, k) => pictures[(step * trainBatch + k) % pictures.length]!);
-    state.losses.push(await models.distill(batch));
-    drawLossChart(chart, state.losses);
-    element('losses').textContent = `KL distillation loss, ${state.losses.length} steps: ${state.losses.map((l) => l.toFixed(4)).join(', ')}`;
+  const started = performance.now();
+  try {
+    for (let step = 0; step < trainSteps; step++) {
+      state.training = { step: step + 1, of: trainSteps };
+      const perStep = step ? (performance.now() - started) / 1000 / step : null;
+      const pace = perStep === null ? '' : ` (${perStep.toFixed(1)} s a step, about ${Math.ceil(perStep * (trainSteps - step))} s left)`;
+      element('status').textContent = `distilling the student: step ${step + 1} of ${trainSteps}${pace}...`;
+      element('train-progress').textContent = `step ${step + 1} of ${trainSteps}`;
+      const batch = Array.from({ length: trainBatch }, (_, k) => pictures[(step * trainBatch + k) % pictures.length]!);
+      state.losses.push(await models.distill(batch));
+      drawLossChart(chart, state.losses);
+      showSources();
+      element('losses').textContent = `KL distillation loss after ${state.losses.length} step${state.losses.length === 1 ? '' : 's'}: ${state.losses.map((l) => l.toFixed(4)).join(', ')}`;
+    }
+    element('train-progress').textContent = `done: ${trainSteps} steps in ${((performance.now() - started) / 1000).toFixed(0)} s`;
+  } finally {
+    state.training = null;
   }
+  element('status').textContent = `scoring ${shown?.name ?? scenes[0]!.name} with the trained student...`;
   await rerun();
 }
 
@@ -165,6 +235,12 @@ function wireControls(): void {
   });
   element('train').addEventListener('click', () => enqueue(`distilling ${trainSteps} steps`, train));
   element('train').textContent = `Distil the student: ${trainSteps} steps on the embedded scenes`;
+  for (const id of ['dicnet-score', 'outline']) {
+    element(id).addEventListener('change', () => {
+      showThresholds();
+      showResult();
+    });
+  }
 }
 
 async function start(): Promise<void> {
@@ -180,6 +256,8 @@ async function start(): Promise<void> {
   state.adapter = models.rt.describe() || 'an adapter that does not name itself';
   element('adapter').textContent = `${state.adapter} (${state.featureLevel} feature level)`;
   showSources();
+  fillLegend(element('legend'));
+  drawLossChart(element('loss-chart'), state.losses);
   scenes = testScenes(models.config, testSceneSeeds);
   wireControls();
   await loadDefaultCheckpoints();

@@ -9,7 +9,10 @@ export function drawLossChart(canvas: HTMLCanvasElement, losses: readonly number
   context.fillStyle = '#555';
   context.strokeStyle = '#bbb';
   context.strokeRect(margin.left, margin.top, width - margin.left - margin.right, height - margin.top - margin.bottom);
-  if (losses.length === 0) return;
+  if (losses.length === 0) {
+    context.fillText('the loss of each step appears here as the student trains', margin.left + 12, height / 2);
+    return;
+  }
   const max = Math.max(...losses);
   const min = Math.min(0, ...losses);
   const x = (i: number) => margin.left + (losses.length === 1 ? 0 : (i / (losses.length - 1)) * (width - margin.left - margin.right));

@@ -1,6 +1,7 @@
 // The demo's teacher and student on one GPU runtime: checkpoint loading (with a
-// readable refusal of a file that does not fit), inference on one picture and
-// a few distillation steps.
+// readable refusal of a file that does not fit, and the FPR95 thresholds the
+// main job stores with the student), inference on one picture and a few
+// distillation steps.
 
 import {
   Adam,
@@ -14,11 +15,12 @@ import {
   distillStep,
   modelInput,
   scoreBatch,
+  withBaselines,
   stateSignatures,
   tiny,
   writeState,
   type Batch,
-  type BatchScores,
+  type CompleteBatchScores,
   type GpuRuntime,
   type ModelConfig,
   type RgbPixels,
@@ -26,9 +28,21 @@ import {
 
 export type Role = 'teacher' | 'student';
 
+/** The score maps the page can outline, and the student metadata key of each one's pooled FPR95 threshold. */
+export const thresholdKeys = { dicnetKl: 'fpr95_threshold_dicnet_kl', dicnetMse: 'fpr95_threshold_dicnet_feature_distance', msp: 'fpr95_threshold_msp' } as const;
+export type OutlinedScore = keyof typeof thresholdKeys;
+
+/** FPR95 thresholds from a student checkpoint: pixels scoring at or above one are what the model calls anomalous. */
+export interface Thresholds {
+  values: Partial<Record<OutlinedScore, number>>;
+  /** The checkpoint they came from, and the split the main job pooled them over. */
+  source: string;
+  split: string | null;
+}
+
 export interface Inference {
   input: Batch;
-  scores: BatchScores;
+  scores: CompleteBatchScores;
   /** Upload, both networks, the score maps and their readback. */
   milliseconds: number;
 }
@@ -43,8 +57,13 @@ export class DemoModels {
   readonly student: Student;
   /** Where each branch's weights came from. */
   readonly sources: Record<Role, string>;
+  /** The loaded student's thresholds; null for random weights or a checkpoint without them. */
+  thresholds: Thresholds | null = null;
+  /** Distillation steps run in this page since the student was last loaded. */
+  stepsInPage = 0;
   private optimizer: Adam | null = null;
   private steps = 0;
+  private studentSource: string;
 
   private constructor(
     readonly rt: GpuRuntime,
@@ -57,6 +76,12 @@ export class DemoModels {
     this.teacher.eval().freeze();
     this.student.eval();
     this.sources = { teacher: `random (seed ${seed})`, student: `random (seed ${seed})` };
+    this.studentSource = this.sources.student;
+  }
+
+  /** Whether a branch still has its random initial weights (no checkpoint loaded into it). */
+  isRandom(role: Role): boolean {
+    return role === 'teacher' ? this.sources.teacher.startsWith('random') : this.studentSource.startsWith('random');
   }
 
   static async create(featureLevel: 'core' | 'compatibility', seed = 1): Promise<DemoModels> {
@@ -76,14 +101,19 @@ export class DemoModels {
     const role = roleByName(source) ?? (fits(this.teacher, tensors, source) ? 'teacher' : 'student');
     writeState(this[role], tensors, source);
     this.sources[role] = source;
-    if (role === 'student') this.optimizer = null;
+    if (role === 'student') {
+      this.optimizer = null;
+      this.studentSource = source;
+      this.stepsInPage = 0;
+      this.thresholds = readThresholds(metadata, source);
+    }
     return role;
   }
 
   async infer(picture: RgbPixels): Promise<Inference> {
     const input = modelInput(picture, this.config.inputHeight, this.config.inputWidth);
     const start = performance.now();
-    const scores = await scoreBatch(this.teacher, this.student, input, temperature);
+    const scores = withBaselines(await scoreBatch(this.teacher, this.student, input, temperature));
     return { input, scores, milliseconds: performance.now() - start };
   }
 
@@ -96,11 +126,24 @@ export class DemoModels {
     this.optimizer ??= new Adam(this.student.namedParameters().map(([name, param]) => ({ name, param })), studentLearningRate, { weightDecay: 1e-5 });
     this.student.train();
     try {
-      return await distillStep(this.teacher, this.student, this.optimizer, batch, this.steps++, 'kl', temperature);
+      const loss = await distillStep(this.teacher, this.student, this.optimizer, batch, this.steps++, 'kl', temperature);
+      this.stepsInPage++;
+      this.sources.student = `${this.studentSource}, then distilled ${this.stepsInPage} step${this.stepsInPage === 1 ? '' : 's'} in this page`;
+      return loss;
     } finally {
       this.student.eval();
     }
   }
+}
+
+function readThresholds(metadata: Record<string, string> | undefined, source: string): Thresholds | null {
+  const values: Thresholds['values'] = {};
+  for (const [score, key] of Object.entries(thresholdKeys) as [OutlinedScore, string][]) {
+    const text = metadata?.[key]?.trim();
+    const value = text ? Number(text) : NaN;
+    if (Number.isFinite(value)) values[score] = value;
+  }
+  return Object.keys(values).length ? { values, source, split: metadata?.fpr95_threshold_split ?? null } : null;
 }
 
 function roleByName(source: string): Role | null {

@@ -12,7 +12,7 @@ import { ANOMALY_LABEL } from '../base/labels';
 import { AnomalyEvaluation, ColourHistogram, ConfusionMatrix } from '../eval';
 import type { ModelConfig } from '../model/config';
 import type { Student, Teacher } from '../model/networks';
-import { scoreBatch, type ControlScoreName, type ScoreName, type UntrainedPair } from '../model/scores';
+import { scoreBatch, withBaselines, type ControlScoreName, type ScoreName, type UntrainedPair } from '../model/scores';
 import type { TrainingControl } from '../training/trainer';
 import type { RunOptions } from './options';
 import { writePanels } from './panels';
@@ -109,7 +109,7 @@ export async function evaluateSplit(
   let panelsLeft = panels;
   for (const batch of batches) {
     if (control.stopRequested !== null) return null;
-    const { scores, controls, prediction } = await scoreBatch(models.teacher, models.student, batch, o.temperature, models.untrained);
+    const { scores, controls, prediction } = withBaselines(await scoreBatch(models.teacher, models.student, batch, o.temperature, models.untrained));
     const plane = batch.height * batch.width;
     for (let i = 0; i < batch.size; i++) {
       const at = (map: Float32Array) => map.subarray(i * plane, (i + 1) * plane);

@@ -15,7 +15,7 @@ import { encodePng, type RgbImage } from '../data/png';
 import { resizeBilinear, resizeNearest } from '../data/resize';
 import { finiteRange, overlay, scoreHeatmap, segmentationImage } from '../eval';
 import type { GpuRuntime } from '../gpu';
-import { scoreBatch, type ScoreName } from '../model/scores';
+import { scoreBatch, withBaselines, type ScoreName } from '../model/scores';
 import { runWithGpu } from './command';
 import { METHODS } from './evaluation';
 import { oneOf, parseFlags, readCommandLine, UsageError } from './flags';
@@ -104,7 +104,7 @@ interface Scored {
 async function scorePhoto(pair: TrainedPair, score: ScoreInUse, path: string, stem: string, out: string): Promise<Scored> {
   const photo = await readPhoto(path);
   const input = modelInput(photo, pair.config.inputHeight, pair.config.inputWidth);
-  const { scores, prediction } = await scoreBatch(pair.teacher, pair.student, input, pair.temperature);
+  const { scores, prediction } = withBaselines(await scoreBatch(pair.teacher, pair.student, input, pair.temperature));
   const { width, height } = photo;
   const map = resizeBilinear(scores[score.source], input.width, input.height, width, height);
   let top = -Infinity;

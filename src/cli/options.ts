@@ -30,6 +30,8 @@ export interface RunOptions {
   onNan: 'stop' | 'lower-lr';
   /** Stop (with a checkpoint, as on Ctrl-C) after this many training steps; null: no limit. */
   stopAfter: number | null;
+  /** The teacher's cross-entropy: square-root class-balanced weights from the training split, or none. */
+  classWeights: 'sqrt' | 'none';
 }
 
 /** Batch norm in training needs at least two values per channel, also after pooling to 1x1. */
@@ -39,21 +41,22 @@ export const defaults: RunOptions = {
   data: null,
   config: 'tiny',
   loss: 'kl',
-  teacherEpochs: 12,
+  teacherEpochs: 33,
   studentEpochs: 14,
   batchSize: 8,
   seed: 1,
   out: 'results',
   temperature: 1,
   onBadSample: 'fail',
-  scenes: [400, 40, 100],
+  scenes: [400, 100, 100],
   panels: 4,
-  teacherLr: 0.05,
+  teacherLr: 0.1,
   studentLr: 1e-3,
   resume: false,
   checkpointEvery: 0,
   onNan: 'stop',
   stopAfter: null,
+  classWeights: 'sqrt',
 };
 
 /** What `node bench/run.js --help` (and `dicnet train --help`) prints. */
@@ -63,6 +66,9 @@ export function trainUsage(command = 'node bench/run.js'): string {
   --data DIR            a StreetHazards copy (default: the embedded synthetic scenes)
   --config tiny|paper   model configuration (default tiny)
   --loss kl|mse         distillation loss (default kl)
+  --class-weights sqrt|none
+                        the teacher's cross-entropy weights classes by the square root of their
+                        rarity in the training split (default sqrt), or not at all
   --epochs N            teacher and student epochs (default ${defaults.teacherEpochs} and ${defaults.studentEpochs})
   --teacher-epochs N, --student-epochs N
   --batch N             batch size (default ${defaults.batchSize})
@@ -106,6 +112,9 @@ export function parseOptions(argv: readonly string[]): RunOptions {
         break;
       case '--loss':
         o.loss = oneOf(flag, value, ['kl', 'mse']);
+        break;
+      case '--class-weights':
+        o.classWeights = oneOf(flag, value, ['sqrt', 'none']);
         break;
       case '--epochs':
         o.teacherEpochs = o.studentEpochs = wholeNumber(flag, value, 1);

@@ -27,7 +27,7 @@ import type { RunOptions } from './options';
 import { EVALUATED_SPLITS, evaluateSplit, fitColourRarity, METHODS, pooledFpr95Threshold, type SplitEvaluation } from './evaluation';
 import { writeOutputFile } from './output-files';
 import { buildReport, skippedFiles, type ReportInput } from './report';
-import { studentPhase, summarise, teacherPhase, type PhaseSummary } from './training';
+import { studentPhase, summarise, teacherClassWeights, teacherPhase, type PhaseSummary } from './training';
 
 export interface PipelineControl extends TrainingControl {
   /** Called once the data and models are ready, just before training (the CLI installs its signal handlers here). */
@@ -175,7 +175,7 @@ export async function runPipeline(rt: GpuRuntime, o: RunOptions, control: Pipeli
   let t = performance.now();
   const index = loadData(o);
   // Every split is read here, so a bad file in one read only at evaluation stops the run before training, not after.
-  checkSamples(index, o.onBadSample, (s) => log(`skipped ${s.reason} (--on-bad-sample skip)`));
+  const classPixels = checkSamples(index, o.onBadSample, (s) => log(`skipped ${s.reason} (--on-bad-sample skip)`));
   const dataSeconds = (performance.now() - t) / 1000;
   log(`data: ${index.root} (${index.splits.train!.length} train, ${index.splits.test!.length} test images) in ${formatSeconds(dataSeconds)}`);
 
@@ -183,7 +183,7 @@ export async function runPipeline(rt: GpuRuntime, o: RunOptions, control: Pipeli
   const teacher = new Teacher(rt, rng, config);
   const student = new Student(rt, rng, config);
   log(`teacher ${(teacher.parameterCount() / 1e6).toFixed(2)} M parameters, student ${(student.parameterCount() / 1e6).toFixed(2)} M`);
-  const context = { index, options: o, config, rng, path: paths.state };
+  const context = { index, options: o, config, rng, path: paths.state, trainClassPixels: classPixels.train!.slice(0, config.numClasses) };
 
   rt.pool.resetPeak();
   control.onTrainingStart?.();
@@ -222,6 +222,7 @@ export async function runPipeline(rt: GpuRuntime, o: RunOptions, control: Pipeli
     dataSeconds,
     wallSeconds: (performance.now() - wall) / 1000,
     thresholds: threshold,
+    classWeights: teacherClassWeights(context),
     stateCheckpoint: paths.state,
   });
   // The table reaches the terminal before any file is written: a full disk loses no result.

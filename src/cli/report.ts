@@ -29,6 +29,8 @@ export interface ReportInput {
   /** Pooled FPR95 thresholds stored with the student, and the split they come from. */
   thresholds: { split: SplitName; values: Record<string, number | null> } | null;
   stateCheckpoint: string;
+  /** The teacher's cross-entropy class weights, null without; absent where the run is not known (dicnet eval). */
+  classWeights?: Float32Array | null;
 }
 
 const SPLIT_TITLES: Record<SplitName, string> = {
@@ -98,6 +100,14 @@ export function buildReport(r: ReportInput): ResultsReport {
       teacher: section(`teacher segmentation (${test.split} split, known classes)`, {
         miou: ['mIoU', test.confusion.meanIou(), 'percent'],
         pixel_accuracy: ['pixel accuracy', test.confusion.pixelAccuracy(), 'percent'],
+        ...(r.classWeights === undefined
+          ? {}
+          : {
+              class_weights: [
+                'cross-entropy class weights',
+                r.classWeights ? Array.from(r.classWeights, (w, c) => `${STREETHAZARDS_CLASS_NAMES[c]} ${w.toFixed(2)}`).join(', ') : 'none',
+              ] as Entry,
+            }),
         ...iouEntries,
       }),
       ...(student && {

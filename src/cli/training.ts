@@ -7,6 +7,8 @@ import type { Random } from '../base/random';
 import { BatchStream, type BatchStreamState } from '../data/batches';
 import type { DatasetIndex, SkippedFile } from '../data/streethazards';
 import { Adam, SGD } from '../graph/optim';
+import { Tensor } from '../graph/tensor';
+import { classBalancedWeights, SQRT_BALANCED } from '../model/class-weights';
 import type { ModelConfig } from '../model/config';
 import type { Student, Teacher } from '../model/networks';
 import { distillStep, teacherStep } from '../model/steps';
@@ -41,6 +43,7 @@ export function runFingerprint(o: RunOptions, c: ModelConfig): RunFingerprint {
     '--temperature': o.temperature,
     '--teacher-lr': o.teacherLr,
     '--student-lr': o.studentLr,
+    '--class-weights': o.classWeights,
   };
 }
 
@@ -50,6 +53,13 @@ interface PhaseContext {
   config: ModelConfig;
   rng: Random;
   path: string;
+  /** Pixels of each known class in the training split. */
+  trainClassPixels: readonly number[];
+}
+
+/** The teacher's class weights for this run, or null for plain cross-entropy. */
+export function teacherClassWeights(ctx: Pick<PhaseContext, 'options' | 'trainClassPixels'>): Float32Array | null {
+  return ctx.options.classWeights === 'sqrt' ? classBalancedWeights(ctx.trainClassPixels, SQRT_BALANCED) : null;
 }
 
 function schedule(ctx: PhaseContext, epochs: number, seedOffset: number) {
@@ -64,18 +74,20 @@ function schedule(ctx: PhaseContext, epochs: number, seedOffset: number) {
   };
 }
 
-/** Cross-entropy on the known classes, SGD with momentum and the poly schedule. */
+/** Cross-entropy on the known classes (class-weighted by default), SGD with momentum and the poly schedule. */
 export function teacherPhase(teacher: Teacher, ctx: PhaseContext): PhaseSpec {
   const o = ctx.options;
   const optimizer = new SGD(teacher.namedParameters().map(([name, param]) => ({ name, param })), o.teacherLr, 0.9, 1e-4);
+  const weights = teacherClassWeights(ctx);
+  const classWeights = weights && Tensor.from(teacher.parameters()[0]!.rt, weights, [weights.length], 'persistent');
   teacher.train();
   return {
     phase: 'teacher',
-    label: 'teacher (cross-entropy)',
+    label: classWeights ? 'teacher (class-weighted cross-entropy)' : 'teacher (cross-entropy)',
     model: teacher,
     optimizer,
     rng: ctx.rng,
-    step: (batch, step) => teacherStep(teacher, optimizer, batch, step),
+    step: (batch, step) => teacherStep(teacher, optimizer, batch, step, classWeights),
     baseLr: o.teacherLr,
     path: ctx.path,
     options: runFingerprint(o, ctx.config),

@@ -1,5 +1,6 @@
-// Softmax cross-entropy with an ignore label (shaders/crossentropy.wgsl): per-pixel
-// losses and counts, summed by the row reduction, then averaged on the GPU.
+// Softmax cross-entropy with an ignore label and optional class weights
+// (shaders/crossentropy.wgsl): per-pixel weighted losses and weights, summed by
+// the row reduction, then averaged on the GPU.
 
 import type { GpuBuffer, GpuRuntime } from '../gpu';
 import { ShapeError, formatShape } from '../gpu/errors';
@@ -11,9 +12,9 @@ import { sumRows } from './reduce';
 
 const crossentropy = shader('crossentropy', source, {
   bindings: {
-    pixelLoss: { reads: ['logits', 'labels'], writes: ['lossAndCount'] },
+    pixelLoss: { reads: ['logits', 'labels', 'classWeights'], writes: ['lossAndCount'] },
     average: { reads: ['sums'], writes: ['loss'] },
-    backward: { reads: ['logits', 'labels', 'totals', 'g'], writes: ['dlogits'] },
+    backward: { reads: ['logits', 'labels', 'classWeights', 'totals', 'g'], writes: ['dlogits'] },
   },
   types: { labels: 'array<i32>' },
 });
@@ -27,9 +28,9 @@ export function checkLogitsAndLabels(op: string, logits: readonly number[], labe
 }
 
 export interface CrossEntropyForward {
-  /** [1]: the mean loss over counted pixels. */
+  /** [1]: the (weighted) mean loss over counted pixels. */
   loss: GpuBuffer;
-  /** [2]: loss sum and count of counted pixels, which backward needs. */
+  /** [2]: weighted loss sum and weight sum of the counted pixels, which backward needs. */
   totals: GpuBuffer;
 }
 
@@ -38,10 +39,17 @@ function params(shape: Nchw, ignoreIndex: number) {
   return { ...pixelParams(shape), ignoreIndex };
 }
 
-export function crossEntropyForward(rt: GpuRuntime, logits: GpuBuffer, labels: GpuBuffer, shape: Nchw, ignoreIndex: number): CrossEntropyForward {
+/** The weights buffer to bind (the logits stand in, unread, without weights) and the specialisation. */
+function weighting(op: string, logits: GpuBuffer, classWeights: GpuBuffer | null, shape: Nchw) {
+  if (classWeights && classWeights.bytes < shape[1] * 4) throw new ShapeError(op, `class weights hold ${classWeights.bytes / 4} values for ${shape[1]} classes`);
+  return { classWeights: classWeights ?? logits, constants: { WG, WEIGHTED: classWeights ? 1 : 0 } };
+}
+
+export function crossEntropyForward(rt: GpuRuntime, logits: GpuBuffer, labels: GpuBuffer, classWeights: GpuBuffer | null, shape: Nchw, ignoreIndex: number): CrossEntropyForward {
   const pixels = pixelCount(shape);
   const perPixel = rt.pool.acquire(2 * pixels * 4, 'cross-entropy per-pixel losses');
-  rt.dispatch(crossentropy, 'pixelLoss', { reads: { logits, labels }, writes: { lossAndCount: perPixel }, params: params(shape, ignoreIndex), ...perElement(pixels, WG), specialise: true });
+  const w = weighting('crossEntropy', logits, classWeights, shape);
+  rt.dispatch(crossentropy, 'pixelLoss', { reads: { logits, labels, classWeights: w.classWeights }, writes: { lossAndCount: perPixel }, params: params(shape, ignoreIndex), ...perElement(pixels, WG), constants: w.constants, specialise: true });
   const totals = sumRows(rt, perPixel, 2, pixels);
   rt.pool.release(perPixel);
   const loss = rt.pool.acquire(4, 'cross-entropy loss');
@@ -50,9 +58,19 @@ export function crossEntropyForward(rt: GpuRuntime, logits: GpuBuffer, labels: G
 }
 
 /** d loss / d logits, given g = d out / d loss ([1]). */
-export function crossEntropyBackward(rt: GpuRuntime, logits: GpuBuffer, labels: GpuBuffer, totals: GpuBuffer, g: GpuBuffer, shape: Nchw, ignoreIndex: number): GpuBuffer {
+export function crossEntropyBackward(
+  rt: GpuRuntime,
+  logits: GpuBuffer,
+  labels: GpuBuffer,
+  classWeights: GpuBuffer | null,
+  totals: GpuBuffer,
+  g: GpuBuffer,
+  shape: Nchw,
+  ignoreIndex: number,
+): GpuBuffer {
   const pixels = pixelCount(shape);
   const dlogits = rt.pool.acquire(pixels * shape[1] * 4, 'cross-entropy logit gradient');
-  rt.dispatch(crossentropy, 'backward', { reads: { logits, labels, totals, g }, writes: { dlogits }, params: params(shape, ignoreIndex), ...perElement(pixels, WG), specialise: true });
+  const w = weighting('crossEntropy backward', logits, classWeights, shape);
+  rt.dispatch(crossentropy, 'backward', { reads: { logits, labels, classWeights: w.classWeights, totals, g }, writes: { dlogits }, params: params(shape, ignoreIndex), ...perElement(pixels, WG), constants: w.constants, specialise: true });
   return dlogits;
 }

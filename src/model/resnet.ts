@@ -97,19 +97,22 @@ export class ResNetDilated extends Module {
   readonly layer4: Sequential;
   private readonly maxpool = new MaxPool2d(3, 2, 1);
   readonly outputChannels: number;
+  /** Channels of layer1's map. */
+  readonly lowChannels: number;
 
   constructor(rt: GpuRuntime, rng: Random, c: EncoderConfig) {
     super();
     const s = c.stemChannels;
+    const padding = c.stemPadding;
     if (c.stem === 'deep') {
-      this.conv1 = new Conv2d(rt, rng, 3, s[0]!, 3, { stride: 2, padding: 1 });
+      this.conv1 = new Conv2d(rt, rng, 3, s[0]!, 3, { stride: 2, padding });
       this.bn1 = new BatchNorm2d(rt, s[0]!);
-      this.conv2 = new Conv2d(rt, rng, s[0]!, s[1]!, 3, { padding: 1 });
+      this.conv2 = new Conv2d(rt, rng, s[0]!, s[1]!, 3, { padding });
       this.bn2 = new BatchNorm2d(rt, s[1]!);
-      this.conv3 = new Conv2d(rt, rng, s[1]!, s[2]!, 3, { padding: 1 });
+      this.conv3 = new Conv2d(rt, rng, s[1]!, s[2]!, 3, { padding });
       this.bn3 = new BatchNorm2d(rt, s[2]!);
     } else {
-      this.conv1 = new Conv2d(rt, rng, 3, s[0]!, 7, { stride: 2, padding: 3 });
+      this.conv1 = new Conv2d(rt, rng, 3, s[0]!, 7, { stride: 2, padding });
       this.bn1 = new BatchNorm2d(rt, s[0]!);
     }
     const Block = c.block === 'basic' ? BasicBlock : Bottleneck;
@@ -133,6 +136,7 @@ export class ResNetDilated extends Module {
       return new Sequential(...blocks);
     };
     this.layer1 = makeLayer(0, 1, 1);
+    this.lowChannels = inplanes;
     this.layer2 = makeLayer(1, 2, 1);
     this.layer3 = makeLayer(2, 1, 2);
     this.layer4 = makeLayer(3, 1, 4);
@@ -140,12 +144,18 @@ export class ResNetDilated extends Module {
   }
 
   forward(x: Tensor): Tensor {
+    return this.forwardWithLow(x).out;
+  }
+
+  /** The encoder's output and layer1's map (output stride 4), which a head skip reads. */
+  forwardWithLow(x: Tensor): { low: Tensor; out: Tensor } {
     x = convBn(this.conv1, this.bn1, x, { relu: true });
     if (this.conv2 && this.bn2 && this.conv3 && this.bn3) {
       x = convBn(this.conv2, this.bn2, x, { relu: true });
       x = convBn(this.conv3, this.bn3, x, { relu: true });
     }
-    x = this.maxpool.forward(x);
-    return this.layer4.forward(this.layer3.forward(this.layer2.forward(this.layer1.forward(x))));
+    const low = this.layer1.forward(this.maxpool.forward(x));
+    return { low, out: this.layer4.forward(this.layer3.forward(this.layer2.forward(low))) };
   }
+
 }

@@ -34,13 +34,13 @@ async function applyIfFinite(loss: Tensor, name: string, step: number, optimizer
  * Throws a LabelRangeError, before anything is recorded, for a label that is
  * neither a known class nor IGNORE_LABEL: the kernel would skip it silently.
  */
-export async function teacherStep(teacher: Teacher, optimizer: Optimizer, batch: Batch, step: number): Promise<number> {
+export async function teacherStep(teacher: Teacher, optimizer: Optimizer, batch: Batch, step: number, classWeights: Tensor | null = null): Promise<number> {
   const rt = optimizer.params[0]!.param.rt;
   const scope = beginScope();
   try {
     const labels = LabelMap.from(rt, batch.labels, [batch.size, batch.height, batch.width], { classes: teacher.numClasses, ignoreIndex: IGNORE_LABEL });
     const logits = upsampleBilinear(teacher.logits(imageTensor(rt, batch)), batch.height, batch.width, { alignCorners: false });
-    const loss = crossEntropy(logits, labels, IGNORE_LABEL);
+    const loss = crossEntropy(logits, labels, IGNORE_LABEL, classWeights);
     backward(loss);
     return await applyIfFinite(loss, 'cross-entropy', step, optimizer);
   } finally {
