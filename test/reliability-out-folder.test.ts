@@ -39,7 +39,7 @@ test('a second run on the same --out refuses at once, naming the folder and the 
   const first = await mainJob(args, {
     onStart: (_signal, pid) => (firstPid = pid),
     signalWhen: (output) => {
-      if (second === null && /teacher \(cross-entropy\) \d+\/90/.test(output)) {
+      if (second === null && /teacher \((class-weighted )?cross-entropy\) \d+\/90/.test(output)) {
         const started = performance.now();
         const child = spawnSync(process.execPath, ['dist/bench/run.js', ...args], { encoding: 'utf8', timeout: 120_000 });
         secondSeconds = (performance.now() - started) / 1000;

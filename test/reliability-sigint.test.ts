@@ -15,7 +15,7 @@ const test = suite('reliability: SIGINT');
 test('SIGINT mid-training: exit 130, a checkpoint, the resume command, and the resumed run ends bit-identical', async () => {
   const out = tempDir('sigint');
   const args = smallRunArgs(out);
-  const interrupted = await mainJob(args, { signalWhen: (output) => (/teacher \(cross-entropy\) 1\/6/.test(output) ? 'SIGINT' : null) });
+  const interrupted = await mainJob(args, { signalWhen: (output) => (/teacher \((class-weighted )?cross-entropy\) 1\/6/.test(output) ? 'SIGINT' : null) });
   assert.is(interrupted.code, 130, interrupted.output);
   assert.match(interrupted.output, /SIGINT: finishing the current step, then saving a checkpoint/);
   const resume = /To resume: (node bench\/run\.js .*--resume)\n/.exec(interrupted.output)?.[1];
