@@ -20,7 +20,10 @@ normal images only:
   /pos    each pixel's score standardised by the mean and std of that score at that
           pixel position over the normal images ('Uninformed Students' standardises
           per score; the street's layout makes position matter);
-  /pm     the mean at that position subtracted only.
+  /cls    each pixel's score divided by the mean of that score over the normal
+          pixels the teacher gives the same class (some classes are harder to
+          distil than others: their normal discrepancy is higher);
+  /clsz   standardised by that class's mean and std instead.
 Every map is upsampled to the input size (bilinear) before scoring. The normal
 images are the training scenes, unaugmented (or --calib-holdout scenes after
 them, which the student never saw).
@@ -70,9 +73,10 @@ def parse(argv=None):
     p.add_argument('--depth', type=int, default=None, help='student blocks per layer (tiny: 1)')
     p.add_argument('--stem', default='single', choices=['single', 'deep'], help='single 7x7 conv (the engine) or the teacher\'s three 3x3')
     p.add_argument('--no-ppm', action='store_true', help='decoder level without pyramid pooling (a 3x3 conv on the encoder map)')
-    p.add_argument('--levels', default='decoder', help='comma-separated teacher maps to distil: decoder, layer1..layer4')
+    p.add_argument('--levels', default='decoder', help='comma-separated teacher maps to distil: decoder, layer1..layer4, head, logits')
+    p.add_argument('--student-skip', action='store_true', help='head/logits: the student\'s head gets the teacher\'s skip from layer1 (stride 4)')
     p.add_argument('--target-norm', default='channel', choices=['channel', 'none'],
-                   help='encoder levels: standardise each channel by its mean and std over the training images (decoder: always its BN statistics)')
+                   help='encoder levels and head: standardise each channel by its mean and std over the training images (decoder: always its BN statistics)')
     p.add_argument('--loss', default='kl', choices=['kl', 'mse', 'cos'])
     p.add_argument('--temperature', type=float, default=1.0)
     p.add_argument('--images', type=int, default=5600, help='images each student sees')
@@ -85,6 +89,8 @@ def parse(argv=None):
     p.add_argument('--threads', type=int, default=1)
     p.add_argument('--out', default=None)
     p.add_argument('--per-image', default=None)
+    p.add_argument('--save', default=None, help='path prefix for the students\' safetensors (PREFIX-<i>.safetensors)')
+    p.add_argument('--load', default=None, help='path prefix of saved students: score them instead of training')
     return p.parse_args(argv)
 
 
@@ -100,7 +106,12 @@ def student_network(a):
 
 def draw_students(a, config, levels, teacher_maps):
     targets = {lv: teacher_maps[lv].shape[1] for lv in levels}
-    return [dn.DistillStudent(student_network(a), config.pool_scales, config.output_stride, targets, not a.no_ppm) for _ in range(a.students)]
+    return [new_student(a, config, targets) for _ in range(a.students)]
+
+
+def new_student(a, config, targets):
+    return dn.DistillStudent(student_network(a), config.pool_scales, config.output_stride, targets, not a.no_ppm,
+                             config.skip_channels if a.student_skip else 0, config.num_classes)
 
 
 class Targets:
@@ -110,7 +121,7 @@ class Targets:
     def __init__(self, teacher, levels, images, h, w, norm):
         self.teacher, self.levels = teacher, levels
         self.stats = {}
-        encoder_levels = [lv for lv in levels if lv.startswith('layer')]
+        encoder_levels = [lv for lv in levels if lv.startswith('layer') or lv == 'head']
         if norm == 'channel' and encoder_levels:
             sums = {}
             with torch.no_grad():
@@ -233,48 +244,59 @@ class Scorer:
                     means.append(mean.float()[None, :, None, None])
                     stds.append((s2 / n - mean ** 2).clamp_min(1e-12).sqrt().float()[None, :, None, None])
                 self.whiten[lv] = (means, stds)
-        sums = {}
+        sums, by_class = {}, {}
         for x, _ in in_order(images, images[..., 0], EVAL_BATCH, self.h, self.w):
             raw, logits = self.raw(x)
             raw.update(baseline_maps(logits, self.h, self.w))
+            predicted = dn.upsample(logits, self.h, self.w).argmax(1).flatten()
             for key, m in raw.items():
                 m = m.double()
                 s = sums.setdefault(key, [0, 0, 0])
                 s[0] += m.sum(0)
                 s[1] += m.pow(2).sum(0)
                 s[2] += m.shape[0]
-        self.position = {}
-        self.level_mean = {}
+                c = by_class.setdefault(key, torch.zeros(3, logits.shape[1], dtype=torch.float64))
+                c[0].index_add_(0, predicted, m.flatten())
+                c[1].index_add_(0, predicted, m.flatten().pow(2))
+                c[2].index_add_(0, predicted, torch.ones_like(m.flatten()))
+        self.position, self.level_mean, self.class_stats = {}, {}, {}
         for key, (s1, s2, n) in sums.items():
             mean = s1 / n
             std = (s2 / n - mean ** 2).clamp_min(0).sqrt()
             self.position[key] = (mean.float(), (std + 1e-6 * std.mean() + 1e-12).float())
             self.level_mean[key] = float(mean.mean())
+            c1, c2, cn = by_class[key]
+            # A class the teacher never predicts on normal images gets the overall statistics.
+            cmean = torch.where(cn > 0, c1 / cn.clamp_min(1), mean.mean())
+            cstd = torch.where(cn > 1, (c2 / cn.clamp_min(1) - cmean ** 2).clamp_min(0).sqrt(), std.mean())
+            scale = float(cmean.abs().mean()) + 1e-12
+            self.class_stats[key] = (cmean.float(), (cstd + 1e-6 * scale).float(), (cmean.abs() + 1e-6 * scale).float())
+
+    def calibrated(self, key, m, predicted):
+        """{suffix: map} of one raw score: as it is, and each calibration."""
+        mean, std = self.position[key]
+        cmean, cstd, cscale = self.class_stats[key]
+        return {'': m, '/pos': (m - mean) / std, '/cls': m / cscale[predicted], '/clsz': (m - cmean[predicted]) / cstd[predicted]}
 
     def maps(self, x):
         """{score name: [N, H, W]} and the teacher's logits at the input size."""
         raw, logits = self.raw(x)
         logits = dn.upsample(logits, self.h, self.w)
+        predicted = logits.argmax(1)
         out = {}
         by_kind = {}
         for (kind, lv), m in raw.items():
-            mean, std = self.position[(kind, lv)]
-            z = (m - mean) / std
             scale = self.level_mean[(kind, lv)]
-            out[f'{kind}@{lv}'] = m
-            out[f'{kind}@{lv}/pos'] = z
-            out[f'{kind}@{lv}/pm'] = m - mean
-            by_kind.setdefault(kind, []).append((m / scale, z, (m - mean) / scale))
+            for suffix, c in self.calibrated((kind, lv), m, predicted).items():
+                out[f'{kind}@{lv}{suffix}'] = c
+                # In the sum each level weighs alike: raw levels over their mean (the others are standardised).
+                by_kind.setdefault((kind, suffix), []).append(c / scale if suffix == '' else c)
         if len(self.targets.levels) > 1:
-            for kind, parts in by_kind.items():
-                out[f'{kind}@sum'] = sum(p[0] for p in parts)
-                out[f'{kind}@sum/pos'] = sum(p[1] for p in parts)
-                out[f'{kind}@sum/pm'] = sum(p[2] for p in parts)
+            for (kind, suffix), parts in by_kind.items():
+                out[f'{kind}@sum{suffix}'] = sum(parts)
         for key, m in baseline_maps(logits, self.h, self.w, upsampled=True).items():
-            mean, std = self.position[key]
-            out[key[0]] = m
-            out[key[0] + '/pos'] = (m - mean) / std
-            out[key[0] + '/pm'] = m - mean
+            for suffix, c in self.calibrated(key, m, predicted).items():
+                out[key[0] + suffix] = c
         return out, logits
 
 
@@ -345,10 +367,16 @@ def run(a):
     students, losses, start = [], [], time.time()
     steps = a.images // a.batch
     for i, f in enumerate(fresh):
-        s = dn.DistillStudent(student_network(a), config.pool_scales, config.output_stride, f.targets, not a.no_ppm)
-        s.load_state_dict(f.state_dict())
-        stream = BatchStream(tx, ty, a.batch, h, w, seed=a.seed + 1 + 1000 * i, steps=steps)
-        losses.append(train_student(s, targets, stream, steps, a))
+        s = new_student(a, config, f.targets)
+        if a.load:
+            s.load_state_dict(dn.load_safetensors(f'{a.load}-{i}.safetensors'))
+            s.eval()
+        else:
+            s.load_state_dict(f.state_dict())
+            stream = BatchStream(tx, ty, a.batch, h, w, seed=a.seed + 1 + 1000 * i, steps=steps)
+            losses.append(train_student(s, targets, stream, steps, a))
+        if a.save:
+            dn.save_safetensors(f'{a.save}-{i}.safetensors', s.state_dict(), {'seed': a.seed, 'recipe': json.dumps(vars(a))})
         students.append(s)
     train_seconds = time.time() - start
 

@@ -203,13 +203,17 @@ class PyramidPoolingDecoder(nn.Module):
         bn = self.conv_last[1]
         return F.batch_norm(conv, bn.running_mean, bn.running_var, None, None, False, 0.0, bn.eps)
 
-    def logits(self, conv, low=None):
+    def head(self, conv, low=None):
+        """The classifier's input: BN, ReLU and dropout of the conv feature, fused with layer1's map by the skip."""
         for layer in self.conv_last[1:4]:
             conv = layer(conv)
         if self.skip:
             conv = F.interpolate(conv, size=low.shape[2:], mode='bilinear', align_corners=False)
             conv = self.skip_fuse(torch.cat([conv, self.skip_proj(low)], 1))
-        return self.conv_last[4](conv)
+        return conv
+
+    def logits(self, conv, low=None):
+        return self.conv_last[4](self.head(conv, low))
 
 
 def _initialise(module):
@@ -261,12 +265,13 @@ class Teacher(_EncoderDecoder):
 
     def levels(self, image):
         """Named maps: layer1..layer4 (the encoder's, after their ReLU), decoder (the compared feature,
-        standardised as `feature`) and logits (as `logits`)."""
+        standardised as `feature`), head (the classifier's input) and logits (as `logits`)."""
         maps = self.encoder.layer_maps(image)
         conv = self.decoder.conv_feature(maps[3])
         out = {f'layer{i + 1}': m for i, m in enumerate(maps)}
         out['decoder'] = self.decoder.standardised_feature(conv)
-        out['logits'] = self.decoder.logits(conv, maps[0])
+        out['head'] = self.decoder.head(conv, maps[0])
+        out['logits'] = self.decoder.conv_last[4](out['head'])
         return out
 
 
@@ -282,13 +287,13 @@ class DistillStudent(nn.Module):
     """A student for the distillation experiments: its own encoder and, for each distilled level of the
     teacher (`targets`: level name -> the teacher's channels there), a map of those channels at that
     level's resolution. 'decoder': a pyramid pooling decoder's 3x3 conv (as Student; with `ppm` False
-    the 3x3 conv straight on the encoder map, no global context); 'logits': the teacher's classifier
-    head (BN, ReLU, dropout, 1x1 conv; no skip) on that conv, at the encoder's resolution; 'layerK': a
-    1x1 conv (with bias) on the student's layer K, so that it can match a standardised target of any
-    sign and width. With targets {'decoder': 48} and `ppm`, the same network and state-dict names as
-    Student."""
+    the 3x3 conv straight on the encoder map, no global context); 'head' and 'logits': the teacher's
+    classifier head on that conv (BN, ReLU, dropout, with `skip_channels` the skip from layer1, then the
+    1x1 classifier), its input and its output; 'layerK': a 1x1 conv (with bias) on the student's
+    layer K, so that it can match a standardised target of any sign and width. With targets
+    {'decoder': 48} and `ppm`, the same network and state-dict names as Student."""
 
-    def __init__(self, network: NetworkConfig, pool_scales, output_stride, targets, ppm=True):
+    def __init__(self, network: NetworkConfig, pool_scales, output_stride, targets, ppm=True, skip_channels=0, num_classes=13):
         super().__init__()
         self.encoder = ResNetDilated(network.encoder, output_stride)
         expansion = 1 if network.encoder.block == 'basic' else 4
@@ -298,12 +303,14 @@ class DistillStudent(nn.Module):
             if level.startswith('layer'):
                 index = int(level[len('layer'):]) - 1
                 self.heads[level] = _conv(network.encoder.planes[index] * expansion, channels, 1, bias=True)
-        if 'decoder' in self.targets or 'logits' in self.targets:
+        self.classifier = 'head' in self.targets or 'logits' in self.targets
+        if 'decoder' in self.targets or self.classifier:
             feature = self.targets.get('decoder', network.feature_channels)
             if ppm:
                 self.decoder = PyramidPoolingDecoder(self.encoder.output_channels, network.ppm_channels, feature, pool_scales,
-                                                     self.targets.get('logits'))
-            elif 'logits' in self.targets:
+                                                     num_classes if self.classifier else None, network.encoder.planes[0] * expansion,
+                                                     skip_channels if self.classifier else 0)
+            elif self.classifier:
                 raise ValueError('a student without pyramid pooling has no classifier head')
             else:
                 self.decoder = nn.Sequential(_conv(self.encoder.output_channels, feature, 3, 1, 1))
@@ -317,8 +324,12 @@ class DistillStudent(nn.Module):
             conv = self.decoder.conv_feature(maps[3]) if self.ppm else self.decoder(maps[3])
             if 'decoder' in self.targets:
                 out['decoder'] = conv
-            if 'logits' in self.targets:
-                out['logits'] = self.decoder.logits(conv)
+            if self.classifier:
+                head = self.decoder.head(conv, maps[0])
+                if 'head' in self.targets:
+                    out['head'] = head
+                if 'logits' in self.targets:
+                    out['logits'] = self.decoder.conv_last[4](head)
         return out
 
 
