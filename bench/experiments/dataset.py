@@ -7,7 +7,7 @@ loader's rule (src/data/streethazards.ts): annotation value v in 1..14 gives
 class v - 1 (13 = anomaly), 0 and 255 give 255 (ignored).
 
     /usr/bin/python3 bench/experiments/dataset.py ROOT OUT_PREFIX
-writes OUT_PREFIX-train.npz, -validation.npz, -test.npz.
+writes OUT_PREFIX-train.npz, -validation.npz, -test.npz, -test-easy.npz.
 `render` makes the same arrays without PNGs, on a machine with node and a
 bundle of bench/experiments/render-scenes.ts, in parallel shards.
 """
@@ -25,6 +25,7 @@ SPLITS = {
     'train': ('train', 'images/training', 'annotations/training'),
     'validation': ('train', 'images/validation', 'annotations/validation'),
     'test': ('test', 'images/test', 'annotations/test'),
+    'test-easy': ('test', 'images/test-easy', 'annotations/test-easy'),
 }
 
 KNOWN_CLASSES = 13
@@ -82,6 +83,8 @@ def load(prefix, split, count=None):
 
 def convert(root, prefix):
     for split in SPLITS:
+        if not os.path.isdir(os.path.join(root, SPLITS[split][0], SPLITS[split][1])):
+            continue  # generator v2 datasets have no test-easy
         images, labels = read_split(root, split)
         np.savez_compressed(f'{prefix}-{split}.npz', images=images, labels=labels)
         print(split, images.shape, file=sys.stderr)

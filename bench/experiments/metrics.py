@@ -54,8 +54,10 @@ def threshold_curve(scores, positive):
     return s[last], tps, fps
 
 
-def image_anomaly_metrics(scores, labels):
-    """AUROC, AP, FPR95 of one image, or None without anomaly or known pixels."""
+def image_anomaly_metrics(scores, labels, prediction=None):
+    """AUROC, AP, FPR95 (and with the teacher's class per pixel, cFPR and eFPR: the FPR at the FPR95
+    threshold over the known pixels it classifies rightly / wrongly) of one image, or None without
+    anomaly or known pixels."""
     scores, labels = np.asarray(scores, np.float32).ravel(), np.asarray(labels).ravel()
     anomaly, known = labels == ANOMALY, labels < KNOWN
     if not anomaly.any() or not known.any():
@@ -72,21 +74,53 @@ def image_anomaly_metrics(scores, labels):
     distance = np.abs(tps[:last_index + 1] / pos - 0.95)
     # Walk from full recall towards the highest threshold; the first minimum met wins.
     cutoff = last_index - int(np.argmin(distance[::-1]))
-    return {'auroc': auroc, 'aupr': ap, 'fpr95': fps[cutoff] / neg}
+    out = {'auroc': auroc, 'aupr': ap, 'fpr95': fps[cutoff] / neg}
+    if prediction is not None:
+        prediction = np.asarray(prediction).ravel()
+        flagged = scores >= thresholds[cutoff]
+        correct = known & (prediction == labels)
+        wrong = known & (prediction != labels)
+        out['cfpr'] = flagged[correct].mean() if correct.any() else None
+        out['efpr'] = flagged[wrong].mean() if wrong.any() else None
+    return out
 
 
 class AnomalyEvaluation:
     def __init__(self):
         self.images = []
 
-    def add(self, scores, labels):
-        self.images.append(image_anomaly_metrics(scores, labels))
+    def add(self, scores, labels, prediction=None):
+        self.images.append(image_anomaly_metrics(scores, labels, prediction))
 
     def summary(self):
         scored = [m for m in self.images if m is not None]
         out = {k: float(np.mean([m[k] for m in scored])) for k in ('auroc', 'aupr', 'fpr95')}
+        for k in ('cfpr', 'efpr'):
+            defined = [m[k] for m in scored if m.get(k) is not None]
+            if defined:
+                out[k] = float(np.mean(defined))
         out['images'] = len(scored)
         return out
+
+    def per_image(self, metric):
+        """The metric of each image, NaN where the image is not scored."""
+        return np.array([np.nan if m is None or m.get(metric) is None else m[metric] for m in self.images], np.float64)
+
+
+LOWER_IS_BETTER = {'auroc': False, 'aupr': False, 'fpr95': True}
+
+
+def paired_difference(method, baseline, lower_is_better, resamples=10000, seed=1):
+    """Per-image values of two methods on the same images (NaN = not scored, left out of both) ->
+    mean difference, percentile bootstrap 95% interval, win rate (ties half)."""
+    method, baseline = np.asarray(method, np.float64), np.asarray(baseline, np.float64)
+    keep = np.isfinite(method) & np.isfinite(baseline)
+    d = method[keep] - baseline[keep]
+    rng = np.random.default_rng(seed)
+    means = d[rng.integers(0, len(d), (resamples, len(d)))].mean(1)
+    wins = np.where(d == 0, 0.5, (d < 0) == lower_is_better).mean()
+    low, high = np.quantile(means, [0.025, 0.975])
+    return {'mean': float(d.mean()), 'low': float(low), 'high': float(high), 'win_rate': float(wins), 'images': int(len(d))}
 
 
 def colour_counts(train_images):

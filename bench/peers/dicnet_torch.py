@@ -10,8 +10,9 @@ peer of the whole-model benchmark and by the experiments in bench/experiments/.
 
 Beyond the engine, for experiments: an output stride (4, 8 or 16), a skip
 connection from layer1 into the teacher's classifier head (DeepLabv3+'s
-decoder; the compared feature stays as it is), and class weights in the
-teacher's loss.
+decoder; the compared feature stays as it is), class weights in the
+teacher's loss, and students that distil other maps of the teacher (its
+encoder layers, several at once) with other architectures (DistillStudent).
 """
 
 import json
@@ -159,13 +160,19 @@ class ResNetDilated(nn.Module):
 
     def forward(self, x, with_low=False):
         """The encoder map; with `with_low`, (layer1's map, the encoder map)."""
+        maps = self.layer_maps(x)
+        return (maps[0], maps[3]) if with_low else maps[3]
+
+    def layer_maps(self, x):
+        """The maps of layer1..layer4."""
         x = F.relu(self.bn1(self.conv1(x)))
         if self.deep:
             x = F.relu(self.bn2(self.conv2(x)))
             x = F.relu(self.bn3(self.conv3(x)))
-        low = self.layer1(self.maxpool(x))
-        out = self.layer4(self.layer3(self.layer2(low)))
-        return (low, out) if with_low else out
+        maps = [self.layer1(self.maxpool(x))]
+        for layer in (self.layer2, self.layer3, self.layer4):
+            maps.append(layer(maps[-1]))
+        return maps
 
 
 class PyramidPoolingDecoder(nn.Module):
@@ -196,13 +203,17 @@ class PyramidPoolingDecoder(nn.Module):
         bn = self.conv_last[1]
         return F.batch_norm(conv, bn.running_mean, bn.running_var, None, None, False, 0.0, bn.eps)
 
-    def logits(self, conv, low=None):
+    def head(self, conv, low=None):
+        """The classifier's input: BN, ReLU and dropout of the conv feature, fused with layer1's map by the skip."""
         for layer in self.conv_last[1:4]:
             conv = layer(conv)
         if self.skip:
             conv = F.interpolate(conv, size=low.shape[2:], mode='bilinear', align_corners=False)
             conv = self.skip_fuse(torch.cat([conv, self.skip_proj(low)], 1))
-        return self.conv_last[4](conv)
+        return conv
+
+    def logits(self, conv, low=None):
+        return self.conv_last[4](self.head(conv, low))
 
 
 def _initialise(module):
@@ -252,6 +263,17 @@ class Teacher(_EncoderDecoder):
     def feature(self, image):
         return self.decoder.standardised_feature(self.conv_feature(image))
 
+    def levels(self, image):
+        """Named maps: layer1..layer4 (the encoder's, after their ReLU), decoder (the compared feature,
+        standardised as `feature`), head (the classifier's input) and logits (as `logits`)."""
+        maps = self.encoder.layer_maps(image)
+        conv = self.decoder.conv_feature(maps[3])
+        out = {f'layer{i + 1}': m for i, m in enumerate(maps)}
+        out['decoder'] = self.decoder.standardised_feature(conv)
+        out['head'] = self.decoder.head(conv, maps[0])
+        out['logits'] = self.decoder.conv_last[4](out['head'])
+        return out
+
 
 class Student(_EncoderDecoder):
     def __init__(self, config: ModelConfig):
@@ -259,6 +281,56 @@ class Student(_EncoderDecoder):
 
     def feature(self, image):
         return self.conv_feature(image)
+
+
+class DistillStudent(nn.Module):
+    """A student for the distillation experiments: its own encoder and, for each distilled level of the
+    teacher (`targets`: level name -> the teacher's channels there), a map of those channels at that
+    level's resolution. 'decoder': a pyramid pooling decoder's 3x3 conv (as Student; with `ppm` False
+    the 3x3 conv straight on the encoder map, no global context); 'head' and 'logits': the teacher's
+    classifier head on that conv (BN, ReLU, dropout, with `skip_channels` the skip from layer1, then the
+    1x1 classifier), its input and its output; 'layerK': a 1x1 conv (with bias) on the student's
+    layer K, so that it can match a standardised target of any sign and width. With targets
+    {'decoder': 48} and `ppm`, the same network and state-dict names as Student."""
+
+    def __init__(self, network: NetworkConfig, pool_scales, output_stride, targets, ppm=True, skip_channels=0, num_classes=13):
+        super().__init__()
+        self.encoder = ResNetDilated(network.encoder, output_stride)
+        expansion = 1 if network.encoder.block == 'basic' else 4
+        self.targets = dict(targets)
+        self.heads = nn.ModuleDict()
+        for level, channels in self.targets.items():
+            if level.startswith('layer'):
+                index = int(level[len('layer'):]) - 1
+                self.heads[level] = _conv(network.encoder.planes[index] * expansion, channels, 1, bias=True)
+        self.classifier = 'head' in self.targets or 'logits' in self.targets
+        if 'decoder' in self.targets or self.classifier:
+            feature = self.targets.get('decoder', network.feature_channels)
+            if ppm:
+                self.decoder = PyramidPoolingDecoder(self.encoder.output_channels, network.ppm_channels, feature, pool_scales,
+                                                     num_classes if self.classifier else None, network.encoder.planes[0] * expansion,
+                                                     skip_channels if self.classifier else 0)
+            elif self.classifier:
+                raise ValueError('a student without pyramid pooling has no classifier head')
+            else:
+                self.decoder = nn.Sequential(_conv(self.encoder.output_channels, feature, 3, 1, 1))
+        self.ppm = ppm
+        _initialise(self)
+
+    def forward(self, image):
+        maps = self.encoder.layer_maps(image)
+        out = {level: head(maps[int(level[len('layer'):]) - 1]) for level, head in self.heads.items()}
+        if hasattr(self, 'decoder'):
+            conv = self.decoder.conv_feature(maps[3]) if self.ppm else self.decoder(maps[3])
+            if 'decoder' in self.targets:
+                out['decoder'] = conv
+            if self.classifier:
+                head = self.decoder.head(conv, maps[0])
+                if 'head' in self.targets:
+                    out['head'] = head
+                if 'logits' in self.targets:
+                    out['logits'] = self.decoder.conv_last[4](head)
+        return out
 
 
 def parameter_count(model: nn.Module) -> int:
@@ -309,6 +381,11 @@ def kl_distance(student_feature, teacher_feature, temperature: float):
 def feature_distance(a, b):
     """[N, C, H, W] -> [N, 1, H, W]: mean over channels of (a - b)^2."""
     return (a - b).pow(2).mean(1, keepdim=True)
+
+
+def cosine_distance(a, b):
+    """[N, C, H, W] -> [N, 1, H, W]: 1 - cosine similarity over channels (STPM's half squared distance of unit vectors)."""
+    return 1 - F.cosine_similarity(a, b, dim=1, eps=1e-6)[:, None]
 
 
 def distill_loss(teacher: Teacher, student: Student, images, loss='kl', temperature=1.0):
