@@ -2,10 +2,10 @@
 // tensor, an extra one, a wrong shape or dtype, a truncated file, a header that
 // is not JSON. Each is a CheckpointError naming the tensor and both shapes (or
 // what is wrong with the file), and nothing is loaded half-way.
-import { checkSamples } from '../src/data/sample-check';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { checkSamples } from '../src/data/sample-check';
 import { Random } from '../src/base/random';
 import { CheckpointError } from '../src/checkpoint/errors';
 import { loadCheckpointFile } from '../src/checkpoint/io';
