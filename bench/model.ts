@@ -5,20 +5,13 @@
 // /usr/bin/python3 has torch); inference in TF.js's WebGPU backend on the same
 // Dawn instance (bench/peers/tfjs-model.ts). Ratios in the same run; the table
 // is appended to bench/RESULTS.md.
-//   --profile        also time every kernel of one step of each case (timestamp
-//                    queries where the adapter has them, else synchronised
-//                    replay) and print where the step goes, per kernel family
-//   --profile-mode timestamps|synchronised
-//   --runs N         timed runs per case (default 8)
-//   --quick          3 runs, no peers, RESULTS.md untouched
-//   --no-peers       ours only
-//   --json <file>    everything measured, as JSON
+// `node bench/model.js --help` lists the options.
 
 import { spawnSync } from 'node:child_process';
 import { appendFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+import { parseFlags, readCommandLine, UsageError } from '../src/cli/flags';
 import { createNodeRuntime } from '../src/gpu/node';
 import type { ProfileMode, ProfileResult } from '../src/gpu/profiler';
 import type { Module } from '../src/graph/module';
@@ -31,30 +24,44 @@ import { tfjsInference, type TfjsScores, type Weights } from './peers/tfjs-model
 import { fastestOf, renderFamilies, renderSlowest, summarise, type StepProfile } from './profile-report';
 import { median } from './timing';
 
-const { values: options } = parseArgs({
-  options: {
-    profile: { type: 'boolean', default: false },
-    'profile-mode': { type: 'string' },
-    runs: { type: 'string' },
-    quick: { type: 'boolean', default: false },
-    'no-peers': { type: 'boolean', default: false },
-    json: { type: 'string' },
+const usage = `usage: node bench/model.js [--profile] [--profile-mode timestamps|synchronised] [--runs N] [--quick] [--no-peers] [--json FILE]
+  the tiny configuration's teacher step, student step and inference at batch 8, images/s each,
+  against PyTorch CPU and TF.js WebGPU in the same run; appends the table to bench/RESULTS.md
+  --profile        also time every kernel of each case and print where the step goes
+  --profile-mode   timestamps (where the adapter has them) or synchronised replay
+  --runs N         timed runs per case (default 8)
+  --quick          3 runs, no peers, RESULTS.md untouched
+  --no-peers       ours only
+  --json FILE      also write everything measured to FILE`;
+const options = readCommandLine(
+  process.argv.slice(2),
+  (argv) => {
+    const { flags } = parseFlags(argv, { values: ['--profile-mode', '--runs', '--json'], switches: ['--profile', '--quick', '--no-peers'] });
+    const has = (name: string) => flags.some(([flag]) => flag === name);
+    const value = (name: string) => flags.findLast(([flag]) => flag === name)?.[1] ?? undefined;
+    const quick = has('--quick');
+    const runs = Number(value('--runs') ?? (quick ? 3 : 8));
+    if (!Number.isInteger(runs) || runs < 1) throw new UsageError(`--runs takes a positive integer, got ${value('--runs')}`);
+    const profileMode = value('--profile-mode');
+    if (profileMode !== undefined && profileMode !== 'timestamps' && profileMode !== 'synchronised') {
+      throw new UsageError(`--profile-mode is timestamps or synchronised, got ${profileMode}`);
+    }
+    return { profile: has('--profile'), profileMode: profileMode as ProfileMode | undefined, runs, quick, noPeers: has('--no-peers'), json: value('--json') };
   },
-});
-const quick = options.quick ?? false;
-const runs = Number(options.runs ?? (quick ? 3 : 8));
+  usage,
+  'node bench/model.js',
+);
+if (typeof options === 'number') process.exit(options);
+const { quick, runs, profileMode } = options;
 const warmup = 2;
 /** Profiled runs per case, each dispatch's fastest counted: one profiled step alone is at the mercy of other work on the machine. */
 const profiledRuns = quick ? 1 : 3;
-const peers = !quick && !options['no-peers'];
+const peers = !quick && !options.noPeers;
 const batchSize = 8;
 const config = tiny;
 const resultsFile = new URL('../../bench/RESULTS.md', import.meta.url);
 const python = '/usr/bin/python3';
 const torchScript = fileURLToPath(new URL('../../bench/peers/model_torch.py', import.meta.url));
-if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs takes a positive integer, got ${options.runs}`);
-const profileMode = options['profile-mode'] as ProfileMode | undefined;
-if (profileMode && profileMode !== 'timestamps' && profileMode !== 'synchronised') throw new Error(`--profile-mode is timestamps or synchronised, got ${profileMode}`);
 
 const load = () => `${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} CPUs`;
 const loadAtStart = load();

@@ -14,7 +14,7 @@ function run(script: string, args: readonly string[], timeoutMs = 60_000) {
   return { code: child.status, signal: child.signal, stdout: child.stdout, stderr: child.stderr };
 }
 
-for (const script of ['dist/bench/run.js', 'dist/bench/ops.js', 'dist/bench/soak.js']) {
+for (const script of ['dist/bench/run.js', 'dist/bench/ops.js', 'dist/bench/soak.js', 'dist/bench/model.js', 'dist/bench/seeds.js']) {
   test(`node ${script} --help: usage on stdout, nothing on stderr, exit 0, nothing started`, () => {
     const child = run(script, ['--help'], 30_000);
     assert.is(child.signal, null, `ended by ${child.signal} (it started the work instead of printing usage)\n${child.stdout}${child.stderr}`);
@@ -31,6 +31,12 @@ test('an unknown flag is named as unknown, also as the last argument; exit 2', (
     assert.match(child.stderr, /^unknown option --bogus\n/);
     assert.not.match(child.stderr, /needs a value/);
   }
+  const benchmark = run('dist/bench/model.js', ['--runs', '2', '--bogus']);
+  assert.is(benchmark.code, 2, benchmark.stdout + benchmark.stderr);
+  assert.match(benchmark.stderr, /^unknown option --bogus\n/);
+  const badRuns = run('dist/bench/model.js', ['--runs=0']);
+  assert.is(badRuns.code, 2, badRuns.stdout + badRuns.stderr);
+  assert.match(badRuns.stderr, /^--runs takes a positive integer, got 0\n/);
 });
 
 test('--name=value is read as --name value', () => {
