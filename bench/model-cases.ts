@@ -5,7 +5,7 @@
 // gets the same kind of input.
 
 import type { Batch } from '../src/base/batch';
-import { IGNORE_LABEL, KNOWN_CLASS_COUNT } from '../src/base/labels';
+import { IGNORE_LABEL } from '../src/base/labels';
 import { Random } from '../src/base/random';
 import type { GpuRuntime } from '../src/gpu';
 import { Adam, SGD } from '../src/graph/optim';
@@ -39,7 +39,7 @@ export function randomBatch(config: ModelConfig, size: number, seed: number): Ba
   const rng = new Random(seed);
   const { inputHeight: height, inputWidth: width } = config;
   const images = Float32Array.from({ length: size * 3 * height * width }, () => rng.normal());
-  const labels = Int32Array.from({ length: size * height * width }, () => (rng.next() < 0.05 ? IGNORE_LABEL : rng.int(KNOWN_CLASS_COUNT)));
+  const labels = Int32Array.from({ length: size * height * width }, () => (rng.next() < 0.05 ? IGNORE_LABEL : rng.int(config.numClasses)));
   return { size, height, width, images, labels };
 }
 

@@ -22,3 +22,4 @@ export * from './eval';
 export { IMAGENET_MEAN, IMAGENET_STD } from './data/resize';
 export { modelInput, batchImage, rgbaToRgb, rgbToRgba, type RgbPixels } from './data/image-input';
 export { renderScene, type RenderedScene } from './data/synthetic/scene';
+export { CAMVID_CLASSES, STREETHAZARDS_CLASSES } from './data/class-tables';

@@ -16,12 +16,12 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { thresholdKeys, type OutlinedScore } from '../examples/browser/models';
 import { OUTLINE_COLOUR, testSceneSeeds, trainSceneSeeds } from '../examples/browser/pictures';
-import { KNOWN_CLASS_COUNT } from '../src/base/labels';
 import { Random } from '../src/base/random';
 import { decodeSafetensors, encodeSafetensors, type TensorToSave } from '../src/checkpoint/safetensors';
 import { modelInput } from '../src/data/image-input';
 import { encodePng } from '../src/data/png';
-import { INFERNO_LUT, SEGMENTATION_PALETTE } from '../src/eval/colormap';
+import { INFERNO_LUT } from '../src/eval/colormap';
+import { STREETHAZARDS_CLASSES } from '../src/data/class-tables';
 import { renderScene } from '../src/data/synthetic/scene';
 import type { GpuRuntime } from '../src/gpu';
 import { SGD } from '../src/graph/optim';
@@ -235,8 +235,8 @@ test('the demo page: untrained notice, checkpoints from the server, heatmaps as 
 
   // The keys: one legend entry per known class in its palette colour, a colour scale under each heatmap.
   const legend = await page.$$eval('#legend li', (items) => items.map((li) => [li.textContent, getComputedStyle(li.querySelector('.swatch')!).backgroundColor]));
-  assert.is(legend.length, KNOWN_CLASS_COUNT);
-  legend.forEach(([, colour], label) => assert.is(colour, `rgb(${SEGMENTATION_PALETTE[label]!.join(', ')})`, `legend colour of class ${label}`));
+  assert.is(legend.length, STREETHAZARDS_CLASSES.names.length);
+  legend.forEach(([, colour], label) => assert.is(colour, `rgb(${STREETHAZARDS_CLASSES.colours[label]!.join(', ')})`, `legend colour of class ${label}`));
   assert.is(legend[7]![0], 'road');
   for (const [panel, scores] of [['dicnet', result.dicnet], ['msp', result.msp]] as const) {
     const scale = await page.evaluate((id) => {

@@ -38,7 +38,7 @@ function trainedRun(): Promise<{ out: string; data: string }> {
 }
 
 test('--help of dicnet and of each command: usage on stdout, exit 0; no command or an unknown one: exit 2', () => {
-  for (const [args, usage] of [[['--help'], /^usage: npx dicnet <command>/], [['infer', '--help'], /^usage: npx dicnet infer IMAGE/], [['eval', '-h'], /^usage: npx dicnet eval --data DIR/], [['train', '--help'], /^usage: npx dicnet train \[options\]/]] as const) {
+  for (const [args, usage] of [[['--help'], /^usage: npx dicnet <command>/], [['infer', '--help'], /^usage: npx dicnet infer IMAGE/], [['eval', '-h'], /^usage: npx dicnet eval \[--data DIR\]/], [['train', '--help'], /^usage: npx dicnet train \[options\]/]] as const) {
     const child = dicnet(args);
     assert.is(child.code, 0, child.stderr);
     assert.match(child.stdout, usage);

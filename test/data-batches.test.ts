@@ -22,7 +22,7 @@ const test = suite('data: batches, shuffling, augmentation, resume');
 const scratch = mkdtempSync(join(tmpdir(), 'dicnet-data-batches-'));
 const dataset = ensureSyntheticStreetHazards({ cacheRoot: scratch, width: 48, height: 32, counts: { train: 7, validation: 1, test: 1 }, seed: 3, progress: false });
 const train = indexStreetHazards(dataset.root, { splits: ['train'] }).splits.train!;
-const SIZE = { height: 24, width: 40 };
+const SIZE = { height: 24, width: 40, classCount: 13 };
 
 test.after(() => rmSync(scratch, { recursive: true, force: true }));
 
@@ -32,7 +32,7 @@ function names(batch: SampleBatch): string[] {
 
 /** In-memory samples: a constant colour and a 2x2 block label map, 4x4 pixels. */
 function memorySample(id: number): { sample: Sample; loaded: LoadedSample } {
-  const sample: Sample = { split: 'train', image: `memory-${id}.png`, annotation: `memory-${id}-labels.png` };
+  const sample: Sample = { split: 'train', image: `memory-${id}.png`, annotation: `memory-${id}-labels.png`, format: 'streethazards' };
   const image = new Uint8Array(4 * 4 * 3);
   for (let p = 0; p < 16; p++) image.set([10 * id, 128, 250], 3 * p);
   const labels = Uint8Array.from({ length: 16 }, (_, p) => (p % 4 < 2 ? 0 : 1) + (p < 8 ? 0 : 2) + id);
@@ -42,7 +42,7 @@ function memorySample(id: number): { sample: Sample; loaded: LoadedSample } {
 test('shapes, normalisation and nearest labels at the model input size', () => {
   const samples = [memorySample(1), memorySample(2)];
   const load = (s: Sample) => samples.find((m) => m.sample === s)!.loaded;
-  const stream = new BatchStream(samples.map((m) => m.sample), { batchSize: 2, height: 8, width: 6, seed: 1, shuffle: false, augmentation: null, load });
+  const stream = new BatchStream(samples.map((m) => m.sample), { batchSize: 2, height: 8, width: 6, classCount: 13, seed: 1, shuffle: false, augmentation: null, load });
   const batch = stream.next();
   assert.is(batch.images.length, 2 * 3 * 8 * 6);
   assert.is(batch.labels.length, 2 * 8 * 6);
@@ -119,7 +119,7 @@ test('onBadSample: skip counts the broken file once and goes on; fail throws nam
   for (let i = 0; i < 4; i++) assert.is(skipping.next().size, 3);
   assert.is(skipping.skipped.length, 1);
   assert.is(skipping.skipped[0]!.file, broken);
-  assert.ok(skipping.skipped[0]!.reason.includes('not a PNG'));
+  assert.ok(skipping.skipped[0]!.reason.includes('not an image this reads'), skipping.skipped[0]!.reason);
   const failing = new BatchStream(samples, { batchSize: 4, ...SIZE, seed: 2, onBadSample: 'fail' });
   assert.throws(() => failing.next(), (e: unknown) => e instanceof DataError && e.message.includes(broken));
   const allBroken = new BatchStream([{ ...train[0]!, image: broken }], { batchSize: 1, ...SIZE, seed: 2, onBadSample: 'skip' });

@@ -1,5 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { ANOMALY_LABEL } from '../src/base/labels';
+import { CAMVID_CLASSES, STREETHAZARDS_CLASSES } from '../src/data/class-tables';
 import {
   anomalyMask,
   composePanels,
@@ -15,7 +17,7 @@ import {
   overlay,
   type RgbImage,
   scoreHeatmap,
-  SEGMENTATION_PALETTE,
+  ANOMALY_COLOUR,
   segmentationImage,
   textWidth,
   thresholdMask,
@@ -55,18 +57,19 @@ test('score heatmap: normalised per panel, or to a given range with clamping', (
   assert.throws(() => scoreHeatmap(new Float32Array(5), 2, 2), /5 values for a 2x2 image/);
 });
 
-test('segmentation palette: 14 distinct colours, ignore and unknown ids white', () => {
-  assert.is(SEGMENTATION_PALETTE.length, 14);
-  assert.is(new Set(SEGMENTATION_PALETTE.map((c) => c.join())).size, 14);
-  const image = segmentationImage(Uint8Array.from([0, 7, 13, 255, 40]), 5, 1);
+test('segmentation through the dataset\'s palette: the anomaly its own colour, ignore and unknown ids white', () => {
+  for (const table of [STREETHAZARDS_CLASSES, CAMVID_CLASSES]) {
+    assert.is(new Set([...table.colours, ANOMALY_COLOUR].map((c) => c.join())).size, table.names.length + 1, `${table.dataset} colours distinct`);
+  }
+  const image = segmentationImage(Uint8Array.from([0, 7, ANOMALY_LABEL, 255, 40]), 5, 1, STREETHAZARDS_CLASSES.colours);
   assert.equal(pixel(image, 1, 0), [128, 64, 128]);
-  assert.equal(pixel(image, 2, 0), [60, 250, 240]);
+  assert.equal(pixel(image, 2, 0), [...ANOMALY_COLOUR]);
   assert.equal(pixel(image, 3, 0), [...IGNORE_COLOUR]);
   assert.equal(pixel(image, 4, 0), [...IGNORE_COLOUR]);
 });
 
 test('masks and overlay', () => {
-  assert.equal(Array.from(anomalyMask(Uint8Array.from([13, 0, 255, 13]))), [1, 0, 0, 1]);
+  assert.equal(Array.from(anomalyMask(Uint8Array.from([ANOMALY_LABEL, 0, 255, ANOMALY_LABEL]))), [1, 0, 0, 1]);
   assert.equal(Array.from(thresholdMask(Float32Array.from([0.2, 0.5, 0.7]), 0.5)), [0, 1, 1]);
   const mask = maskImage(Uint8Array.from([1, 0]), 2, 1, [255, 0, 0], [0, 0, 9]);
   assert.equal(Array.from(mask.data), [255, 0, 0, 0, 0, 9]);

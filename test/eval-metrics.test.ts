@@ -1,5 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { ANOMALY_LABEL, IGNORE_LABEL } from '../src/base/labels';
 import {
   AnomalyEvaluation,
   ConfusionMatrix,
@@ -13,8 +14,8 @@ import { rng } from './support/random';
 
 const test = suite('eval metrics');
 
-const A = 13; // anomaly
-const X = 255; // ignore
+const A = ANOMALY_LABEL;
+const X = IGNORE_LABEL;
 
 function scored(result: ImageAnomalyResult): ScoredImage {
   if (result.kind !== 'scored') throw new Error(`image was skipped: ${result.reason}`);
@@ -25,7 +26,7 @@ function evaluate(scores: number[], labels: number[], prediction?: number[]): Sc
   return scored(
     imageAnomalyMetrics({
       scores: Float32Array.from(scores),
-      labels: Uint8Array.from(labels),
+      labels: Int32Array.from(labels),
       ...(prediction ? { prediction: Uint8Array.from(prediction) } : {}),
     }),
   );
@@ -191,9 +192,10 @@ test('images without anomaly (or without known) pixels are skipped and counted',
 
 test('bad input: lengths, labels and scores outside the convention throw', () => {
   assert.throws(() => imageAnomalyMetrics({ scores: new Float32Array(3), labels: new Uint8Array(4) }), /expected 3 pixels, got 4/);
-  assert.throws(() => evaluate([0.1, 0.2], [0, 14]), /label 14 at pixel 1/);
+  assert.throws(() => evaluate([0.1, 0.2], [0, 300]), /label 300 at pixel 1/);
+  assert.throws(() => evaluate([0.1, 0.2], [0, -1]), /label -1 at pixel 1/);
   assert.throws(() => evaluate([0.1, NaN, 0.3], [0, A, 0]), /not finite/);
-  assert.throws(() => new ConfusionMatrix().add(Uint8Array.from([13]), Uint8Array.from([2])), /predicted class 13 at pixel 0/);
+  assert.throws(() => new ConfusionMatrix(13).add(Uint8Array.from([13]), Uint8Array.from([2])), /predicted class 13 at pixel 0/);
 });
 
 test('mIoU and pixel accuracy over a split, absent classes excluded', () => {
@@ -202,7 +204,7 @@ test('mIoU and pixel accuracy over a split, absent classes excluded', () => {
   //   class 1: TP 2, FP 1 (pixel 1): 2/3;  class 2: TP 0, FN 1: 0
   // Image 2, truth 3, prediction 3: class 3 IoU 1. Classes 4..12 absent: excluded.
   // mIoU = (1/3 + 2/3 + 0 + 1) / 4 = 0.5; accuracy = 4 correct of 6 counted.
-  const confusion = new ConfusionMatrix();
+  const confusion = new ConfusionMatrix(13);
   confusion.add(Uint8Array.from([0, 1, 1, 1, 0, 2, 2]), Uint8Array.from([0, 0, 1, 1, 2, A, X]));
   confusion.add(Int32Array.from([3]), Int32Array.from([3]));
   const iou = confusion.classIou();

@@ -12,6 +12,7 @@ import { loadCheckpointFile } from '../src/checkpoint/io';
 import { encodeSafetensors, type CheckpointTensor, type DecodedCheckpoint } from '../src/checkpoint/safetensors';
 import { checkpointPaths } from '../src/cli/pipeline';
 import { teacherPhase } from '../src/cli/training';
+import { resolveOptions } from '../src/cli/options';
 import { indexStreetHazards } from '../src/data/streethazards';
 import { ensureSyntheticDataset } from '../src/data/synthetic';
 import { formatShape } from '../src/gpu/errors';
@@ -78,7 +79,7 @@ test('each mismatch is refused naming the tensor and both shapes; model, optimiz
   const rng = new Random(o.seed);
   const teacher = new Teacher(rt, rng, tiny);
   const trainClassPixels = checkSamples(index, 'fail').train!.slice(0, tiny.numClasses);
-  const spec = teacherPhase(teacher, { index, options: o, config: tiny, rng, path: '/nonexistent/never-written.safetensors', trainClassPixels });
+  const spec = teacherPhase(teacher, { index, options: resolveOptions(o, index.layout), config: tiny, rng, path: '/nonexistent/never-written.safetensors', trainClassPixels });
   const snapshot = async (): Promise<string> => {
     const state = await readState(teacher, spec.optimizer.fullState());
     return JSON.stringify([...state].map(([name, t]) => [name, Array.from(t.data, Number)])) + JSON.stringify([rng.state, spec.optimizer.stepCount]);

@@ -12,7 +12,8 @@ import { failureMessage } from '../src/cli/failure';
 import { BatchStream, batchesInOrder } from '../src/data/batches';
 import { DataError } from '../src/data/errors';
 import { readLabelMap, writePng } from '../src/data/png';
-import { indexStreetHazards, type LoadedSample, type Sample } from '../src/data/streethazards';
+import type { LoadedSample, Sample } from '../src/data/dataset';
+import { indexStreetHazards } from '../src/data/streethazards';
 import { LabelRangeError } from '../src/graph/labels';
 import { SGD } from '../src/graph/optim';
 import { tiny } from '../src/model/config';
@@ -62,8 +63,8 @@ function loaderWith(value: number): (sample: Sample) => LoadedSample {
   };
 }
 
-const samples: Sample[] = ['a', 'odd', 'b'].map((name) => ({ split: 'train', image: `${name}.png`, annotation: `${name}-label.png` }));
-const options = { batchSize: 3, height: 6, width: 8 };
+const samples: Sample[] = ['a', 'odd', 'b'].map((name) => ({ split: 'train', image: `${name}.png`, annotation: `${name}-label.png`, format: 'streethazards' as const }));
+const options = { batchSize: 3, height: 6, width: 8, classCount: 13 };
 
 test('batches: a training batch refuses an anomaly pixel, and every batch a value that is no label, naming the file, value and pixel', () => {
   const refusal = (value: number, what: string) => new RegExp(`^odd-label\\.png: label ${value} \\(${what}\\) at x 5, y 4 and in 1 more pixel; `);
@@ -87,7 +88,7 @@ test('the main job stops at a train image with anomaly pixels, naming the file; 
   const root = datasetCopy({ train: 6, validation: 1, test: 2 });
   const sample = indexStreetHazards(root).splits.train![2]!;
   const label = readLabelMap(sample.annotation);
-  label.labels.fill(ANOMALY_LABEL + 1, 0, 40); // the annotation value of the anomaly class
+  label.labels.fill(14, 0, 40); // the annotation value of StreetHazards' anomaly class
   writePng(sample.annotation, label);
   const o = smallRun(root.replace(/StreetHazards$/, 'out'), { data: root, scenes: [6, 1, 2] });
   const run = await runQuietly(rt, o, control({}, 3));

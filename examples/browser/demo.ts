@@ -142,7 +142,7 @@ function showResult(): void {
   const { name, inference } = shown;
   const dicnetScore = element<HTMLSelectElement>('dicnet-score').value as DicnetScore;
   const thresholds = state.outline.thresholds;
-  const panels = resultPanels(inference, { dicnet: dicnetScore, outline: state.outline.on ? thresholds : null });
+  const panels = resultPanels(inference, { dicnet: dicnetScore, outline: state.outline.on ? thresholds : null, colours: models.classes.colours });
   for (const panel of panelNames) drawPicture(element(`panel-${panel}`), panels.pictures[panel]);
   drawScale(element('scale-dicnet'), panels.ranges.dicnet, thresholds?.[dicnetScore]);
   drawScale(element('scale-msp'), panels.ranges.msp, thresholds?.msp);
@@ -156,6 +156,7 @@ function showResult(): void {
 
 async function loadCheckpointFiles(files: readonly { name: string; bytes: () => Promise<ArrayBuffer> }[]): Promise<void> {
   for (const file of files) models.load(new Uint8Array(await file.bytes()), file.name);
+  fillLegend(element('legend'), models.classes);
   showSources();
 }
 
@@ -256,7 +257,7 @@ async function start(): Promise<void> {
   state.adapter = models.rt.describe() || 'an adapter that does not name itself';
   element('adapter').textContent = `${state.adapter} (${state.featureLevel} feature level)`;
   showSources();
-  fillLegend(element('legend'));
+  fillLegend(element('legend'), models.classes);
   drawLossChart(element('loss-chart'), state.losses);
   scenes = testScenes(models.config, testSceneSeeds);
   wireControls();

@@ -2,20 +2,21 @@
 // colour scale (this picture's lowest to highest score, with the FPR95
 // threshold marked where the checkpoint has one).
 
-import { INFERNO_LUT, KNOWN_CLASS_COUNT, SEGMENTATION_PALETTE, STREETHAZARDS_CLASS_NAMES, type ValueRange } from '../../src/index.browser';
+import { INFERNO_LUT, type ClassTable, type ValueRange } from '../../src/index.browser';
 import { OUTLINE_COLOUR } from './pictures';
 
 /** CARLA, whose tags StreetHazards uses, tags the sky "unlabeled". */
 const displayNames: Record<string, string> = { unlabeled: 'sky (unlabeled)' };
 
-/** One swatch and name per class the teacher can predict. */
-export function fillLegend(list: HTMLElement): void {
+
+/** One swatch and name per class the teacher can predict, from the loaded networks' class table. */
+export function fillLegend(list: HTMLElement, classes: ClassTable): void {
   list.replaceChildren(
-    ...STREETHAZARDS_CLASS_NAMES.slice(0, KNOWN_CLASS_COUNT).map((name, label) => {
+    ...classes.names.map((name, label) => {
       const item = document.createElement('li');
       const swatch = document.createElement('span');
       swatch.className = 'swatch';
-      swatch.style.background = `rgb(${SEGMENTATION_PALETTE[label]!.join(',')})`;
+      swatch.style.background = `rgb(${classes.colours[label]!.join(',')})`;
       item.dataset.label = String(label);
       item.append(swatch, displayNames[name] ?? name);
       return item;

@@ -7,11 +7,13 @@ import {
   Adam,
   IGNORE_LABEL,
   Random,
+  STREETHAZARDS_CLASSES,
   Student,
   Teacher,
   checkStateDict,
   createBrowserRuntime,
   decodeSafetensors,
+  describedNetworks,
   distillStep,
   modelInput,
   scoreBatch,
@@ -20,6 +22,7 @@ import {
   tiny,
   writeState,
   type Batch,
+  type ClassTable,
   type CompleteBatchScores,
   type GpuRuntime,
   type ModelConfig,
@@ -52,11 +55,13 @@ const temperature = 1;
 const studentLearningRate = 1e-3;
 
 export class DemoModels {
-  readonly config: ModelConfig = tiny;
-  readonly teacher: Teacher;
-  readonly student: Student;
+  /** Until a checkpoint says otherwise: the embedded scenes' networks. */
+  config: ModelConfig = tiny;
+  classes: ClassTable = STREETHAZARDS_CLASSES;
+  teacher: Teacher;
+  student: Student;
   /** Where each branch's weights came from. */
-  readonly sources: Record<Role, string>;
+  sources: Record<Role, string>;
   /** The loaded student's thresholds; null for random weights or a checkpoint without them. */
   thresholds: Thresholds | null = null;
   /** Distillation steps run in this page since the student was last loaded. */
@@ -67,16 +72,32 @@ export class DemoModels {
 
   private constructor(
     readonly rt: GpuRuntime,
-    seed: number,
+    private readonly seed: number,
   ) {
-    // Built in the main job's order from one seeded generator, so random weights match Node's.
-    const rng = new Random(seed);
-    this.teacher = new Teacher(rt, rng, this.config);
-    this.student = new Student(rt, rng, this.config);
-    this.teacher.eval().freeze();
-    this.student.eval();
+    [this.teacher, this.student] = this.build();
     this.sources = { teacher: `random (seed ${seed})`, student: `random (seed ${seed})` };
     this.studentSource = this.sources.student;
+  }
+
+  /** Built in the main job's order from one seeded generator, so random weights match Node's. */
+  private build(): [Teacher, Student] {
+    const rng = new Random(this.seed);
+    const teacher = new Teacher(this.rt, rng, this.config);
+    const student = new Student(this.rt, rng, this.config);
+    teacher.eval().freeze();
+    student.eval();
+    return [teacher, student];
+  }
+
+  /** Networks for another dataset's classes or input size: both branches start again from random weights. */
+  private reshape(config: ModelConfig, classes: ClassTable): void {
+    this.config = config;
+    this.classes = classes;
+    [this.teacher, this.student] = this.build();
+    this.sources = { teacher: `random (seed ${this.seed})`, student: `random (seed ${this.seed})` };
+    this.studentSource = this.sources.student;
+    this.optimizer = null;
+    this.thresholds = null;
   }
 
   /** Whether a branch still has its random initial weights (no checkpoint loaded into it). */
@@ -97,6 +118,11 @@ export class DemoModels {
     const { tensors, metadata } = decodeSafetensors(bytes, source);
     if (metadata?.config && metadata.config !== this.config.name) {
       throw new Error(`${source}: a checkpoint of the "${metadata.config}" configuration; this page runs "${this.config.name}" (input ${this.config.inputWidth}x${this.config.inputHeight})`);
+    }
+    if (metadata?.config) {
+      const { config, classes } = describedNetworks(metadata, source, STREETHAZARDS_CLASSES);
+      const same = config.numClasses === this.config.numClasses && config.inputHeight === this.config.inputHeight && config.inputWidth === this.config.inputWidth && classes.names.join() === this.classes.names.join();
+      if (!same) this.reshape(config, classes);
     }
     const role = roleByName(source) ?? (fits(this.teacher, tensors, source) ? 'teacher' : 'student');
     writeState(this[role], tensors, source);

@@ -90,7 +90,7 @@ export interface ResultPanels {
 }
 
 /** The four panels of a result: the model's input, the DiCNet heatmap over it, the teacher's segmentation, the MSP map over it. */
-export function resultPanels(result: Inference, options: PanelOptions): ResultPanels {
+export function resultPanels(result: Inference, options: PanelOptions & { colours: readonly Rgb[] }): ResultPanels {
   const { height, width } = result.input;
   const image = batchImage(result.input, 0);
   const heat = (score: OutlinedScore) => {
@@ -103,7 +103,7 @@ export function resultPanels(result: Inference, options: PanelOptions): ResultPa
   const dicnet = heat(options.dicnet);
   const msp = heat('msp');
   return {
-    pictures: { image, dicnet: dicnet.picture, segmentation: segmentationImage(result.scores.prediction, width, height), msp: msp.picture },
+    pictures: { image, dicnet: dicnet.picture, segmentation: segmentationImage(result.scores.prediction, width, height, options.colours), msp: msp.picture },
     ranges: { dicnet: dicnet.range, msp: msp.range },
     outlined: { dicnet: dicnet.outlined, msp: msp.outlined },
   };

@@ -1,31 +1,38 @@
-// `dicnet eval --data DIR`: the paper's table on a StreetHazards-layout folder
-// with networks trained before, and no training: DiCNet, the teacher's
-// baselines and the controls on every labelled split the folder has (test
-// first), the teacher's segmentation quality, panels, report.md and
-// metrics.json. The untrained controls replay the run's initial weights from
-// the seed in the checkpoint; colour rarity needs the folder's train split and
-// is left out, saying so, where there is none.
+// `dicnet eval`: the paper's table with networks trained before, and no
+// training: DiCNet, the teacher's baselines and the controls on every labelled
+// split of a StreetHazards or CamVid folder (`--data`, test first) and on
+// anomaly sets (`--anomalies`), the teacher's segmentation quality, panels,
+// report.md and metrics.json. The untrained controls replay the run's initial
+// weights from the seed in the checkpoint; colour rarity needs the folder's
+// train split and is left out, saying so, where there is none. Every path is
+// checked before the GPU starts.
 
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Random } from '../base/random';
+import { anomalyLayoutOf, indexAnomalySet, type AnomalySet } from '../data/anomaly-set';
+import { CAMVID_SPLIT_FOLDERS } from '../data/camvid';
+import type { DatasetIndex, SplitName } from '../data/dataset';
 import { DataError } from '../data/errors';
+import { datasetPathProblem, DATASET_LAYOUTS_HELP, openDataset } from '../data/open-dataset';
 import { checkSamples } from '../data/sample-check';
-import { indexStreetHazards, SPLIT_LAYOUT, SPLIT_NAMES, type SplitName } from '../data/streethazards';
+import { SPLIT_LAYOUT, SPLIT_NAMES } from '../data/streethazards';
 import { renderMarkdown, renderText, reportJson } from '../eval';
 import type { GpuRuntime } from '../gpu';
 import { Student, Teacher } from '../model/networks';
 import { newControl } from '../training/trainer';
 import { runWithGpu } from './command';
-import { EVALUATED_SPLITS, evaluateSplit, fitColourRarity, type SplitEvaluation } from './evaluation';
+import { datasetSplit, EVALUATED_SPLITS, evaluateSplit, fitColourRarity, type SplitEvaluation } from './evaluation';
 import { oneOf, parseFlags, readCommandLine, UsageError, wholeNumber } from './flags';
-import { defaults, type RunOptions } from './options';
+import { defaults, namedFolder, type RunOptions } from './options';
 import { writeOutputFile } from './output-files';
 import { buildReport } from './report';
 import { loadTrainedPair } from './trained-pair';
 
 export interface EvalOptions {
-  data: string;
+  /** Null: anomaly sets only. */
+  data: string | null;
+  anomalies: { name: string; dir: string }[];
   checkpoints: string;
   out: string;
   batchSize: number;
@@ -33,11 +40,17 @@ export interface EvalOptions {
   onBadSample: 'skip' | 'fail';
 }
 
-export const evalUsage = `usage: npx dicnet eval --data DIR [options]
-  the paper's table (DiCNet, the teacher's baselines, the controls) on a StreetHazards-layout
-  folder, with the trained networks and no training
-  --data DIR            the folder: test split required; train (for the colour-rarity control),
-                        validation and test-easy are evaluated or used where present
+export const evalUsage = `usage: npx dicnet eval [--data DIR] [--anomalies [NAME=]DIR]... [options]
+  the paper's table (DiCNet, the teacher's baselines, the controls) with the trained networks
+  and no training
+  --data DIR            a dataset folder: ${DATASET_LAYOUTS_HELP};
+                        its test split is scored (the teacher's mIoU; anomaly metrics where it
+                        has anomalies), train fits the colour-rarity control, validation and
+                        test-easy are scored where present
+  --anomalies [NAME=]DIR
+                        an anomaly set: images/ + labels_masks/ (0 normal, 1 anomaly, 255 ignore)
+                        or RoadAnomaly's frames/ (NAME.labels/labels_semantic.png, 2 anomaly);
+                        images PNG, JPEG or WebP; repeatable
   --checkpoints DIR     the trained networks (default results/checkpoints)
   --out DIR             report.md, metrics.json and panels/ (default results/eval)
   --batch N             images scored at once (default ${defaults.batchSize})
@@ -46,30 +59,47 @@ export const evalUsage = `usage: npx dicnet eval --data DIR [options]
   --help                this text`;
 
 export function parseEvalOptions(argv: readonly string[]): EvalOptions {
-  const o: Partial<EvalOptions> & Omit<EvalOptions, 'data'> = {
+  const o: Omit<EvalOptions, 'data' | 'anomalies'> & { data?: string } = {
     checkpoints: join('results', 'checkpoints'),
     out: join('results', 'eval'),
     batchSize: defaults.batchSize,
     panels: defaults.panels,
     onBadSample: defaults.onBadSample,
   };
-  for (const [flag, value] of parseFlags(argv, { values: ['--data', '--checkpoints', '--out', '--batch', '--panels', '--on-bad-sample'] }).flags) {
+  const anomalies: EvalOptions['anomalies'] = [];
+  for (const [flag, value] of parseFlags(argv, { values: ['--data', '--anomalies', '--checkpoints', '--out', '--batch', '--panels', '--on-bad-sample'] }).flags) {
     if (flag === '--data') o.data = value!;
+    else if (flag === '--anomalies') anomalies.push(namedFolder(flag, value!, anomalies));
     else if (flag === '--checkpoints') o.checkpoints = value!;
     else if (flag === '--out') o.out = value!;
     else if (flag === '--batch') o.batchSize = wholeNumber(flag, value!, 1);
     else if (flag === '--panels') o.panels = wholeNumber(flag, value!);
     else o.onBadSample = oneOf(flag, value!, ['skip', 'fail']);
   }
-  if (o.data === undefined) throw new UsageError('eval needs --data DIR (a StreetHazards-layout folder)');
-  return o as EvalOptions;
+  if (o.data === undefined && anomalies.length === 0) throw new UsageError(`eval needs --data DIR (${DATASET_LAYOUTS_HELP}) or --anomalies DIR`);
+  return { ...o, data: o.data ?? null, anomalies };
+}
+
+/** One line per path that is not what its flag needs: before the GPU starts. */
+export function pathProblems(o: EvalOptions): string[] {
+  const problems: string[] = [];
+  if (o.data !== null) {
+    const problem = datasetPathProblem(o.data);
+    if (problem) problems.push(`--data ${problem}`);
+  }
+  for (const { dir } of o.anomalies) {
+    if (!existsSync(dir)) problems.push(`--anomalies ${dir} does not exist`);
+    else if (anomalyLayoutOf(dir) === undefined) problems.push(`--anomalies ${dir} is not an anomaly set: it needs images/ + labels_masks/, or frames/`);
+  }
+  return problems;
 }
 
 /** The splits the folder has: an index file or an images folder. */
 function splitsIn(root: string): SplitName[] {
   return SPLIT_NAMES.filter((split) => {
     const layout = SPLIT_LAYOUT[split];
-    return existsSync(join(root, layout.folder, layout.odgt)) || existsSync(join(root, layout.folder, layout.images));
+    const camvid = CAMVID_SPLIT_FOLDERS[split];
+    return existsSync(join(root, layout.folder, layout.odgt)) || existsSync(join(root, layout.folder, layout.images)) || (camvid !== undefined && existsSync(join(root, `${camvid}annot`)));
   });
 }
 
@@ -79,25 +109,33 @@ async function evaluateFolder(rt: GpuRuntime, o: EvalOptions): Promise<void> {
   const { config } = pair;
   console.log(`adapter: ${rt.describe()}`);
   console.log(`${config.name} networks from ${o.checkpoints} (${pair.loss} distillation, seed ${pair.seed})`);
-  const splits = splitsIn(o.data);
-  if (!splits.includes('test')) throw new DataError(`${o.data}: no test split (${join(o.data, 'test', SPLIT_LAYOUT.test.images)}): eval needs a StreetHazards-layout folder`, [o.data]);
   let t = performance.now();
-  const index = indexStreetHazards(o.data, { splits, onBadSample: o.onBadSample });
-  checkSamples(index, o.onBadSample, (s) => console.log(`skipped ${s.reason} (--on-bad-sample skip)`));
+  const index: DatasetIndex = o.data === null ? { root: '-', layout: pair.classes.dataset, classes: pair.classes, splits: {}, sources: {}, skipped: [] } : openDataset(o.data, { splits: splitsIn(o.data), onBadSample: o.onBadSample });
+  if (index.classes.names.join() !== pair.classes.names.join()) {
+    throw new DataError(`${o.data}: its classes (${index.layout}: ${index.classes.names.join(', ')}) are not the networks' (${pair.classes.dataset}: ${pair.classes.names.join(', ')})`, [o.data ?? '']);
+  }
+  const sets: AnomalySet[] = [];
+  for (const { name, dir } of o.anomalies) sets.push(await indexAnomalySet(dir, name));
+  checkSamples(index, o.onBadSample, (s) => console.log(`skipped ${s.reason} (--on-bad-sample skip)`), sets);
   const dataSeconds = (performance.now() - t) / 1000;
-  console.log(`data: ${o.data} (${splits.map((s) => `${index.splits[s]!.length} ${s}`).join(', ')} images)`);
+  const counts = [...(Object.keys(index.splits) as SplitName[]).map((s) => `${index.splits[s]!.length} ${s}`), ...sets.map((s) => `${s.samples.length} ${s.name}`)];
+  console.log(`data: ${counts.join(', ')} images`);
 
   const run: RunOptions = { ...defaults, data: o.data, config: config.name, loss: pair.loss, temperature: pair.temperature, seed: pair.seed, batchSize: o.batchSize, panels: o.panels, onBadSample: o.onBadSample, out: o.out };
   const initial = new Random(pair.seed);
   const untrained = { teacher: new Teacher(rt, initial, config).eval(), student: new Student(rt, initial, config).eval() };
   t = performance.now();
   const colour = index.splits.train?.length ? fitColourRarity(index, run) : null;
-  if (colour === null) console.log(`no train split in ${o.data}: the colour-rarity control (fitted on the training images) is left out`);
+  if (colour === null) console.log(`no train split${o.data === null ? '' : ` in ${o.data}`}: the colour-rarity control (fitted on the training images) is left out`);
   rt.pool.resetPeak();
   const evaluations: SplitEvaluation[] = [];
+  const models = { teacher: pair.teacher, student: pair.student, untrained, colour };
   for (const split of EVALUATED_SPLITS) {
     if (!index.splits[split]?.length) continue;
-    evaluations.push((await evaluateSplit({ teacher: pair.teacher, student: pair.student, untrained, colour }, index, split, run, config, newControl(), split === 'validation' ? 0 : o.panels))!);
+    evaluations.push((await evaluateSplit(models, datasetSplit(index, split), run, config, newControl(), split === 'validation' ? 0 : o.panels))!);
+  }
+  for (const set of sets) {
+    evaluations.push((await evaluateSplit(models, { split: set.name, source: 'anomaly set', samples: set.samples, classes: index.classes }, run, config, newControl(), o.panels))!);
   }
   const report = buildReport({
     options: run,
@@ -122,6 +160,11 @@ async function evaluateFolder(rt: GpuRuntime, o: EvalOptions): Promise<void> {
 export async function runEval(argv: readonly string[]): Promise<number> {
   const o = readCommandLine(argv, parseEvalOptions, evalUsage, 'npx dicnet eval');
   if (typeof o === 'number') return o;
+  const problems = pathProblems(o);
+  if (problems.length > 0) {
+    console.error(problems.join('\n'));
+    return 2;
+  }
   return runWithGpu(o.out, async (rt) => {
     await evaluateFolder(rt, o);
     return 0;

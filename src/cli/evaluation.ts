@@ -7,9 +7,9 @@ import { batchesInOrder } from '../data/batches';
 import { batchImage } from '../data/image-input';
 import { createProgress } from '../data/progress';
 import { DataError } from '../data/errors';
-import { loadSample, type DatasetIndex, type SkippedFile, type SplitName } from '../data/streethazards';
-import { ANOMALY_LABEL } from '../base/labels';
-import { AnomalyEvaluation, ColourHistogram, ConfusionMatrix } from '../eval';
+import { loadSample, type DatasetIndex, type Sample, type SkippedFile, type SplitName } from '../data/dataset';
+import { ANOMALY_LABEL, type ClassTable } from '../base/labels';
+import { AnomalyEvaluation, ColourHistogram, ConfusionMatrix, PooledEvaluation, type PooledSummary } from '../eval';
 import type { ModelConfig } from '../model/config';
 import type { Student, Teacher } from '../model/networks';
 import { scoreBatch, withBaselines, type ControlScoreName, type ScoreName, type UntrainedPair } from '../model/scores';
@@ -49,9 +49,14 @@ export function headlineMethod(o: Pick<RunOptions, 'loss'>): MethodSpec {
 export const EVALUATED_SPLITS: readonly SplitName[] = ['test', 'test-easy', 'validation'];
 
 export interface SplitEvaluation {
-  split: SplitName;
+  /** A split of the dataset, or the name of an anomaly set. */
+  split: string;
+  /** Where the images came from: a split of the training dataset, or an anomaly set (`--anomalies`). */
+  source: 'dataset' | 'anomaly set';
   /** Method key -> per-image results. */
   methods: Record<string, AnomalyEvaluation>;
+  /** Method key -> metrics pooled over all pixels of the split; null without anomaly pixels. */
+  pooled: Record<string, PooledSummary | null>;
   confusion: ConfusionMatrix;
   seconds: number;
   images: number;
@@ -86,23 +91,35 @@ export function fitColourRarity(index: DatasetIndex, o: Pick<RunOptions, 'onBadS
 
 const THRESHOLD_SOURCES: readonly ScoreName[] = ['dicnetKl', 'dicnetMse', 'msp'];
 
+/** What is evaluated: a split of the dataset or an anomaly set, its samples, and the dataset's classes. */
+export interface EvaluatedImages {
+  split: string;
+  source: SplitEvaluation['source'];
+  samples: readonly Sample[];
+  classes: ClassTable;
+}
+
+export function datasetSplit(index: DatasetIndex, split: SplitName): EvaluatedImages {
+  return { split, source: 'dataset', samples: index.splits[split] ?? [], classes: index.classes };
+}
+
 export async function evaluateSplit(
   models: EvaluationModels,
-  index: DatasetIndex,
-  split: SplitName,
+  evaluated: EvaluatedImages,
   o: RunOptions,
   c: ModelConfig,
   control: TrainingControl,
   panels: number,
 ): Promise<SplitEvaluation | null> {
-  const samples = index.splits[split]!;
+  const { samples, split, classes } = evaluated;
   models.teacher.eval();
   models.student.eval();
   const scored = METHODS.filter((m) => m.source !== 'colourRarity' || models.colour !== null);
   const methods = Object.fromEntries(scored.map((m) => [m.key, new AnomalyEvaluation()])) as Record<string, AnomalyEvaluation>;
-  const confusion = new ConfusionMatrix();
+  const pooled = Object.fromEntries(scored.map((m) => [m.key, new PooledEvaluation()])) as Record<string, PooledEvaluation>;
+  const confusion = new ConfusionMatrix(classes.names.length);
   const anomalyScores: Partial<Record<ScoreName, number[]>> = Object.fromEntries(THRESHOLD_SOURCES.map((k) => [k, []]));
-  const { batches, skipped } = batchesInOrder(samples, { batchSize: o.batchSize, height: c.inputHeight, width: c.inputWidth, onBadSample: o.onBadSample });
+  const { batches, skipped } = batchesInOrder(samples, { batchSize: o.batchSize, height: c.inputHeight, width: c.inputWidth, classCount: classes.names.length, onBadSample: o.onBadSample });
   const progress = createProgress(`evaluation (${split} split)`, samples.length);
   const start = performance.now();
   let images = 0;
@@ -119,7 +136,10 @@ export async function evaluateSplit(
       const map = (source: MethodSource): Float32Array => (source === 'colourRarity' ? colour! : at(source in scores ? scores[source as ScoreName] : controls![source as ControlScoreName]));
       confusion.add(predicted, labels);
       const name = batch.samples[i]!.image;
-      for (const m of scored) methods[m.key]!.add({ scores: map(m.source), labels, prediction: predicted, name });
+      for (const m of scored) {
+        methods[m.key]!.add({ scores: map(m.source), labels, prediction: predicted, name });
+        pooled[m.key]!.add(map(m.source), labels);
+      }
       for (const k of THRESHOLD_SOURCES) {
         const s = at(scores[k]);
         for (let p = 0; p < plane; p++) if (labels[p] === ANOMALY_LABEL) anomalyScores[k]!.push(s[p]!);
@@ -131,6 +151,7 @@ export async function evaluateSplit(
           msp: at(scores.msp),
           colourRarity: colour,
           prediction: predicted,
+          colours: classes.colours,
         });
       }
       images++;
@@ -138,7 +159,8 @@ export async function evaluateSplit(
     progress.tick(batch.size);
   }
   progress.done();
-  return { split, methods, confusion, seconds: (performance.now() - start) / 1000, images, skippedFiles: skipped, anomalyScores };
+  const pooledSummaries = Object.fromEntries(Object.entries(pooled).map(([key, p]) => [key, p.summary()]));
+  return { split, source: evaluated.source, methods, pooled: pooledSummaries, confusion, seconds: (performance.now() - start) / 1000, images, skippedFiles: skipped, anomalyScores };
 }
 
 /**

@@ -115,7 +115,7 @@ async function scorePhoto(pair: TrainedPair, score: ScoreInUse, path: string, st
   }
   const files = [join(out, `${stem}.overlay.png`), join(out, `${stem}.segmentation.png`), join(out, `${stem}.scores.npy`)];
   writeOutputFile(files[0]!, encodePng(heatOverlay(photo, map, score.threshold?.value ?? null), files[0]));
-  writeOutputFile(files[1]!, encodePng(segmentationImage(resizeNearest(prediction, input.width, input.height, width, height), width, height), files[1]));
+  writeOutputFile(files[1]!, encodePng(segmentationImage(resizeNearest(prediction, input.width, input.height, width, height), width, height, pair.classes.colours), files[1]));
   writeOutputFile(files[2]!, encodeNpy(map, [height, width]));
   return { width, height, top, above: score.threshold === null ? null : above / map.length, files };
 }

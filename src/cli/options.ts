@@ -4,12 +4,17 @@ import type { DistillLoss } from '../model/steps';
 import { finitePositive, oneOf, parseFlags, UsageError, wholeNumber } from './flags';
 
 export interface RunOptions {
-  /** A StreetHazards copy; null = the embedded synthetic scenes. */
+  /** A StreetHazards or CamVid copy; null = the embedded synthetic scenes. */
   data: string | null;
+  /** Anomaly sets scored after training (`--anomalies NAME=DIR`), in command-line order. */
+  anomalies: { name: string; dir: string }[];
+  /** Network input height and width; null: the dataset's default (DATASET_DEFAULTS). */
+  input: [number, number] | null;
   config: 'tiny' | 'paper';
   loss: DistillLoss;
-  teacherEpochs: number;
-  studentEpochs: number;
+  /** Null: the dataset's default (DATASET_DEFAULTS). */
+  teacherEpochs: number | null;
+  studentEpochs: number | null;
   batchSize: number;
   seed: number;
   out: string;
@@ -34,15 +39,42 @@ export interface RunOptions {
   classWeights: 'sqrt' | 'none';
 }
 
+/** The options whose default depends on the dataset, once it is known. */
+export interface DatasetDefaults {
+  teacherEpochs: number;
+  studentEpochs: number;
+  input: [number, number];
+}
+
+/**
+ * By dataset layout. CamVid: 4:3 input at the width of the synthetic default,
+ * and epochs that give the teacher and the student about as many images as the
+ * synthetic run (367 frames instead of 400).
+ */
+export const DATASET_DEFAULTS: Record<string, DatasetDefaults> = {
+  StreetHazards: { teacherEpochs: 33, studentEpochs: 14, input: [96, 160] },
+  CamVid: { teacherEpochs: 36, studentEpochs: 16, input: [120, 160] },
+};
+
+/** The options of a run whose dataset is known: nothing left to the dataset's default. */
+export type ResolvedRunOptions = RunOptions & DatasetDefaults;
+
+export function resolveOptions(o: RunOptions, layout: string): ResolvedRunOptions {
+  const d = DATASET_DEFAULTS[layout] ?? DATASET_DEFAULTS.StreetHazards!;
+  return { ...o, teacherEpochs: o.teacherEpochs ?? d.teacherEpochs, studentEpochs: o.studentEpochs ?? d.studentEpochs, input: o.input ?? d.input };
+}
+
 /** Batch norm in training needs at least two values per channel, also after pooling to 1x1. */
 export const smallestBatch = 2;
 
 export const defaults: RunOptions = {
   data: null,
+  anomalies: [],
+  input: null,
   config: 'tiny',
   loss: 'kl',
-  teacherEpochs: 33,
-  studentEpochs: 14,
+  teacherEpochs: null,
+  studentEpochs: null,
   batchSize: 8,
   seed: 1,
   out: 'results',
@@ -63,13 +95,17 @@ export const defaults: RunOptions = {
 export function trainUsage(command = 'node bench/run.js'): string {
   return `usage: ${command} [options]
   trains the teacher and the student, evaluates them and writes the report
-  --data DIR            a StreetHazards copy (default: the embedded synthetic scenes)
+  --data DIR            a StreetHazards or CamVid copy (default: the embedded synthetic scenes)
+  --anomalies NAME=DIR  also score this anomaly set (images/ + labels_masks/, or RoadAnomaly's
+                        frames/); repeatable; the first one's pooled FPR95 thresholds are stored
+                        with the student when the data has no validation anomalies
+  --input HxW           network input size (default 96x160; CamVid 120x160)
   --config tiny|paper   model configuration (default tiny)
   --loss kl|mse         distillation loss (default kl)
   --class-weights sqrt|none
                         the teacher's cross-entropy weights classes by the square root of their
                         rarity in the training split (default sqrt), or not at all
-  --epochs N            teacher and student epochs (default ${defaults.teacherEpochs} and ${defaults.studentEpochs})
+  --epochs N            teacher and student epochs (default 33 and 14; CamVid 36 and 16)
   --teacher-epochs N, --student-epochs N
   --batch N             batch size (default ${defaults.batchSize})
   --temperature T       KL temperature (default ${defaults.temperature})
@@ -91,13 +127,13 @@ Options are --name value or --name=value.`;
 }
 
 const VALUE_FLAGS = [
-  '--data', '--config', '--loss', '--epochs', '--teacher-epochs', '--student-epochs', '--batch', '--temperature', '--seed', '--out',
+  '--data', '--anomalies', '--input', '--class-weights', '--config', '--loss', '--epochs', '--teacher-epochs', '--student-epochs', '--batch', '--temperature', '--seed', '--out',
   '--scenes', '--on-bad-sample', '--panels', '--teacher-lr', '--student-lr', '--checkpoint-every', '--on-nan', '--stop-after',
 ];
 
 /** The main job's options; throws UsageError (exit 2) or HelpRequested. */
 export function parseOptions(argv: readonly string[]): RunOptions {
-  const o: RunOptions = { ...defaults, scenes: [...defaults.scenes] };
+  const o: RunOptions = { ...defaults, scenes: [...defaults.scenes], anomalies: [] };
   for (const [flag, value] of parseFlags(argv, { values: VALUE_FLAGS, switches: ['--resume'] }).flags) {
     if (value === null) {
       o.resume = true;
@@ -106,6 +142,12 @@ export function parseOptions(argv: readonly string[]): RunOptions {
     switch (flag) {
       case '--data':
         o.data = value;
+        break;
+      case '--anomalies':
+        o.anomalies.push(namedFolder(flag, value, o.anomalies));
+        break;
+      case '--input':
+        o.input = inputSize(flag, value);
         break;
       case '--config':
         o.config = oneOf(flag, value, ['tiny', 'paper']);
@@ -167,4 +209,22 @@ export function parseOptions(argv: readonly string[]): RunOptions {
     }
   }
   return o;
+}
+
+/** `NAME=DIR`, or `DIR` (named after its last folder); names must differ. */
+export function namedFolder(flag: string, value: string, taken: readonly { name: string }[]): { name: string; dir: string } {
+  const equals = value.indexOf('=');
+  const dir = equals < 0 ? value : value.slice(equals + 1);
+  const name = equals < 0 ? (dir.replace(/[/\\]+$/, '').split(/[/\\]/).pop() ?? '') : value.slice(0, equals);
+  if (dir === '' || !/^[\w.-]+$/.test(name)) throw new UsageError(`${flag} takes NAME=DIR with NAME of letters, digits, '.', '_' or '-', got "${value}"`);
+  if (taken.some((t) => t.name === name)) throw new UsageError(`${flag}: the name ${name} is given twice`);
+  return { name, dir };
+}
+
+/** `HxW`, both multiples of 8 (the networks' output stride). */
+export function inputSize(flag: string, value: string): [number, number] {
+  const match = /^(\d+)x(\d+)$/.exec(value.trim());
+  const size = match ? [Number(match[1]), Number(match[2])] : [];
+  if (size.length !== 2 || size.some((n) => n < 16 || n % 8 !== 0)) throw new UsageError(`${flag} takes HxW, both multiples of 8 and >= 16, got "${value}"`);
+  return size as [number, number];
 }

@@ -3,6 +3,7 @@
 // maps and the teacher's segmentation, side by side.
 
 import type { Batch } from '../base/batch';
+import type { Rgb } from '../base/labels';
 import { encodePng } from '../data/png';
 import { batchImage } from '../data/image-input';
 import { anomalyMask, composePanels, maskImage, overlay, scoreHeatmap, segmentationImage, type RgbImage } from '../eval';
@@ -28,8 +29,9 @@ export interface PanelMaps {
   msp: Float32Array;
   /** Null where the control is left out (no train split to fit it on). */
   colourRarity: Float32Array | null;
-  /** The teacher's class per pixel. */
+  /** The teacher's class per pixel, drawn in the dataset's colours. */
   prediction: Int32Array;
+  colours: readonly Rgb[];
 }
 
 /** Image `i` of the batch beside its ground truth, the score maps (one image each) and the teacher's segmentation. */
@@ -47,7 +49,7 @@ export function writePanels(path: string, batch: Batch, i: number, maps: PanelMa
       { title: maps.dicnet.title.toUpperCase(), image: heat(maps.dicnet.scores) },
       { title: 'MSP', image: heat(maps.msp) },
       ...(maps.colourRarity ? [{ title: 'COLOUR RARITY', image: heat(maps.colourRarity) }] : []),
-      { title: 'TEACHER SEG', image: segmentationImage(maps.prediction, width, height) },
+      { title: 'TEACHER SEG', image: segmentationImage(maps.prediction, width, height, maps.colours) },
     ].map((p) => ({ ...p, image: enlarge(p.image, factor) })),
     { textScale: factor },
   );

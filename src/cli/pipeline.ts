@@ -11,20 +11,23 @@ import { loadCheckpointFile, saveCheckpoint } from '../checkpoint/io';
 import type { DecodedCheckpoint } from '../checkpoint/safetensors';
 import { processAlive } from '../data/atomic';
 import { formatSeconds } from '../data/progress';
+import { indexAnomalySet, type AnomalySet } from '../data/anomaly-set';
+import type { DatasetIndex, SplitName } from '../data/dataset';
+import { openDataset } from '../data/open-dataset';
 import { checkSamples } from '../data/sample-check';
-import { indexStreetHazards, type DatasetIndex, type SplitName } from '../data/streethazards';
 import { ensureSyntheticDataset } from '../data/synthetic';
+import { CLASS_TABLE_KEY, classTableToJson } from '../base/labels';
 import { renderMarkdown, renderText, reportJson, type ResultsReport } from '../eval';
 import type { GpuRuntime } from '../gpu';
 import { BindingSizeError } from '../gpu/errors';
 import type { Module } from '../graph/module';
-import { configs, type ModelConfig } from '../model/config';
+import { shapedConfig, type ModelConfig } from '../model/config';
 import { Student, Teacher } from '../model/networks';
 import { readState, writeState } from '../model/state';
 import { runPhase, type CheckpointInfo, type TrainingControl } from '../training/trainer';
 import { parseProgress, type PhaseName } from '../training/training-state';
-import type { RunOptions } from './options';
-import { EVALUATED_SPLITS, evaluateSplit, fitColourRarity, METHODS, pooledFpr95Threshold, type SplitEvaluation } from './evaluation';
+import { resolveOptions, type ResolvedRunOptions, type RunOptions } from './options';
+import { datasetSplit, EVALUATED_SPLITS, evaluateSplit, fitColourRarity, METHODS, pooledFpr95Threshold, type SplitEvaluation } from './evaluation';
 import { writeOutputFile } from './output-files';
 import { buildReport, skippedFiles, type ReportInput } from './report';
 import { studentPhase, summarise, teacherClassWeights, teacherPhase, type PhaseSummary } from './training';
@@ -58,9 +61,18 @@ function log(message: string): void {
 
 function loadData(o: RunOptions): DatasetIndex {
   const root = o.data ?? ensureSyntheticDataset({ seed: o.seed, counts: { train: o.scenes[0], validation: o.scenes[1], test: o.scenes[2] } });
-  // The embedded scenes have anomalies in validation (for tuning) and the easy test set; a real copy is read as published.
-  const splits: SplitName[] = o.data ? ['train', 'test'] : ['train', 'validation', 'test', 'test-easy'];
-  return indexStreetHazards(root, { splits, onBadSample: o.onBadSample });
+  // The embedded scenes have anomalies in validation (for tuning) and the easy test set; StreetHazards is read as
+  // published (its validation split has no anomalies); CamVid's validation split has none either, but its own test
+  // split is where the teacher's segmentation is measured.
+  const splits: SplitName[] = o.data === null ? ['train', 'validation', 'test', 'test-easy'] : ['train', 'test'];
+  return openDataset(root, { splits, onBadSample: o.onBadSample });
+}
+
+/** Every anomaly set named on the command line, listed and checked before any training. */
+async function loadAnomalySets(o: RunOptions): Promise<AnomalySet[]> {
+  const sets: AnomalySet[] = [];
+  for (const { name, dir } of o.anomalies) sets.push(await indexAnomalySet(dir, name));
+  return sets;
 }
 
 interface ResumePoint {
@@ -89,7 +101,7 @@ function removeStaleTempFiles(dir: string): void {
 }
 
 /** The input batch is the one tensor whose size is known before any data is read: refuse it up front if it cannot be bound. */
-function checkInputFits(rt: GpuRuntime, o: RunOptions, c: ModelConfig): void {
+function checkInputFits(rt: GpuRuntime, o: ResolvedRunOptions, c: ModelConfig): void {
   const bytes = o.batchSize * 3 * c.inputHeight * c.inputWidth * 4;
   const limit = rt.limits.maxStorageBufferBindingSize;
   if (bytes > limit) throw new BindingSizeError(bytes, limit, `the input batch [${o.batchSize}, 3, ${c.inputHeight}, ${c.inputWidth}] (--batch ${o.batchSize})`);
@@ -114,30 +126,56 @@ async function refuseToOverwrite(path: string): Promise<void> {
   }
 }
 
-async function saveModel(path: string, model: Module, config: ModelConfig, o: RunOptions, extra: Record<string, string> = {}): Promise<void> {
-  const run = { config: config.name, seed: String(o.seed), loss: o.loss, temperature: String(o.temperature) };
+/** What a checkpoint carries besides its tensors: enough for `dicnet infer` and the demo to rebuild and draw the networks. */
+function runMetadata(config: ModelConfig, o: RunOptions, index: DatasetIndex): Record<string, string> {
+  return {
+    config: config.name,
+    seed: String(o.seed),
+    loss: o.loss,
+    temperature: String(o.temperature),
+    input_height: String(config.inputHeight),
+    input_width: String(config.inputWidth),
+    [CLASS_TABLE_KEY]: classTableToJson(index.classes),
+  };
+}
+
+async function saveModel(path: string, model: Module, config: ModelConfig, o: RunOptions, index: DatasetIndex, extra: Record<string, string> = {}): Promise<void> {
+  const run = runMetadata(config, o, index);
   await saveCheckpoint(path, await readState(model), { ...run, format: 'pt', ...extra });
 }
 
-/** Every split the run has images of, the headline test split first. */
-async function evaluateAll(rt: GpuRuntime, teacher: Teacher, student: Student, index: DatasetIndex, o: RunOptions, config: ModelConfig, control: TrainingControl) {
+/** Every split the run has images of, the headline test split first, then the anomaly sets. */
+async function evaluateAll(rt: GpuRuntime, teacher: Teacher, student: Student, index: DatasetIndex, sets: readonly AnomalySet[], o: RunOptions, config: ModelConfig, control: TrainingControl) {
   // The networks as they were before training: the same seed replays the same initial weights.
   const initial = new Random(o.seed);
   const untrained = { teacher: new Teacher(rt, initial, config).eval(), student: new Student(rt, initial, config).eval() };
   const colour = fitColourRarity(index, o);
   const evaluations: SplitEvaluation[] = [];
+  const models = { teacher, student, untrained, colour };
   for (const split of EVALUATED_SPLITS) {
     if (!index.splits[split]?.length) continue;
-    const e = await evaluateSplit({ teacher, student, untrained, colour }, index, split, o, config, control, split === 'validation' ? 0 : o.panels);
+    const e = await evaluateSplit(models, datasetSplit(index, split), o, config, control, split === 'validation' ? 0 : o.panels);
+    if (e === null) return null;
+    evaluations.push(e);
+  }
+  for (const set of sets) {
+    const e = await evaluateSplit(models, { split: set.name, source: 'anomaly set', samples: set.samples, classes: index.classes }, o, config, control, o.panels);
     if (e === null) return null;
     evaluations.push(e);
   }
   return evaluations;
 }
 
-/** FPR95 thresholds pooled over the validation split's anomaly pixels (tuning data), else the test split's. */
+/**
+ * FPR95 thresholds pooled over the anomaly pixels of tuning data: the validation
+ * split's, else the first anomaly set's (`--anomalies`), else the test split's.
+ */
 function thresholds(evaluations: readonly SplitEvaluation[]): ReportInput['thresholds'] {
-  const from = evaluations.find((e) => e.split === 'validation' && (e.anomalyScores.dicnetKl?.length ?? 0) > 0) ?? evaluations.find((e) => e.split === 'test');
+  const hasAnomalies = (e: SplitEvaluation) => (e.anomalyScores.dicnetKl?.length ?? 0) > 0;
+  const from =
+    evaluations.find((e) => e.split === 'validation' && e.source === 'dataset' && hasAnomalies(e)) ??
+    evaluations.find((e) => e.source === 'anomaly set' && hasAnomalies(e)) ??
+    evaluations.find((e) => e.split === 'test' && hasAnomalies(e));
   if (!from) return null;
   const values: Record<string, number | null> = {};
   for (const [source, scores] of Object.entries(from.anomalyScores)) {
@@ -160,24 +198,27 @@ function stopped(control: TrainingControl): PipelineResult {
   return { status: 'stopped', reason: control.stopRequested ?? 'the step limit (--stop-after)', checkpoint: control.lastCheckpoint };
 }
 
-export async function runPipeline(rt: GpuRuntime, o: RunOptions, control: PipelineControl): Promise<PipelineResult> {
-  const config = configs[o.config];
-  const paths = checkpointPaths(o.out);
+export async function runPipeline(rt: GpuRuntime, options: RunOptions, control: PipelineControl): Promise<PipelineResult> {
+  const paths = checkpointPaths(options.out);
   const wall = performance.now();
-  mkdirSync(join(o.out, 'checkpoints'), { recursive: true });
-  removeStaleTempFiles(join(o.out, 'checkpoints'));
+  mkdirSync(join(options.out, 'checkpoints'), { recursive: true });
+  removeStaleTempFiles(join(options.out, 'checkpoints'));
   log(`adapter: ${rt.describe()}`);
-  log(`config ${config.name}: input ${config.inputHeight}x${config.inputWidth}, loss ${o.loss}, seed ${o.seed}`);
 
-  checkInputFits(rt, o, config);
-  const resume = o.resume ? await readResumePoint(paths.state) : null;
-  if (!o.resume) await refuseToOverwrite(paths.state);
+  const resume = options.resume ? await readResumePoint(paths.state) : null;
+  if (!options.resume) await refuseToOverwrite(paths.state);
   let t = performance.now();
-  const index = loadData(o);
+  const index = loadData(options);
+  const anomalySets = await loadAnomalySets(options);
+  const o = resolveOptions(options, index.layout);
+  const config = shapedConfig(o.config, { numClasses: index.classes.names.length, inputHeight: o.input[0], inputWidth: o.input[1] });
+  log(`config ${config.name}: input ${config.inputHeight}x${config.inputWidth}, ${index.layout} (${config.numClasses} classes), loss ${o.loss}, seed ${o.seed}`);
+  checkInputFits(rt, o, config);
   // Every split is read here, so a bad file in one read only at evaluation stops the run before training, not after.
-  const classPixels = checkSamples(index, o.onBadSample, (s) => log(`skipped ${s.reason} (--on-bad-sample skip)`));
+  const classPixels = checkSamples(index, o.onBadSample, (s) => log(`skipped ${s.reason} (--on-bad-sample skip)`), anomalySets);
   const dataSeconds = (performance.now() - t) / 1000;
-  log(`data: ${index.root} (${index.splits.train!.length} train, ${index.splits.test!.length} test images) in ${formatSeconds(dataSeconds)}`);
+  const setCounts = anomalySets.map((s) => `, ${s.samples.length} in anomaly set ${s.name}`).join('');
+  log(`data: ${index.layout} at ${index.root} (${index.splits.train!.length} train, ${index.splits.test!.length} test images${setCounts}) in ${formatSeconds(dataSeconds)}`);
 
   const rng = new Random(o.seed);
   const teacher = new Teacher(rt, rng, config);
@@ -194,20 +235,20 @@ export async function runPipeline(rt: GpuRuntime, o: RunOptions, control: Pipeli
     const result = await runPhase(teacherPhase(teacher, context), control, resume);
     if (!result.completed) return stopped(control);
     teacherSummary = summarise(result);
-    await saveModel(paths.teacher, teacher, config, o);
+    await saveModel(paths.teacher, teacher, config, o, index);
   }
   const carry = teacherSummary ? { teacher: JSON.stringify(teacherSummary) } : undefined;
   const studentResult = await runPhase(studentPhase(teacher, student, context, carry), control, resume?.phase === 'student' ? resume : null);
   if (!studentResult.completed) return stopped(control);
-  await saveModel(paths.student, student, config, o);
+  await saveModel(paths.student, student, config, o, index);
   teacherSummary ??= studentResult.carry.teacher ? (JSON.parse(studentResult.carry.teacher) as PhaseSummary) : null;
 
-  const evaluations = await evaluateAll(rt, teacher, student, index, o, config, control);
+  const evaluations = await evaluateAll(rt, teacher, student, index, anomalySets, o, config, control);
   if (evaluations === null) return stopped(control);
   const threshold = thresholds(evaluations);
   if (threshold) {
     const stored = Object.fromEntries(Object.entries(threshold.values).flatMap(([k, v]) => (v === null ? [] : [[k, String(v)]])));
-    await saveModel(paths.student, student, config, o, { ...stored, fpr95_threshold_split: threshold.split });
+    await saveModel(paths.student, student, config, o, index, { ...stored, fpr95_threshold_split: threshold.split });
   }
 
   const phases = { index, teacher: teacherSummary, student: summarise(studentResult), evaluations };

@@ -4,8 +4,7 @@
 // segmentation quality class by class, distillation losses, timing, device,
 // data and the training's reliability record.
 
-import { KNOWN_CLASS_COUNT, STREETHAZARDS_CLASS_NAMES } from '../base/labels';
-import type { DatasetIndex, SkippedFile, SplitName } from '../data/streethazards';
+import type { DatasetIndex, SkippedFile, SplitName } from '../data/dataset';
 import { comparePaired, type ComparisonResult, type ReportSection, type ResultsReport, type ResultTable, type SectionEntry } from '../eval';
 import type { PoolStats } from '../gpu';
 import type { ModelConfig } from '../model/config';
@@ -27,20 +26,26 @@ export interface ReportInput {
   student: PhaseSummary | null;
   evaluations: readonly SplitEvaluation[];
   /** Pooled FPR95 thresholds stored with the student, and the split they come from. */
-  thresholds: { split: SplitName; values: Record<string, number | null> } | null;
+  thresholds: { split: string; values: Record<string, number | null> } | null;
   stateCheckpoint: string;
   /** The teacher's cross-entropy class weights, null without; absent where the run is not known (dicnet eval). */
   classWeights?: Float32Array | null;
 }
 
-const SPLIT_TITLES: Record<SplitName, string> = {
+/** The embedded scenes' splits, which hold anomalies of kinds the titles say. */
+const SYNTHETIC_SPLIT_TITLES: Record<SplitName, string> = {
   test: 'test split (headline anomalies: shapes of no known class in the known classes\' colours)',
   'test-easy': 'test-easy split (the same scenes with saturated anomalies of colours no known class has)',
   validation: 'validation split (tuning only: anomaly kinds the test splits never show)',
   train: 'train split',
 };
 
-const snake = (split: SplitName): string => split.replace('-', '_');
+function splitTitle(e: SplitEvaluation, o: RunOptions): string {
+  if (e.source === 'anomaly set') return `anomaly set ${e.split}`;
+  return o.data === null ? SYNTHETIC_SPLIT_TITLES[e.split as SplitName] : `${e.split} split`;
+}
+
+const snake = (split: string): string => split.replace(/[^\w]+/g, '_');
 
 /** The methods the split was scored with (colour rarity needs a train split). */
 const evaluated = (e: SplitEvaluation) => METHODS.filter((m) => e.methods[m.key] !== undefined);
@@ -64,8 +69,8 @@ function comparisons(e: SplitEvaluation, o: RunOptions): ComparisonResult[] {
 function table(e: SplitEvaluation, o: RunOptions): ResultTable {
   return {
     key: snake(e.split),
-    title: `${SPLIT_TITLES[e.split]}, ${e.images} images`,
-    methods: evaluated(e).map((m) => ({ key: m.key, method: m.name, kind: m.kind, metrics: e.methods[m.key]!.summary() })),
+    title: `${splitTitle(e, o)}, ${e.images} images`,
+    methods: evaluated(e).map((m) => ({ key: m.key, method: m.name, kind: m.kind, metrics: e.methods[m.key]!.summary(), pooled: e.pooled[m.key] ?? null })),
     comparisons: comparisons(e, o),
     headline: headlineMethod(o).key,
   };
@@ -79,7 +84,8 @@ function section(title: string, entries: Record<string, Entry>): ReportSection {
 
 export function buildReport(r: ReportInput): ResultsReport {
   const { options: o, student, teacher } = r;
-  const test = r.evaluations.find((e) => e.split === 'test') ?? r.evaluations[0]!;
+  const test = r.evaluations.find((e) => e.split === 'test' && e.source === 'dataset') ?? r.evaluations[0]!;
+  const names = r.index.classes.names;
   const phases = [teacher, student].filter((p) => p !== null);
   const window = Math.max(1, Math.min(Math.floor((r.index.splits.train?.length ?? 0) / o.batchSize), 10));
   const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
@@ -87,15 +93,14 @@ export function buildReport(r: ReportInput): ResultsReport {
   const resumes = [teacher && ['teacher', teacher.resumedFrom], student && ['student', student.resumedFrom]].filter((x): x is [string, number] => !!x && x[1] !== null);
   const classIou = test.confusion.classIou();
   const iouEntries: Record<string, Entry> = {};
-  for (let c = 0; c < KNOWN_CLASS_COUNT; c++) {
-    const name = STREETHAZARDS_CLASS_NAMES[c]!;
-    iouEntries[`iou_${name.replace(' ', '_')}`] = [`IoU ${name}`, classIou[c] ?? null, 'percent'];
-  }
+  names.forEach((name, c) => {
+    iouEntries[`iou_${snake(name)}`] = [`IoU ${name}`, classIou[c] ?? null, 'percent'];
+  });
   const evaluationSeconds = r.evaluations.reduce((s, e) => s + e.seconds, 0);
   const evaluationImages = r.evaluations.reduce((s, e) => s + e.images, 0);
   return {
-    title: `DiCNet on ${o.data ? 'StreetHazards' : 'the embedded synthetic street scenes'} (${r.config.name}, ${o.loss} distillation, seed ${o.seed})`,
-    tables: r.evaluations.map((e) => table(e, o)),
+    title: `DiCNet on ${o.data ? r.index.layout : 'the embedded synthetic street scenes'} (${r.config.name}, ${r.config.inputHeight}x${r.config.inputWidth}, ${o.loss} distillation, seed ${o.seed})`,
+    tables: r.evaluations.filter((e) => e.methods[METHODS[0]!.key]!.summary().imagesScored > 0).map((e) => table(e, o)),
     sections: {
       teacher: section(`teacher segmentation (${test.split} split, known classes)`, {
         miou: ['mIoU', test.confusion.meanIou(), 'percent'],
@@ -105,7 +110,7 @@ export function buildReport(r: ReportInput): ResultsReport {
           : {
               class_weights: [
                 'cross-entropy class weights',
-                r.classWeights ? Array.from(r.classWeights, (w, c) => `${STREETHAZARDS_CLASS_NAMES[c]} ${w.toFixed(2)}`).join(', ') : 'none',
+                r.classWeights ? Array.from(r.classWeights, (w, c) => `${names[c]} ${w.toFixed(2)}`).join(', ') : 'none',
               ] as Entry,
             }),
         ...iouEntries,
@@ -146,6 +151,7 @@ export function buildReport(r: ReportInput): ResultsReport {
       }),
       data: section('data', {
         root: ['root', r.index.root],
+        layout: ['layout', r.index.layout],
         train_images: ['train images', r.index.splits.train?.length ?? 0],
         ...Object.fromEntries(r.evaluations.map((e) => [`${snake(e.split)}_images`, [`${e.split} images scored`, e.methods[METHODS[0]!.key]!.summary().imagesScored]])),
         files_skipped: ['files skipped as bad', skippedFiles(r).length],

@@ -1,15 +1,19 @@
 // The trained teacher and student that a finished run left in its checkpoints
 // folder, for scoring without training (dicnet infer, dicnet eval). The
-// configuration, seed, distillation loss, temperature and the pooled FPR95
-// thresholds come from the checkpoints' metadata.
+// configuration, input size, class table, seed, distillation loss, temperature
+// and the pooled FPR95 thresholds come from the checkpoints' metadata
+// (checkpoints written before the class table travelled with them are the
+// StreetHazards layout's, at the configuration's input size).
 
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import type { ClassTable } from '../base/labels';
 import { Random } from '../base/random';
 import { CheckpointError } from '../checkpoint/errors';
 import { loadCheckpointFile } from '../checkpoint/io';
 import type { GpuRuntime } from '../gpu';
-import { configs, type ModelConfig } from '../model/config';
+import { STREETHAZARDS_CLASSES } from '../data/class-tables';
+import { describedNetworks, type ModelConfig } from '../model/config';
 import { Student, Teacher } from '../model/networks';
 import { writeState } from '../model/state';
 import type { DistillLoss } from '../model/steps';
@@ -18,6 +22,8 @@ export interface TrainedPair {
   teacher: Teacher;
   student: Student;
   config: ModelConfig;
+  /** The classes the teacher segments, from the dataset it was trained on. */
+  classes: ClassTable;
   /** The seed of the run (it also replays the untrained networks of the controls). */
   seed: number;
   loss: DistillLoss;
@@ -34,8 +40,13 @@ export async function loadTrainedPair(rt: GpuRuntime, dir: string): Promise<Trai
   }
   const [teacherFile, studentFile] = await Promise.all([loadCheckpointFile(paths.teacher), loadCheckpointFile(paths.student)]);
   const metadata = studentFile.metadata ?? {};
-  const config = Object.hasOwn(configs, metadata.config ?? '') ? configs[metadata.config as ModelConfig['name']] : null;
-  if (!config) throw new CheckpointError(paths.student, `the metadata names no known configuration (config: ${metadata.config ?? 'missing'})`);
+  let described: ReturnType<typeof describedNetworks>;
+  try {
+    described = describedNetworks(metadata, paths.student, STREETHAZARDS_CLASSES);
+  } catch (error) {
+    throw new CheckpointError(paths.student, error instanceof Error ? error.message : String(error));
+  }
+  const { config, classes } = described;
   if (teacherFile.metadata?.config !== config.name) {
     throw new CheckpointError(paths.teacher, `holds the ${teacherFile.metadata?.config ?? 'unknown'} configuration, the student beside it ${config.name}`);
   }
@@ -52,6 +63,7 @@ export async function loadTrainedPair(rt: GpuRuntime, dir: string): Promise<Trai
     teacher,
     student,
     config,
+    classes,
     seed,
     loss: metadata.loss === 'mse' ? 'mse' : 'kl',
     temperature: Number(metadata.temperature ?? 1),

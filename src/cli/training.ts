@@ -5,7 +5,7 @@
 import { resolve } from 'node:path';
 import type { Random } from '../base/random';
 import { BatchStream, type BatchStreamState } from '../data/batches';
-import type { DatasetIndex, SkippedFile } from '../data/streethazards';
+import type { DatasetIndex, SkippedFile } from '../data/dataset';
 import { Adam, SGD } from '../graph/optim';
 import { Tensor } from '../graph/tensor';
 import { classBalancedWeights, SQRT_BALANCED } from '../model/class-weights';
@@ -14,7 +14,7 @@ import type { Student, Teacher } from '../model/networks';
 import { distillStep, teacherStep } from '../model/steps';
 import type { PhaseResult, PhaseSpec } from '../training/trainer';
 import type { NonFiniteCounts, RunFingerprint } from '../training/training-state';
-import type { RunOptions } from './options';
+import type { ResolvedRunOptions } from './options';
 
 /** What the report needs of a finished phase, also carried in the student's checkpoints for the teacher. */
 export interface PhaseSummary {
@@ -30,11 +30,12 @@ export function summarise(r: PhaseResult): PhaseSummary {
   return { seconds: r.seconds, steps: r.step, resumedFrom: r.resumedFrom, losses: r.losses, nonFinite: r.nonFinite, skippedFiles: [...r.skipped] };
 }
 
-export function runFingerprint(o: RunOptions, c: ModelConfig): RunFingerprint {
+export function runFingerprint(o: ResolvedRunOptions, c: ModelConfig): RunFingerprint {
   return {
     '--config': c.name,
     '--data': o.data === null ? null : resolve(o.data),
     '--scenes': o.data === null ? o.scenes.join(',') : null,
+    '--input': `${c.inputHeight}x${c.inputWidth}`,
     '--seed': o.seed,
     '--batch': o.batchSize,
     '--teacher-epochs': o.teacherEpochs,
@@ -49,7 +50,7 @@ export function runFingerprint(o: RunOptions, c: ModelConfig): RunFingerprint {
 
 interface PhaseContext {
   index: DatasetIndex;
-  options: RunOptions;
+  options: ResolvedRunOptions;
   config: ModelConfig;
   rng: Random;
   path: string;
@@ -70,7 +71,7 @@ function schedule(ctx: PhaseContext, epochs: number, seedOffset: number) {
     totalSteps: stepsPerEpoch * epochs,
     checkpointEvery: o.checkpointEvery || stepsPerEpoch,
     stream: (resumeFrom?: BatchStreamState) =>
-      new BatchStream(samples, { batchSize: o.batchSize, height: c.inputHeight, width: c.inputWidth, seed: o.seed + seedOffset, onBadSample: o.onBadSample }, resumeFrom),
+      new BatchStream(samples, { batchSize: o.batchSize, height: c.inputHeight, width: c.inputWidth, classCount: c.numClasses, seed: o.seed + seedOffset, onBadSample: o.onBadSample }, resumeFrom),
   };
 }
 

@@ -5,12 +5,12 @@
 // and the same crops as an uninterrupted one.
 
 import type { Batch } from '../base/batch';
-import { ANOMALY_LABEL, IGNORE_LABEL, KNOWN_CLASS_COUNT } from '../base/labels';
+import { ANOMALY_LABEL, IGNORE_LABEL, UNCLASSIFIED_LABEL } from '../base/labels';
 import { Random } from '../base/random';
 import { DataError, describeError } from './errors';
 import { resampleInto, type CropWindow } from './resize';
 import { mixSeed } from './seed';
-import { loadSample, type BadSamplePolicy, type LoadedSample, type Sample, type SkippedFile } from './streethazards';
+import { loadSample, type BadSamplePolicy, type LoadedSample, type Sample, type SkippedFile } from './dataset';
 
 export interface Augmentation {
   /** Mirror left-right with probability 1/2. */
@@ -27,9 +27,11 @@ export interface BatchOptions {
   /** Model input size; labels come at the same size. */
   height: number;
   width: number;
+  /** The dataset's number of classes: labels 0..classCount-1 are classes. */
+  classCount: number;
   /** What a sample that fails to load does: be counted and passed over ('skip') or throw ('fail', default). */
   onBadSample?: BadSamplePolicy;
-  /** Reads a sample; defaults to loadSample (PNG files through the StreetHazards rules). */
+  /** Reads a sample; defaults to loadSample (by the rules of the sample's label format). */
   load?: (sample: Sample) => LoadedSample;
 }
 
@@ -64,14 +66,15 @@ export interface BatchStreamState {
  */
 type LabelRule = 'training' | 'evaluation';
 
-const labelRules: Record<LabelRule, string> = {
-  training: `the training split must hold known classes 0..${KNOWN_CLASS_COUNT - 1} and the ignore value ${IGNORE_LABEL} only`,
-  evaluation: `labels are known classes 0..${KNOWN_CLASS_COUNT - 1}, the anomaly class ${ANOMALY_LABEL} and the ignore value ${IGNORE_LABEL}`,
+const labelRules: Record<LabelRule, (k: number) => string> = {
+  training: (k) => `the training split must hold known classes 0..${k - 1} and the ignore value ${IGNORE_LABEL} only`,
+  evaluation: (k) => `labels are known classes 0..${k - 1}, unclassified normal ${UNCLASSIFIED_LABEL}, the anomaly class ${ANOMALY_LABEL} and the ignore value ${IGNORE_LABEL}`,
 };
 
 /** Throws a DataError naming the annotation file, the first label the rule refuses, its pixel and how many more there are. */
-function checkLabels(loaded: LoadedSample, rule: LabelRule): LoadedSample {
-  const allowed = (v: number) => v < KNOWN_CLASS_COUNT || v === IGNORE_LABEL || (v === ANOMALY_LABEL && rule === 'evaluation');
+function checkLabels(loaded: LoadedSample, rule: LabelRule, classCount: number): LoadedSample {
+  const evaluation = rule === 'evaluation';
+  const allowed = (v: number) => v < classCount || v === IGNORE_LABEL || (evaluation && (v === ANOMALY_LABEL || v === UNCLASSIFIED_LABEL));
   const { labels, width } = loaded;
   let first = -1;
   let count = 0;
@@ -85,7 +88,7 @@ function checkLabels(loaded: LoadedSample, rule: LabelRule): LoadedSample {
   const more = count > 1 ? ` and in ${count - 1} more pixel${count > 2 ? 's' : ''}` : '';
   const what = value === ANOMALY_LABEL ? 'the anomaly class' : 'not a class';
   const file = loaded.sample.annotation;
-  throw new DataError(`${file}: label ${value} (${what}) at x ${first % width}, y ${Math.floor(first / width)}${more}; ${labelRules[rule]}`, [file]);
+  throw new DataError(`${file}: label ${value} (${what}) at x ${first % width}, y ${Math.floor(first / width)}${more}; ${labelRules[rule](classCount)}`, [file]);
 }
 
 /** Samples that failed to load or hold labels the rule refuses, counted and kept with the reason, for 'skip'. */
@@ -97,13 +100,14 @@ class BadSamples {
     private readonly policy: BadSamplePolicy,
     private readonly load: (sample: Sample) => LoadedSample,
     private readonly rule: LabelRule,
+    private readonly classCount: number,
   ) {}
 
   /** The loaded sample, or null when it is bad and the policy skips it. */
   tryLoad(sample: Sample): LoadedSample | null {
     if (this.known.has(sample)) return null;
     try {
-      return checkLabels(this.load(sample), this.rule);
+      return checkLabels(this.load(sample), this.rule, this.classCount);
     } catch (error) {
       if (this.policy === 'fail' || !(error instanceof DataError)) throw error;
       this.known.add(sample);
@@ -154,7 +158,7 @@ export class BatchStream {
     if (augmentation && !(augmentation.minScale >= 1 && augmentation.maxScale >= augmentation.minScale)) {
       throw new DataError(`batches: augmentation scales must satisfy 1 <= minScale <= maxScale, got ${augmentation.minScale}..${augmentation.maxScale}`);
     }
-    this.bad = new BadSamples(options.onBadSample ?? 'fail', options.load ?? loadSample, 'training');
+    this.bad = new BadSamples(options.onBadSample ?? 'fail', options.load ?? loadSample, 'training', options.classCount);
     if (resumeFrom) {
       if (resumeFrom.sampleCount !== samples.length || resumeFrom.seed !== options.seed) {
         throw new DataError(
@@ -235,7 +239,7 @@ export interface InOrderBatches {
 /** One pass in the given order, no augmentation, the last batch possibly smaller: for evaluation. */
 export function batchesInOrder(samples: readonly Sample[], options: BatchOptions): InOrderBatches {
   checkOptions(samples, options);
-  const bad = new BadSamples(options.onBadSample ?? 'fail', options.load ?? loadSample, 'evaluation');
+  const bad = new BadSamples(options.onBadSample ?? 'fail', options.load ?? loadSample, 'evaluation', options.classCount);
   function* generate(): Generator<SampleBatch> {
     let pending: { sample: Sample; loaded: LoadedSample }[] = [];
     const flush = (): SampleBatch => {

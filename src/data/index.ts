@@ -4,21 +4,22 @@
 export { DataError } from './errors';
 export { writeFileAtomic } from './atomic';
 export { decodeImage, decodeLabelMap, encodePng, readImage, readLabelMap, readPngHeader, writePng, type LabelMap, type PngHeader, type RgbImage } from './png';
+export { PUBLISHED_SPLIT_NAMES, SPLIT_NAMES, classesToAnnotation, indexStreetHazards, type IndexOptions } from './streethazards';
 export {
-  PUBLISHED_SPLIT_NAMES,
-  SPLIT_NAMES,
-  annotationToClasses,
-  classesToAnnotation,
-  indexStreetHazards,
+  decodeLabels,
   loadSample,
   type BadSamplePolicy,
   type DatasetIndex,
-  type IndexOptions,
+  type LabelFormat,
   type LoadedSample,
   type Sample,
   type SkippedFile,
   type SplitName,
-} from './streethazards';
+} from './dataset';
+export { CAMVID_CLASSES, STREETHAZARDS_CLASSES } from './class-tables';
+export { indexCamVid } from './camvid';
+export { indexAnomalySet, type AnomalySet } from './anomaly-set';
+export { DATASET_LAYOUTS_HELP, datasetPathProblem, openDataset } from './open-dataset';
 export { IMAGENET_MEAN, IMAGENET_STD } from './resize';
 export {
   BatchStream,

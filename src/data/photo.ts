@@ -78,7 +78,6 @@ async function decodeWebp(bytes: Uint8Array, name: string): Promise<RgbImage> {
 
 /** A PNG, JPEG or WebP file's pixels as 8-bit RGB (alpha dropped). */
 export async function decodePhoto(bytes: Uint8Array, name: string): Promise<RgbImage> {
-  if (bytes.length === 0) throw new DataError(`${name}: empty file, not an image`, [name]);
   switch (photoFormat(bytes)) {
     case 'PNG':
       return decodeImage(bytes, name);
@@ -86,20 +85,50 @@ export async function decodePhoto(bytes: Uint8Array, name: string): Promise<RgbI
       return decodeJpeg(bytes, name);
     case 'WebP':
       return decodeWebp(bytes, name);
-    case null: {
-      const other = OTHER_FORMATS.find(([, test]) => test(bytes))?.[0];
-      const what = other ? `a ${other} image, which is not read here` : 'not an image this reads';
-      throw new DataError(`${name}: ${what} (PNG, JPEG and WebP are; convert it to one of them)`, [name]);
-    }
+    case null:
+      throw notAPhoto(bytes, name);
+  }
+}
+
+function notAPhoto(bytes: Uint8Array, name: string): DataError {
+  if (bytes.length === 0) return new DataError(`${name}: empty file, not an image`, [name]);
+  const other = OTHER_FORMATS.find(([, test]) => test(bytes))?.[0];
+  const what = other ? `a ${other} image, which is not read here` : 'not an image this reads';
+  return new DataError(`${name}: ${what} (PNG, JPEG and WebP are; convert it to one of them)`, [name]);
+}
+
+function readBytes(path: string): Uint8Array {
+  try {
+    return readFileSync(path);
+  } catch (error) {
+    throw new DataError(`${path}: cannot read the file (${describeError(error)})`, [path]);
   }
 }
 
 export async function readPhoto(path: string): Promise<RgbImage> {
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(path);
-  } catch (error) {
-    throw new DataError(`${path}: cannot read the file (${describeError(error)})`, [path]);
+  return decodePhoto(readBytes(path), path);
+}
+
+/** WebP needs an asynchronous wasm decoder: such files are decoded once by preloadPhotos, then read from here. */
+const preloaded = new Map<string, RgbImage>();
+
+/** Decodes the WebP files among `paths` ahead of readPhotoSync (PNG and JPEG decode synchronously). */
+export async function preloadPhotos(paths: readonly string[]): Promise<void> {
+  for (const path of paths) {
+    if (preloaded.has(path)) continue;
+    const bytes = readBytes(path);
+    if (photoFormat(bytes) === 'WebP') preloaded.set(path, await decodeWebp(bytes, path));
   }
-  return decodePhoto(bytes, path);
+}
+
+/** A PNG or JPEG file's pixels, or a WebP file's that preloadPhotos decoded. */
+export function readPhotoSync(path: string): RgbImage {
+  const ready = preloaded.get(path);
+  if (ready) return ready;
+  const bytes = readBytes(path);
+  const format = photoFormat(bytes);
+  if (format === 'JPEG') return decodeJpeg(bytes, path);
+  if (format === 'WebP') throw new DataError(`${path}: a WebP image read before preloadPhotos decoded it`, [path]);
+  if (format === null) throw notAPhoto(bytes, path);
+  return decodeImage(bytes, path);
 }

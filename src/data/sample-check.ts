@@ -1,52 +1,83 @@
-// Every sample of a dataset index read once before training: each image PNG
-// checked whole (chunks, CRCs, pixel data size) and each label map decoded and
-// its values checked. A bad file in a split that is read only after training
-// (the test split, at evaluation) is then found in seconds, not hours later.
+// Every sample of a dataset index (and of each anomaly set) read once before
+// training: each PNG image checked whole (chunks, CRCs, pixel data size), other
+// images decoded, and each label map decoded and its values checked. A bad file
+// in a split that is read only after training (the test split, at evaluation)
+// is then found in seconds, not hours later.
 
-import { ANOMALY_LABEL } from '../base/labels';
-import { annotationToClasses, listProblems, type BadSamplePolicy, type DatasetIndex, type SkippedFile, type SplitName } from './streethazards';
+import { readFileSync } from 'node:fs';
+import type { AnomalySet } from './anomaly-set';
+import { decodeLabels, listProblems, type BadSamplePolicy, type DatasetIndex, type Sample, type SkippedFile, type SplitName } from './dataset';
 import { DataError, describeError } from './errors';
+import { photoFormat, readPhotoSync } from './photo';
 import { readLabelMap, verifyPng } from './png';
 import { createProgress } from './progress';
 
-/** Pixels of each class (index = class, 0..13) per split, counted while checking; ignored pixels are not counted. */
+/** Pixels of each class (index = class) per split, counted while checking; other labels are not counted. */
 export type ClassPixelCounts = Partial<Record<SplitName, number[]>>;
 
+function checkImage(path: string): void {
+  let head: Uint8Array;
+  try {
+    head = readFileSync(path).subarray(0, 16);
+  } catch (error) {
+    throw new DataError(`${path}: cannot read the file (${describeError(error)})`, [path]);
+  }
+  if (photoFormat(head) === 'PNG') verifyPng(path);
+  else readPhotoSync(path);
+}
+
 /**
- * Checks every sample of every split of `index` and counts its classes. 'fail':
- * one DataError listing every bad file; 'skip': the bad samples are taken out of
- * their split, added to index.skipped and passed to `onSkip`.
+ * Checks `samples` and adds their class pixels to `counts`. 'fail': one
+ * DataError listing every bad file; 'skip': the bad samples are left out of the
+ * returned list and passed to `onSkip`.
  */
-export function checkSamples(index: DatasetIndex, policy: BadSamplePolicy, onSkip: (s: SkippedFile) => void = () => {}): ClassPixelCounts {
+function checkList(samples: readonly Sample[], classCount: number, counts: number[], policy: BadSamplePolicy, onSkip: (s: SkippedFile) => void, tick: () => void, bad: string[], badFiles: string[]): Sample[] {
+  return samples.filter((sample) => {
+    tick();
+    try {
+      checkImage(sample.image);
+      const labels = decodeLabels(sample.format, readLabelMap(sample.annotation).labels, sample.annotation);
+      for (const c of labels) if (c < classCount) counts[c]!++;
+      return true;
+    } catch (error) {
+      if (!(error instanceof DataError)) throw error;
+      const file = error.files[0] ?? sample.image;
+      if (policy === 'fail') {
+        bad.push(describeError(error));
+        badFiles.push(file);
+        return true;
+      }
+      onSkip({ file, reason: describeError(error) });
+      return false;
+    }
+  });
+}
+
+/**
+ * Checks every sample of every split of `index` and of every anomaly set, and
+ * counts the dataset's classes per split. 'fail': one DataError listing every
+ * bad file; 'skip': the bad samples are taken out, added to the skipped list of
+ * their index or set and passed to `onSkip`.
+ */
+export function checkSamples(index: DatasetIndex, policy: BadSamplePolicy, onSkip: (s: SkippedFile) => void = () => {}, anomalySets: readonly AnomalySet[] = []): ClassPixelCounts {
   const splits = Object.keys(index.splits) as SplitName[];
-  const total = splits.reduce((n, split) => n + index.splits[split]!.length, 0);
+  const classCount = index.classes.names.length;
+  const total = splits.reduce((n, split) => n + index.splits[split]!.length, 0) + anomalySets.reduce((n, set) => n + set.samples.length, 0);
   const progress = createProgress('checking the data', total);
+  const tick = () => progress.tick();
   const bad: string[] = [];
   const badFiles: string[] = [];
   const counts: ClassPixelCounts = {};
+  const skipInto = (list: SkippedFile[]) => (s: SkippedFile) => {
+    list.push(s);
+    onSkip(s);
+  };
   for (const split of splits) {
-    const splitCounts = (counts[split] = new Array<number>(ANOMALY_LABEL + 1).fill(0));
-    index.splits[split] = index.splits[split]!.filter((sample) => {
-      progress.tick();
-      try {
-        verifyPng(sample.image);
-        const classes = annotationToClasses(readLabelMap(sample.annotation).labels, sample.annotation);
-        for (const c of classes) if (c <= ANOMALY_LABEL) splitCounts[c]!++;
-        return true;
-      } catch (error) {
-        if (!(error instanceof DataError)) throw error;
-        const file = error.files[0] ?? sample.image;
-        if (policy === 'fail') {
-          bad.push(describeError(error));
-          badFiles.push(file);
-          return true;
-        }
-        const skipped = { file, reason: describeError(error) };
-        index.skipped.push(skipped);
-        onSkip(skipped);
-        return false;
-      }
-    });
+    counts[split] = new Array<number>(classCount).fill(0);
+    index.splits[split] = checkList(index.splits[split]!, classCount, counts[split], policy, skipInto(index.skipped), tick, bad, badFiles);
+  }
+  for (const set of anomalySets) {
+    set.samples = checkList(set.samples, classCount, new Array<number>(classCount).fill(0), policy, skipInto(set.skipped), tick, bad, badFiles);
   }
   progress.done();
   if (bad.length > 0) throw new DataError(listProblems(`${index.root} has bad samples:`, bad), badFiles);

@@ -13,13 +13,12 @@
 // values 1..14; the reference's dataset.py subtracts one (`segm - 1`), giving
 // 13 known classes 0..12 and the anomaly class 13.
 
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { isAbsolute, join, relative } from 'node:path';
-import { ANOMALY_LABEL, IGNORE_LABEL } from '../base/labels';
+import { ANOMALY_LABEL } from '../base/labels';
+import { STREETHAZARDS_CLASSES } from './class-tables';
+import { checkHeaders, isDirectory, listProblems, naturalCompare, type BadSamplePolicy, type DatasetIndex, type Sample, type SplitName } from './dataset';
 import { DataError, describeError } from './errors';
-import { describePngFormat, isLabelMapFormat, readImage, readLabelMap, readPngHeader } from './png';
-
-export type SplitName = 'train' | 'validation' | 'test' | 'test-easy';
 /** Every split the loader reads. */
 export const SPLIT_NAMES: readonly SplitName[] = ['train', 'validation', 'test', 'test-easy'];
 /** The splits of the published dataset, which indexStreetHazards reads by default. */
@@ -40,28 +39,6 @@ export const SPLIT_LAYOUT: Record<SplitName, SplitLayout> = {
   'test-easy': { folder: 'test', images: 'images/test-easy', annotations: 'annotations/test-easy', odgt: 'test-easy.odgt' },
 };
 
-export interface Sample {
-  split: SplitName;
-  image: string;
-  annotation: string;
-}
-
-export interface SkippedFile {
-  file: string;
-  reason: string;
-}
-
-export interface DatasetIndex {
-  root: string;
-  splits: Partial<Record<SplitName, Sample[]>>;
-  /** Where each split's list came from. */
-  sources: Partial<Record<SplitName, 'odgt' | 'folders'>>;
-  /** Samples left out by `onBadSample: 'skip'`, with the reason. */
-  skipped: SkippedFile[];
-}
-
-export type BadSamplePolicy = 'skip' | 'fail';
-
 export interface IndexOptions {
   /** Default PUBLISHED_SPLIT_NAMES. */
   splits?: readonly SplitName[];
@@ -69,14 +46,6 @@ export interface IndexOptions {
   checkHeaders?: boolean;
   /** What a sample with a bad header does: leave the sample out ('skip') or be part of the error ('fail', default). */
   onBadSample?: BadSamplePolicy;
-}
-
-const MAX_LISTED = 25;
-
-export function listProblems(title: string, problems: readonly string[]): string {
-  const shown = problems.slice(0, MAX_LISTED).map((p) => `  - ${p}`);
-  if (problems.length > MAX_LISTED) shown.push(`  ... and ${problems.length - MAX_LISTED} more`);
-  return `${title}\n${shown.join('\n')}`;
 }
 
 /**
@@ -87,7 +56,7 @@ export function listProblems(title: string, problems: readonly string[]): string
 export function indexStreetHazards(root: string, options: IndexOptions = {}): DatasetIndex {
   const splits = options.splits ?? PUBLISHED_SPLIT_NAMES;
   const missing: string[] = [];
-  const index: DatasetIndex = { root, splits: {}, sources: {}, skipped: [] };
+  const index: DatasetIndex = { root, layout: 'StreetHazards', classes: STREETHAZARDS_CLASSES, splits: {}, sources: {}, skipped: [] };
   if (!isDirectory(root)) {
     throw new DataError(`StreetHazards root ${root} is not a folder`, [root]);
   }
@@ -105,14 +74,6 @@ export function indexStreetHazards(root: string, options: IndexOptions = {}): Da
   }
   if (options.checkHeaders ?? true) checkHeaders(index, options.onBadSample ?? 'fail');
   return index;
-}
-
-function isDirectory(path: string): boolean {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
-  }
 }
 
 function samplesFromOdgt(split: SplitName, odgt: string, splitFolder: string, missing: string[]): Sample[] {
@@ -133,7 +94,7 @@ function samplesFromOdgt(split: SplitName, odgt: string, splitFolder: string, mi
       const annotation = resolveIn(splitFolder, entry.fpath_segm);
       if (!existsSync(image)) missing.push(`${image} (image, ${odgt} line ${i + 1})`);
       if (!existsSync(annotation)) missing.push(`${annotation} (annotation, ${odgt} line ${i + 1})`);
-      samples.push({ split, image, annotation });
+      samples.push({ split, image, annotation, format: 'streethazards' });
     }
   }
   return samples;
@@ -178,7 +139,7 @@ function samplesFromFolders(split: SplitName, splitFolder: string, missing: stri
   for (const image of listPngs(imageDir)) {
     const annotation = join(annotationDir, relative(imageDir, image));
     if (!existsSync(annotation)) missing.push(`${annotation} (annotation of ${image})`);
-    samples.push({ split, image, annotation });
+    samples.push({ split, image, annotation, format: 'streethazards' });
   }
   return samples;
 }
@@ -194,113 +155,14 @@ function listPngs(dir: string): string[] {
   return found;
 }
 
-/** Orders "2.png" before "10.png", the same on every machine (no locale). */
-export function naturalCompare(a: string, b: string): number {
-  const pa = a.match(/\d+|\D+/g) ?? [];
-  const pb = b.match(/\d+|\D+/g) ?? [];
-  for (let i = 0; i < Math.min(pa.length, pb.length); i++) {
-    const x = pa[i]!;
-    const y = pb[i]!;
-    if (x === y) continue;
-    const bothNumbers = /^\d/.test(x) && /^\d/.test(y);
-    if (bothNumbers && Number(x) !== Number(y)) return Number(x) - Number(y);
-    return x < y ? -1 : 1;
-  }
-  return pa.length - pb.length;
-}
-
-/** Problems visible in the headers alone: unreadable files, label map formats, image vs label size. */
-export function sampleHeaderProblem(sample: Sample): string | null {
-  try {
-    const image = readPngHeader(sample.image);
-    const label = readPngHeader(sample.annotation);
-    if (!isLabelMapFormat(label)) {
-      return `${sample.annotation}: a label map must be an 8-bit grayscale or palette PNG, this one is ${describePngFormat(label)}`;
-    }
-    if (image.width !== label.width || image.height !== label.height) {
-      return sizeMismatch(sample, image, label);
-    }
-    return null;
-  } catch (error) {
-    return describeError(error);
-  }
-}
-
-function sizeMismatch(sample: Sample, image: { width: number; height: number }, label: { width: number; height: number }): string {
-  return `${sample.annotation}: label map is ${label.width}x${label.height} but its image ${sample.image} is ${image.width}x${image.height}`;
-}
-
-function checkHeaders(index: DatasetIndex, policy: BadSamplePolicy): void {
-  const bad: string[] = [];
-  for (const split of Object.keys(index.splits) as SplitName[]) {
-    const kept: Sample[] = [];
-    for (const sample of index.splits[split]!) {
-      const problem = sampleHeaderProblem(sample);
-      if (problem === null) kept.push(sample);
-      else if (policy === 'skip') index.skipped.push({ file: sample.annotation, reason: problem });
-      else bad.push(problem);
-    }
-    index.splits[split] = kept;
-  }
-  if (bad.length > 0) throw new DataError(listProblems(`StreetHazards at ${index.root} has bad samples:`, bad), bad);
-}
-
-/**
- * Annotation values to classes: v - 1 for 1..14, IGNORE_LABEL for 0 (which the
- * reference turns into -1) and for 255 (the usual "void"). Anything else is
- * not a StreetHazards annotation and is refused, naming the values found.
- */
-export function annotationToClasses(annotation: Uint8Array, name: string): Uint8Array {
-  const classes = new Uint8Array(annotation.length);
-  let outOfRange: Map<number, number> | null = null;
-  for (let p = 0; p < annotation.length; p++) {
-    const v = annotation[p]!;
-    if (v >= 1 && v <= ANOMALY_LABEL + 1) classes[p] = v - 1;
-    else if (v === 0 || v === 255) classes[p] = IGNORE_LABEL;
-    else {
-      outOfRange ??= new Map();
-      outOfRange.set(v, (outOfRange.get(v) ?? 0) + 1);
-    }
-  }
-  if (outOfRange) {
-    const found = [...outOfRange].sort((a, b) => a[0] - b[0]).map(([v, n]) => `${v} (${n} pixels)`);
-    throw new DataError(`${name}: label values out of range: ${found.join(', ')}; StreetHazards annotations hold 1..${ANOMALY_LABEL + 1} (0 and 255 are ignored)`, [name]);
-  }
-  return classes;
-}
-
-/** Classes back to annotation values (class + 1, ignore -> 0), as the dataset stores them. */
+/** Engine labels back to annotation values (class + 1, the anomaly K + 1, ignore 0), as the dataset stores them. */
 export function classesToAnnotation(classes: Uint8Array): Uint8Array {
+  const k = STREETHAZARDS_CLASSES.names.length;
   const annotation = new Uint8Array(classes.length);
   for (let p = 0; p < classes.length; p++) {
     const c = classes[p]!;
-    annotation[p] = c <= ANOMALY_LABEL ? c + 1 : 0;
+    annotation[p] = c < k ? c + 1 : c === ANOMALY_LABEL ? k + 1 : 0;
   }
   return annotation;
 }
 
-export interface LoadedSample {
-  sample: Sample;
-  width: number;
-  height: number;
-  /** 8-bit RGB, interleaved. */
-  image: Uint8Array;
-  /** Classes 0..13 and IGNORE_LABEL, one per pixel. */
-  labels: Uint8Array;
-}
-
-/** Reads and checks one sample. Throws a DataError naming the file for any problem. */
-export function loadSample(sample: Sample): LoadedSample {
-  const image = readImage(sample.image);
-  const annotation = readLabelMap(sample.annotation);
-  if (image.width !== annotation.width || image.height !== annotation.height) {
-    throw new DataError(sizeMismatch(sample, image, annotation), [sample.annotation, sample.image]);
-  }
-  return {
-    sample,
-    width: image.width,
-    height: image.height,
-    image: image.data,
-    labels: annotationToClasses(annotation.labels, sample.annotation),
-  };
-}

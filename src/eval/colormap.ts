@@ -1,9 +1,9 @@
-// Colours for the figures: a perceptual inferno-like ramp for scores and the
-// StreetHazards palette for class ids.
+// Colours for the figures: a perceptual inferno-like ramp for scores, and
+// class ids through the palette of the dataset's class table.
 
-import { IGNORE_LABEL } from '../base/labels';
+import { ANOMALY_LABEL, type Rgb } from '../base/labels';
 
-export type Rgb = readonly [number, number, number];
+export type { Rgb };
 
 /** matplotlib's inferno sampled at 0, 0.1, ..., 1; linear in between. */
 const INFERNO_STOPS: readonly Rgb[] = [
@@ -45,33 +45,14 @@ export function inferno(t: number): Rgb {
   return [INFERNO_LUT[index * 3]!, INFERNO_LUT[index * 3 + 1]!, INFERNO_LUT[index * 3 + 2]!];
 }
 
-/**
- * StreetHazards colours by label after the minus-one (the Cityscapes / CARLA
- * colours): 0 unlabeled, 1 building, 2 fence, 3 other, 4 pedestrian, 5 pole,
- * 6 road line, 7 road, 8 sidewalk, 9 vegetation, 10 car, 11 wall,
- * 12 traffic sign, 13 anomaly.
- */
-export const SEGMENTATION_PALETTE: readonly Rgb[] = [
-  [0, 0, 0],
-  [70, 70, 70],
-  [190, 153, 153],
-  [250, 170, 160],
-  [220, 20, 60],
-  [153, 153, 153],
-  [157, 234, 50],
-  [128, 64, 128],
-  [244, 35, 232],
-  [107, 142, 35],
-  [0, 0, 142],
-  [102, 102, 156],
-  [220, 220, 0],
-  [60, 250, 240],
-];
+/** Anomaly pixels in ground-truth pictures: a colour no class table here uses. */
+export const ANOMALY_COLOUR: Rgb = [60, 250, 240];
 
 /** Ignore pixels, and any label outside the palette. */
 export const IGNORE_COLOUR: Rgb = [255, 255, 255];
 
-export function labelColour(label: number): Rgb {
-  if (label === IGNORE_LABEL) return IGNORE_COLOUR;
-  return SEGMENTATION_PALETTE[label] ?? IGNORE_COLOUR;
+/** A label's colour in the dataset's palette (`colours`, index = class). */
+export function labelColour(label: number, colours: readonly Rgb[]): Rgb {
+  if (label === ANOMALY_LABEL) return ANOMALY_COLOUR;
+  return colours[label] ?? IGNORE_COLOUR;
 }

@@ -1,24 +1,24 @@
 // Semantic segmentation quality of the teacher over a whole split: a confusion
 // matrix over the known classes, accumulated image by image.
 
-import { ANOMALY_LABEL, IGNORE_LABEL, KNOWN_CLASS_COUNT } from '../base/labels';
+import { ANOMALY_LABEL, IGNORE_LABEL, UNCLASSIFIED_LABEL } from '../base/labels';
 import { checkSameLength, type LabelArray } from './labels';
 
 export class ConfusionMatrix {
   /** counts[truth * classes + predicted] */
   readonly counts: Float64Array;
 
-  constructor(readonly classes = KNOWN_CLASS_COUNT) {
+  constructor(readonly classes: number) {
     this.counts = new Float64Array(classes * classes);
   }
 
-  /** Counts pixels whose truth is a known class; anomaly and ignore pixels are left out. */
+  /** Counts pixels whose truth is a known class; anomaly, unclassified and ignore pixels are left out. */
   add(prediction: LabelArray, labels: LabelArray): void {
     checkSameLength('prediction', labels.length, prediction.length);
     const classes = this.classes;
     for (let i = 0; i < labels.length; i++) {
       const truth = labels[i]!;
-      if (truth === ANOMALY_LABEL || truth === IGNORE_LABEL) continue;
+      if (truth === ANOMALY_LABEL || truth === IGNORE_LABEL || truth === UNCLASSIFIED_LABEL) continue;
       if (!(truth >= 0 && truth < classes)) throw new RangeError(`label ${truth} at pixel ${i} is outside 0..${classes - 1}`);
       const predicted = prediction[i]!;
       if (!(predicted >= 0 && predicted < classes)) {

@@ -45,11 +45,11 @@ export function scoreHeatmap(scores: ArrayLike<number>, width: number, height: n
   return image;
 }
 
-/** Class ids through the StreetHazards palette (ignore and unknown ids white). */
-export function segmentationImage(labels: LabelArray, width: number, height: number): RgbImage {
+/** Class ids through the dataset's palette (ignore and unknown ids white). */
+export function segmentationImage(labels: LabelArray, width: number, height: number, colours: readonly Rgb[]): RgbImage {
   checkPixelCount('labels', labels.length, width, height);
   const image = createRgbImage(width, height);
-  for (let i = 0; i < labels.length; i++) image.data.set(labelColour(labels[i]!), i * 3);
+  for (let i = 0; i < labels.length; i++) image.data.set(labelColour(labels[i]!, colours), i * 3);
   return image;
 }
 

@@ -1,6 +1,7 @@
 // The anomaly metrics of one image: AUROC, AUPR, FPR95 and the DiCNet paper's
 // cFPR / eFPR.
 
+import { UNCLASSIFIED_LABEL } from '../base/labels';
 import { thresholdCurve } from './curve';
 import { checkSameLength, pixelKind, type LabelArray } from './labels';
 import { averagePrecision, fprAtRecall, rocAuc } from './ranking';
@@ -8,7 +9,7 @@ import { averagePrecision, fprAtRecall, rocAuc } from './ranking';
 export interface ImageAnomalyInput {
   /** Anomaly score per pixel, higher = more anomalous; row-major like labels. */
   readonly scores: Float32Array;
-  /** Ground truth: 0..12 known, 13 anomaly, IGNORE_LABEL (excluded from every metric). */
+  /** Ground truth: classes and UNCLASSIFIED_LABEL are normal, ANOMALY_LABEL anomaly, IGNORE_LABEL excluded from every metric. */
   readonly labels: LabelArray;
   /** The teacher's class per pixel, for cFPR / eFPR; without it both are null. */
   readonly prediction?: LabelArray;
@@ -51,7 +52,8 @@ export type ImageAnomalyResult = ScoredImage | SkippedImage;
  * So knownPixels * fpr95 = correctPixels * cFPR + misclassifiedPixels * eFPR.
  * eFPR is null for an image with no misclassified known pixel, cFPR for one with no
  * correct known pixel. The reference flags score > t (strictly); the two differ
- * only on known pixels whose score equals t exactly.
+ * only on known pixels whose score equals t exactly. Normal pixels of no given
+ * class (anomaly sets) count in FPR95 but in neither cFPR nor eFPR.
  */
 export function imageAnomalyMetrics(input: ImageAnomalyInput): ImageAnomalyResult {
   const { scores, labels, prediction } = input;
@@ -104,7 +106,7 @@ function flaggedByCorrectness(scores: Float32Array, labels: LabelArray, predicti
   let misclassified = 0;
   let misclassifiedFlagged = 0;
   for (let i = 0; i < labels.length; i++) {
-    if (pixelKind(labels[i]!, i) !== 'known') continue;
+    if (pixelKind(labels[i]!, i) !== 'known' || labels[i] === UNCLASSIFIED_LABEL) continue;
     const flagged = scores[i]! >= threshold ? 1 : 0;
     if (prediction[i] === labels[i]) {
       correct++;

@@ -14,3 +14,4 @@ export * from './radix-sort';
 export * from './paired-comparison';
 export * from './colour-rarity';
 export * from './seed-summary';
+export * from './pooled';

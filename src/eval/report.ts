@@ -7,6 +7,7 @@
 // keys, fractions in [0, 1], numbers as numbers; docs/metrics-json.md).
 
 import type { AnomalySummary } from './aggregate';
+import type { PooledSummary } from './pooled';
 import { LOWER_IS_BETTER, PAIRED_METRICS, verdict, type PairedDifference, type PairedMetric } from './paired-comparison';
 
 export type MethodKind = 'dicnet' | 'baseline' | 'control';
@@ -18,6 +19,8 @@ export interface MethodResult {
   readonly method: string;
   readonly kind?: MethodKind;
   readonly metrics: AnomalySummary;
+  /** Over all pixels of the split at once; absent where not computed, null without anomaly pixels. */
+  readonly pooled?: PooledSummary | null;
 }
 
 export interface ComparisonResult {
@@ -100,10 +103,21 @@ interface Grid {
   rows: string[][];
 }
 
+const POOLED_COLUMNS = [
+  ['pooled AUPR', 'aupr'],
+  ['pooled FPR95', 'fpr95'],
+] as const;
+
 function methodGrid(table: ResultTable): Grid {
+  const pooled = table.methods.some((m) => m.pooled);
   return {
-    header: ['Method', ...COLUMNS.map(([name]) => `${name} %`), 'Images'],
-    rows: table.methods.map(({ method, metrics }) => [method, ...COLUMNS.map(([, key]) => formatPercent(metrics[key])), String(metrics.imagesScored)]),
+    header: ['Method', ...COLUMNS.map(([name]) => `${name} %`), ...(pooled ? POOLED_COLUMNS.map(([name]) => `${name} %`) : []), 'Images'],
+    rows: table.methods.map(({ method, metrics, pooled: p }) => [
+      method,
+      ...COLUMNS.map(([, key]) => formatPercent(metrics[key])),
+      ...(pooled ? POOLED_COLUMNS.map(([, key]) => formatPercent(p?.[key] ?? null)) : []),
+      String(metrics.imagesScored),
+    ]),
   };
 }
 
@@ -219,6 +233,10 @@ function summaryJson(m: AnomalySummary): Record<string, number | null> {
   };
 }
 
+function pooledJson(p: PooledSummary | null): Record<string, number> | null {
+  return p && { auroc: p.auroc, aupr: p.aupr, fpr95: p.fpr95, anomaly_pixels: p.anomalyPixels, normal_pixels: p.normalPixels };
+}
+
 function differenceJson(d: PairedDifference): Record<string, number | null> {
   const n = (x: number): number | null => (Number.isNaN(x) ? null : x);
   return { mean_difference: n(d.meanDifference), ci_low: n(d.low), ci_high: n(d.high), win_rate: n(d.winRate), images: d.images };
@@ -234,7 +252,7 @@ export function reportJson(report: ResultsReport): Record<string, unknown> {
     }
     splits[table.key] = {
       title: table.title,
-      methods: Object.fromEntries(table.methods.map((m) => [m.key, { name: m.method, kind: m.kind ?? null, ...summaryJson(m.metrics) }])),
+      methods: Object.fromEntries(table.methods.map((m) => [m.key, { name: m.method, kind: m.kind ?? null, ...summaryJson(m.metrics), ...(m.pooled !== undefined ? { pooled: pooledJson(m.pooled) } : {}) }])),
       comparisons,
     };
   }

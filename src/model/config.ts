@@ -1,3 +1,5 @@
+import { CLASS_TABLE_KEY, classTableFromJson, type ClassTable } from '../base/labels';
+
 // Model configurations. `tiny` trains on the embedded data in minutes on a CPU
 // through a software Vulkan driver; `paper` is DiCNet as published
 // (ResNet-50-dilated teacher, ResNet-34-dilated student, 2048-channel PPM),
@@ -97,3 +99,36 @@ export const paper: ModelConfig = {
 };
 
 export const configs = { tiny, paper } as const;
+
+/** What a run sets of a configuration: its dataset's class count and the input size it trains at. */
+export interface RunShape {
+  numClasses: number;
+  inputHeight: number;
+  inputWidth: number;
+}
+
+/** A configuration with the class count and input size of a run; the networks' layers are the configuration's. */
+export function shapedConfig(name: ModelConfig['name'], shape: RunShape): ModelConfig {
+  for (const [key, value] of Object.entries(shape)) {
+    if (!Number.isInteger(value) || value < 2) throw new RangeError(`${key} must be a whole number >= 2, got ${value}`);
+  }
+  return { ...configs[name], ...shape };
+}
+
+/**
+ * The networks a checkpoint's metadata describes: its configuration at its input
+ * size, for its class table. `fallback` is the table of checkpoints written before
+ * tables travelled with them. Throws an Error naming `source` and what is wrong.
+ */
+export function describedNetworks(metadata: Readonly<Record<string, string>>, source: string, fallback: ClassTable): { config: ModelConfig; classes: ClassTable } {
+  const name = metadata.config ?? '';
+  if (!Object.hasOwn(configs, name)) throw new Error(`${source}: the metadata names no known configuration (config: ${metadata.config ?? 'missing'})`);
+  const base = configs[name as ModelConfig['name']];
+  const classes = metadata[CLASS_TABLE_KEY] === undefined ? fallback : classTableFromJson(metadata[CLASS_TABLE_KEY], source);
+  const size = (key: string, otherwise: number) => (metadata[key] === undefined ? otherwise : Number(metadata[key]));
+  try {
+    return { classes, config: shapedConfig(base.name, { numClasses: classes.names.length, inputHeight: size('input_height', base.inputHeight), inputWidth: size('input_width', base.inputWidth) }) };
+  } catch (error) {
+    throw new Error(`${source}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}

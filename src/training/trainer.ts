@@ -13,7 +13,7 @@ import { loadCheckpointFile, saveCheckpoint } from '../checkpoint/io';
 import type { DecodedCheckpoint } from '../checkpoint/safetensors';
 import type { BatchStream, BatchStreamState } from '../data/batches';
 import { createProgress } from '../data/progress';
-import type { SkippedFile } from '../data/streethazards';
+import type { SkippedFile } from '../data/dataset';
 import type { Module } from '../graph/module';
 import { polyLearningRate, type Optimizer } from '../graph/optim';
 import type { Tensor } from '../graph/tensor';

@@ -1,6 +1,13 @@
 // Class indices (after the dataset's minus-one) used by the scene generator.
 
-import { classIndex } from '../../base/labels';
+import { ANOMALY_LABEL } from '../../base/labels';
+import { STREETHAZARDS_CLASSES } from '../class-tables';
+
+function classIndex(name: string): number {
+  const index = STREETHAZARDS_CLASSES.names.indexOf(name);
+  if (index < 0) throw new Error(`no StreetHazards class ${name}`);
+  return index;
+}
 
 export const CLASS = {
   /** The sky: CARLA, which rendered StreetHazards, tags it unlabeled. */
@@ -17,5 +24,5 @@ export const CLASS = {
   car: classIndex('car'),
   wall: classIndex('wall'),
   trafficSign: classIndex('traffic sign'),
-  anomaly: classIndex('anomaly'),
+  anomaly: ANOMALY_LABEL,
 } as const;

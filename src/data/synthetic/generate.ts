@@ -24,13 +24,15 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { STREETHAZARDS_CLASS_NAMES } from '../../base/labels';
+import { ANOMALY_LABEL } from '../../base/labels';
+import { STREETHAZARDS_CLASSES } from '../class-tables';
 import { processAlive, writeFileAtomic } from '../atomic';
 import { DataError, describeError } from '../errors';
 import { writePng } from '../png';
 import { createProgress } from '../progress';
 import { mixSeed } from '../seed';
-import { SPLIT_LAYOUT, classesToAnnotation, type SplitName } from '../streethazards';
+import type { SplitName } from '../dataset';
+import { SPLIT_LAYOUT, classesToAnnotation } from '../streethazards';
 import { renderScene, type AnomalyFamily } from './scene';
 
 /** Bump whenever the generator's output changes, so caches of older output are not reused. */
@@ -181,10 +183,12 @@ function generateInto(root: string, params: SyntheticParams, showProgress: boole
   const classPixels = {} as Record<SplitName, number[]>;
   for (const split of SPLIT_ORDER) {
     const layout = SPLIT_LAYOUT[split];
-    const pixels = new Array<number>(STREETHAZARDS_CLASS_NAMES.length).fill(0);
+    // The anomaly's pixels are counted after the classes', at index K.
+    const k = STREETHAZARDS_CLASSES.names.length;
+    const pixels = new Array<number>(k + 1).fill(0);
     for (let i = 0; i < params.counts[split]; i++) {
       const scene = renderScene(mixSeed(params.seed, SCENES[split], i), params.width, params.height, ANOMALIES[split]);
-      for (const c of scene.classes) pixels[c]! += 1;
+      for (const c of scene.classes) pixels[c === ANOMALY_LABEL ? k : c]! += 1;
       const path = syntheticSamplePath(split, i);
       writePng(join(root, layout.folder, layout.images, path), { width: scene.width, height: scene.height, data: scene.image });
       writePng(join(root, layout.folder, layout.annotations, path), { width: scene.width, height: scene.height, labels: classesToAnnotation(scene.classes) });
