@@ -22,7 +22,8 @@ export const pasteUsage = `usage: npx dicnet paste --camvid DIR --split val|test
   --split-seed N        gives each object to val or test: keep it the same for both sets (default 1)
   --exclude REGEX       leave out object files whose name matches (default ${DEFAULT_EXCLUDE.source}:
                         rembg's cars and people); --exclude '' leaves out none
-  --no-match-colour     keep the objects' own colours (default: matched to the frame around them)
+  --no-match-colour     keep the objects' own colours (default --match-colour: matched to the
+                        frame around them)
   --help                this text
 VOC objects of classes CamVid knows (person, bicycle, motorbike, car, bus, train) are never used.`;
 
