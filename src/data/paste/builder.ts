@@ -15,8 +15,8 @@ import { mixSeed } from '../seed';
 import { DataError } from '../errors';
 import { checkCamvidFrame, listCamvidFrames, type CamvidSplit } from './camvid-frames';
 import type { ColourStats } from './colour-match';
-import { DEFAULT_MIN_PIXELS, readObjectSources, type PasteObject } from './cutouts';
-import { choosePlacement, DEFAULT_HEIGHT_RANGE, pasteObject } from './paste';
+import { MIN_OBJECT_PIXELS, readObjectSources, type PasteObject } from './cutouts';
+import { choosePlacement, HEIGHT_RANGE, pasteObject } from './paste';
 import { BUILDER, IMAGES_FOLDER, MASKS_FOLDER, previousSet, removeStaleImages, writeManifest } from './set-folder';
 
 export interface PasteSetOptions {
@@ -34,8 +34,6 @@ export interface PasteSetOptions {
   splitSeed: number;
   matchColour: boolean;
   exclude: RegExp | null;
-  minPixels?: number;
-  heightRange?: readonly [number, number];
   /** Notes on what was passed over, and the summary. */
   log?: (line: string) => void;
   /** A progress display on stderr. */
@@ -67,20 +65,19 @@ export function assignSplits(names: readonly string[], splitSeed: number): Map<s
 /** Frame i's object: the split's objects in a seeded order, reshuffled every round, so each is used about equally. */
 function objectForFrame(objects: readonly PasteObject[], seed: number, i: number): PasteObject {
   const round = Math.floor(i / objects.length);
+  // 0x6f626a ("obj") keeps this stream apart from the placements' mixSeed(seed, i).
   return new Random(mixSeed(seed, 0x6f626a, round)).shuffle([...objects])[i % objects.length]!;
 }
 
-const round = (v: number, digits: number): number => Number(v.toFixed(digits));
-const statsJson = (s: ColourStats) => ({ mean: s.mean.map((v) => round(v, 2)), std: s.std.map((v) => round(v, 2)) });
+const rounded = (v: number, digits: number): number => Number(v.toFixed(digits));
+const statsJson = (s: ColourStats) => ({ mean: s.mean.map((v) => rounded(v, 2)), std: s.std.map((v) => rounded(v, 2)) });
 
 export function buildPastedSet(o: PasteSetOptions): PasteSetSummary {
   const log = o.log ?? (() => {});
-  const minPixels = o.minPixels ?? DEFAULT_MIN_PIXELS;
-  const heightRange = o.heightRange ?? DEFAULT_HEIGHT_RANGE;
   const frames = listCamvidFrames(o.camvid, o.split, o.count);
   const split = o.split as CamvidSplit;
   frames.forEach(checkCamvidFrame);
-  const sources = readObjectSources(o.objects, { exclude: o.exclude, minPixels });
+  const sources = readObjectSources(o.objects, { exclude: o.exclude, minPixels: MIN_OBJECT_PIXELS });
   sources.notes.forEach(log);
   const assigned = assignSplits(sources.objects.map((object) => object.group), o.splitSeed);
   const setOf = (object: PasteObject): CamvidSplit => assigned.get(object.group)!;
@@ -105,8 +102,8 @@ export function buildPastedSet(o: PasteSetOptions): PasteSetSummary {
       splitSeed: o.splitSeed,
       matchColour: o.matchColour,
       exclude: o.exclude?.source ?? null,
-      minPixels,
-      heightRange,
+      minPixels: MIN_OBJECT_PIXELS,
+      heightRange: HEIGHT_RANGE,
     },
     objects: sources.objects.map((object) => ({
       id: object.id,
@@ -129,7 +126,7 @@ export function buildPastedSet(o: PasteSetOptions): PasteSetSummary {
     const image = readImage(frame.image);
     const labels = readLabelMap(frame.labels);
     const object = objectForFrame(objects, o.seed, i);
-    const placement = choosePlacement(new Random(mixSeed(o.seed, i)), object, image, heightRange);
+    const placement = choosePlacement(new Random(mixSeed(o.seed, i)), object, image);
     const pasted = pasteObject(image, labels, object, placement, o.matchColour);
     writePng(join(o.out, IMAGES_FOLDER, frame.name), pasted.image);
     writePng(join(o.out, MASKS_FOLDER, frame.name), pasted.mask);
@@ -138,7 +135,7 @@ export function buildPastedSet(o: PasteSetOptions): PasteSetSummary {
       frame: frame.image,
       object: object.id,
       ...placement,
-      scale: round(placement.height / object.height, 4),
+      scale: rounded(placement.height / object.height, 4),
       anomalyPixels: pasted.anomalyPixels,
       colour: { object: statsJson(pasted.objectColour), band: statsJson(pasted.bandColour) },
     };

@@ -43,7 +43,7 @@ export interface ObjectSources {
 
 /** rembg's examples that CamVid knows (cars) or that are people. */
 export const DEFAULT_EXCLUDE = /^(car|girl|anime)/;
-export const DEFAULT_MIN_PIXELS = 1500;
+export const MIN_OBJECT_PIXELS = 1500;
 const OBJECT_ALPHA = 128;
 
 interface SourceFiles {

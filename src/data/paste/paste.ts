@@ -15,7 +15,7 @@ export const MASK_IGNORE = 255;
 export const CAMVID_UNLABELLED = 11;
 
 /** The pasted object's height, as fractions of the frame's height. */
-export const DEFAULT_HEIGHT_RANGE: readonly [number, number] = [0.08, 0.3];
+export const HEIGHT_RANGE: readonly [number, number] = [0.08, 0.3];
 /**
  * A pixel is anomalous where the object makes up at least 95% of it: rembg's
  * cut-outs are 254/255 opaque inside, and a pixel with a trace of the street
@@ -49,9 +49,9 @@ export interface PastedFrame {
  * Size and position: the object stands with its bottom in the lower half of
  * the frame (where the road is), wholly inside it.
  */
-export function choosePlacement(rng: Random, object: { width: number; height: number }, frame: { width: number; height: number }, heightRange = DEFAULT_HEIGHT_RANGE): Placement {
-  const lo = Math.min(frame.height, Math.max(MIN_OBJECT_HEIGHT, heightRange[0] * frame.height));
-  const hi = Math.min(frame.height, Math.max(lo, heightRange[1] * frame.height));
+export function choosePlacement(rng: Random, object: { width: number; height: number }, frame: { width: number; height: number }): Placement {
+  const lo = Math.min(frame.height, Math.max(MIN_OBJECT_HEIGHT, HEIGHT_RANGE[0] * frame.height));
+  const hi = Math.min(frame.height, Math.max(lo, HEIGHT_RANGE[1] * frame.height));
   let height = Math.round(lo + rng.next() * (hi - lo));
   let width = Math.max(1, Math.round((height * object.width) / object.height));
   if (width > frame.width) {
