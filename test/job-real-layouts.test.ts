@@ -1,0 +1,82 @@
+// The main job on a CamVid-layout folder with anomaly sets, and `dicnet eval`
+// of its networks: the class table travels from the dataset into the
+// checkpoints, the report and the pictures; every anomaly set gets per-image
+// and pooled metrics; the FPR95 thresholds come from the first anomaly set;
+// eval reproduces the run's numbers, and refuses bad paths before the GPU starts.
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { CLASS_TABLE_KEY, classTableFromJson } from '../src/base/labels';
+import { loadCheckpointFile } from '../src/checkpoint/io';
+import { CAMVID_CLASSES } from '../src/data/class-tables';
+import { checkpointPaths } from '../src/cli/pipeline';
+import { anomalySet, camvidCopy } from './support/camvid';
+import { expectValue, runQuietly, smallRun, tempDir } from './support/pipeline';
+import { testRuntime } from './support/runtime';
+
+const test = suite('the main job on CamVid with anomaly sets');
+
+function dicnet(args: readonly string[]) {
+  const child = spawnSync(process.execPath, ['dist/bench/dicnet.js', ...args], { encoding: 'utf8', timeout: 300_000 });
+  return { code: child.status, stdout: child.stdout, stderr: child.stderr };
+}
+
+const data = camvidCopy({ train: 6, val: 1, test: 2 });
+const pasted = anomalySet({ layout: 'images + labels_masks', count: 3 });
+const road = anomalySet({ layout: 'RoadAnomaly frames', count: 2, jpeg: true });
+const out = tempDir('camvid-run');
+
+test('train on CamVid: its 11 classes in the checkpoints, the report and metrics.json; anomaly sets scored per image and pooled', async () => {
+  const o = smallRun(out, { data, input: [32, 48], anomalies: [{ name: 'pasted', dir: pasted }, { name: 'road', dir: road }], panels: 1 });
+  const run = expectValue(await runQuietly(await testRuntime(), o));
+  assert.is(run.status, 'done');
+  const { metadata } = await loadCheckpointFile(checkpointPaths(out).student);
+  assert.equal(classTableFromJson(metadata![CLASS_TABLE_KEY]!, 'student'), CAMVID_CLASSES);
+  assert.equal([metadata!.input_height, metadata!.input_width], ['32', '48']);
+  assert.is(metadata!.fpr95_threshold_split, 'pasted', 'thresholds from the first anomaly set');
+  const metrics = JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8'));
+  assert.equal(Object.keys(metrics.splits), ['pasted', 'road'], 'the CamVid test split has no anomalies: no anomaly table');
+  for (const name of ['pasted', 'road']) {
+    const kl = metrics.splits[name].methods.dicnet_kl;
+    assert.is(kl.images_scored, name === 'pasted' ? 3 : 2);
+    assert.type(kl.pooled.aupr, 'number');
+    assert.ok(kl.pooled.anomaly_pixels > 0 && kl.pooled.normal_pixels > kl.pooled.anomaly_pixels);
+  }
+  assert.equal(Object.keys(metrics.teacher).filter((k) => k.startsWith('iou_')), CAMVID_CLASSES.names.map((n) => `iou_${n}`));
+  const report = readFileSync(join(out, 'report.md'), 'utf8');
+  assert.match(report, 'DiCNet on CamVid (tiny, 32x48');
+  assert.match(report, '| IoU bicyclist (%) |');
+  assert.match(report, 'pooled AUPR %');
+});
+
+test('dicnet eval of those networks on the anomaly sets alone gives the run\'s numbers', () => {
+  const evalOut = tempDir('camvid-eval');
+  const child = dicnet(['eval', '--anomalies', `pasted=${pasted}`, '--anomalies', `road=${road}`, '--checkpoints', join(out, 'checkpoints'), '--out', evalOut, '--batch', '2', '--panels', '0']);
+  assert.is(child.code, 0, child.stderr);
+  const run = JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8'));
+  const evaluated = JSON.parse(readFileSync(join(evalOut, 'metrics.json'), 'utf8'));
+  for (const name of ['pasted', 'road']) {
+    const { colour_rarity: _, ...trained } = run.splits[name].methods;
+    assert.equal(evaluated.splits[name].methods, trained, `${name}: every method but colour rarity (no train split given)`);
+  }
+});
+
+test('dicnet eval: a missing path, a file, a folder of no layout: one line each, exit 2, before the GPU starts', () => {
+  const dir = tempDir('eval-paths');
+  const file = join(dir, 'file');
+  writeFileSync(file, 'x');
+  const child = dicnet(['eval', '--data', join(dir, 'missing'), '--anomalies', dir, '--checkpoints', join(out, 'checkpoints'), '--out', tempDir('eval-bad')]);
+  assert.is(child.code, 2);
+  assert.is(child.stderr.trim(), [`--data ${join(dir, 'missing')} does not exist`, `--anomalies ${dir} is not an anomaly set: it needs images/ + labels_masks/, or frames/`].join('\n'));
+  assert.not.match(child.stdout + child.stderr, 'adapter');
+  const onFile = dicnet(['eval', '--data', file, '--checkpoints', join(out, 'checkpoints'), '--out', tempDir('eval-bad')]);
+  assert.is(onFile.code, 2);
+  assert.is(onFile.stderr.trim(), `--data ${file} is not a folder`);
+  const onCamvid = dicnet(['eval', '--data', data, '--checkpoints', join(out, 'checkpoints'), '--out', tempDir('eval-camvid'), '--panels', '0']);
+  assert.is(onCamvid.code, 0, onCamvid.stderr);
+  assert.match(onCamvid.stdout, /mIoU \(%\)\s+\d/);
+});
+
+test.run();
