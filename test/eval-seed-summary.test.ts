@@ -44,6 +44,19 @@ test('target met only when every condition holds in every seed', () => {
   assert.match(renderSeedSummary(cfpr), "- not met: mean cFPR lower than MSP's");
 });
 
+test('pooled AUPR and FPR95 summarised where the runs have them, "-" where they do not', () => {
+  const pooled = (r: MetricsJson, aupr: number) => {
+    r.splits.test!.methods.dicnet_kl!.pooled = { aupr, fpr95: 0.5 };
+    return r;
+  };
+  const s = summariseSeeds([1, 2], [pooled(run([0.9, 0.3, 0.2, 0.1], [0.8, 0.1, 0.4, 0.2], { low: 0.01, high: 0.05 }), 0.2), pooled(run([0.9, 0.3, 0.2, 0.1], [0.8, 0.1, 0.4, 0.2], { low: 0.01, high: 0.05 }), 0.4)]);
+  assert.ok(Math.abs(s.splits.test!.methods.dicnet_kl!.pooled_aupr.mean! - 0.3) < 1e-12);
+  assert.equal(s.splits.test!.methods.msp!.pooled_aupr, { mean: null, sd: null, n: 0 });
+  const text = renderSeedSummary(s);
+  assert.match(text, '| Method | AUROC % | AUPR % | FPR95 % | cFPR % | pooled AUPR % | pooled FPR95 % |');
+  assert.match(text, '| DiCNet (KL) | 90.00 ± 0.00 | 30.00 ± 0.00 | 20.00 ± 0.00 | 10.00 ± 0.00 | 30.00 ± 14.14 | 50.00 ± 0.00 |');
+});
+
 test('a metrics.json of another schema is refused, naming the seed', () => {
   assert.throws(() => summariseSeeds([4], [{ ...run([1, 1, 0, 0], [1, 1, 0, 0], { low: 0, high: 0 }), schema_version: 1 }]), /seed 4: metrics.json schema 1/);
 });

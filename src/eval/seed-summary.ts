@@ -15,6 +15,8 @@ interface MethodJson {
   aupr: number | null;
   fpr95: number | null;
   cfpr: number | null;
+  /** Over all pixels of the split (schema 2 runs from before pooled metrics lack it). */
+  pooled?: { aupr: number; fpr95: number } | null;
 }
 
 interface DifferenceJson {
@@ -43,8 +45,15 @@ export interface MeanSd {
   n: number;
 }
 
-const SUMMARY_METRICS = ['auroc', 'aupr', 'fpr95', 'cfpr'] as const;
+const SUMMARY_METRICS = ['auroc', 'aupr', 'fpr95', 'cfpr', 'pooled_aupr', 'pooled_fpr95'] as const;
 type SummaryMetric = (typeof SUMMARY_METRICS)[number];
+const METRIC_HEADERS: Record<SummaryMetric, string> = { auroc: 'AUROC', aupr: 'AUPR', fpr95: 'FPR95', cfpr: 'cFPR', pooled_aupr: 'pooled AUPR', pooled_fpr95: 'pooled FPR95' };
+
+function metricOf(method: MethodJson | undefined, metric: SummaryMetric): number | null | undefined {
+  if (metric === 'pooled_aupr') return method?.pooled?.aupr;
+  if (metric === 'pooled_fpr95') return method?.pooled?.fpr95;
+  return method?.[metric];
+}
 
 export interface SeedSummary {
   seeds: number[];
@@ -75,7 +84,7 @@ export function summariseSeeds(seeds: readonly number[], runs: readonly MetricsJ
   for (const [key, split] of Object.entries(runs[0]!.splits)) {
     const methods: SeedSummary['splits'][string]['methods'] = {};
     for (const [m, method] of Object.entries(split.methods)) {
-      methods[m] = { name: method.name, ...(Object.fromEntries(SUMMARY_METRICS.map((metric) => [metric, meanSd(runs.map((r) => r.splits[key]?.methods[m]?.[metric]))])) as Record<SummaryMetric, MeanSd>) };
+      methods[m] = { name: method.name, ...(Object.fromEntries(SUMMARY_METRICS.map((metric) => [metric, meanSd(runs.map((r) => metricOf(r.splits[key]?.methods[m], metric)))])) as Record<SummaryMetric, MeanSd>) };
     }
     splits[key] = { title: split.title, methods };
     target[key] = targetConditions(key, headline, methods, runs);
@@ -118,9 +127,9 @@ function cell(v: MeanSd): string {
 }
 
 export function renderSeedSummary(s: SeedSummary): string {
-  const out: string[] = [`# DiCNet over seeds ${s.seeds.join(', ')}`, '', 'Mean ± standard deviation over seeds of the per-image means, in %.', ''];
+  const out: string[] = [`# DiCNet over seeds ${s.seeds.join(', ')}`, '', 'Mean ± standard deviation over seeds of the per-image means (pooled: over all pixels of the set), in %.', ''];
   for (const [key, split] of Object.entries(s.splits)) {
-    out.push(`## ${split.title}`, '', '| Method | AUROC % | AUPR % | FPR95 % | cFPR % |', '| --- | ---: | ---: | ---: | ---: |');
+    out.push(`## ${split.title}`, '', `| Method | ${SUMMARY_METRICS.map((m) => `${METRIC_HEADERS[m]} %`).join(' | ')} |`, `| --- |${' ---: |'.repeat(SUMMARY_METRICS.length)}`);
     for (const m of Object.values(split.methods)) out.push(`| ${m.name} | ${SUMMARY_METRICS.map((metric) => cell(m[metric])).join(' | ')} |`);
     const conditions = s.target[key] ?? [];
     const missed = conditions.filter((c) => !c.met);
