@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import jpeg from 'jpeg-js';
 import { DataError, describeError } from './errors';
+import { applyOrientation, jpegOrientation } from './exif';
 import { decodeImage, type RgbImage } from './png';
 
 export type PhotoFormat = 'PNG' | 'JPEG' | 'WebP';
@@ -41,7 +42,7 @@ function decodeJpeg(bytes: Uint8Array, name: string): RgbImage {
     throw new DataError(`${name}: corrupt or unsupported JPEG (${describeError(error)})`, [name]);
   }
   if (!(decoded.width > 0 && decoded.height > 0)) throw new DataError(`${name}: corrupt JPEG (no image in it)`, [name]);
-  return { width: decoded.width, height: decoded.height, data: decoded.data };
+  return applyOrientation({ width: decoded.width, height: decoded.height, data: decoded.data }, jpegOrientation(bytes));
 }
 
 type WebpDecode = (data: ArrayBuffer) => Promise<{ width: number; height: number; data: Uint8ClampedArray }>;
