@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { CLASS_TABLE_KEY, classTableFromJson } from '../src/base/labels';
+import { readDomainReference } from '../src/cli/domain-check';
 import { loadCheckpointFile } from '../src/checkpoint/io';
 import { CAMVID_CLASSES } from '../src/data/class-tables';
 import { checkpointPaths } from '../src/cli/pipeline';
@@ -36,6 +37,10 @@ test('train on CamVid: its 11 classes in the checkpoints, the report and metrics
   assert.equal(classTableFromJson(metadata![CLASS_TABLE_KEY]!, 'student'), CAMVID_CLASSES);
   assert.equal([metadata!.input_height, metadata!.input_width], ['32', '48']);
   assert.is(metadata!.fpr95_threshold_split, 'pasted', 'thresholds from the first anomaly set');
+  const domain = readDomainReference(metadata!);
+  assert.ok(domain, 'the domain check\'s reference is stored with the student');
+  assert.equal([domain!.split, domain!.images], ['CamVid validation', 1]);
+  assert.ok(domain!.values.dicnetKl.p99 > 0 && domain!.values.msp.max >= domain!.values.msp.p95);
   const metrics = JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8'));
   assert.equal(Object.keys(metrics.splits), ['pasted', 'road'], 'the CamVid test split has no anomalies: no anomaly table');
   for (const name of ['pasted', 'road']) {
@@ -49,6 +54,8 @@ test('train on CamVid: its 11 classes in the checkpoints, the report and metrics
   assert.match(report, 'DiCNet on CamVid (tiny, 32x48');
   assert.match(report, '| IoU bicyclist (%) |');
   assert.match(report, 'pooled AUPR %');
+  assert.match(report, /## domain check: images whose mean DiCNet \(KL\) or MSP score is above the p99 of the CamVid validation images \(1\)/);
+  assert.match(report, '| road: images called unusual (%) |');
 });
 
 test('dicnet eval of those networks on the anomaly sets alone gives the run\'s numbers', () => {

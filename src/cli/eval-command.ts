@@ -22,6 +22,7 @@ import type { GpuRuntime } from '../gpu';
 import { Student, Teacher } from '../model/networks';
 import { newControl } from '../training/trainer';
 import { runWithGpu } from './command';
+import { readDomainReference } from './domain-check';
 import { datasetSplit, EVALUATED_SPLITS, evaluateSplit, fitColourRarity, type SplitEvaluation } from './evaluation';
 import { oneOf, parseFlags, readCommandLine, UsageError, wholeNumber } from './flags';
 import { defaults, namedFolder, type RunOptions } from './options';
@@ -149,6 +150,7 @@ async function evaluateFolder(rt: GpuRuntime, o: EvalOptions): Promise<void> {
     student: null,
     evaluations,
     thresholds: null,
+    domain: readDomainReference(pair.metadata),
     stateCheckpoint: '',
   });
   console.log('\n' + renderText(report));

@@ -63,6 +63,18 @@ export interface SplitEvaluation {
   skippedFiles: readonly SkippedFile[];
   /** Scores of every anomaly pixel, per DiCNet / MSP source, for thresholds. */
   anomalyScores: Partial<Record<ScoreName, number[]>>;
+  /** Per image, in split order: the mean over its pixels of each DOMAIN_SCORES score, how unlike the training data the whole image is. */
+  imageMeans: Record<DomainScore, number[]>;
+}
+
+/** Image-wide means that tell a photo unlike the training data: the teacher-student discrepancy, and the teacher's doubt. */
+export const DOMAIN_SCORES = ['dicnetKl', 'msp'] as const satisfies readonly ScoreName[];
+export type DomainScore = (typeof DOMAIN_SCORES)[number];
+
+function mean(values: Float32Array): number {
+  let sum = 0;
+  for (const v of values) sum += v;
+  return sum / values.length;
 }
 
 export interface EvaluationModels {
@@ -119,6 +131,7 @@ export async function evaluateSplit(
   const pooled = Object.fromEntries(scored.map((m) => [m.key, new PooledEvaluation()])) as Record<string, PooledEvaluation>;
   const confusion = new ConfusionMatrix(classes.names.length);
   const anomalyScores: Partial<Record<ScoreName, number[]>> = Object.fromEntries(THRESHOLD_SOURCES.map((k) => [k, []]));
+  const imageMeans: Record<DomainScore, number[]> = { dicnetKl: [], msp: [] };
   const { batches, skipped } = batchesInOrder(samples, { batchSize: o.batchSize, height: c.inputHeight, width: c.inputWidth, classCount: classes.names.length, onBadSample: o.onBadSample });
   const progress = createProgress(`evaluation (${split} split)`, samples.length);
   const start = performance.now();
@@ -140,6 +153,7 @@ export async function evaluateSplit(
         methods[m.key]!.add({ scores: map(m.source), labels, prediction: predicted, name });
         pooled[m.key]!.add(map(m.source), labels);
       }
+      for (const k of DOMAIN_SCORES) imageMeans[k].push(mean(at(scores[k])));
       for (const k of THRESHOLD_SOURCES) {
         const s = at(scores[k]);
         for (let p = 0; p < plane; p++) if (labels[p] === ANOMALY_LABEL) anomalyScores[k]!.push(s[p]!);
@@ -160,7 +174,7 @@ export async function evaluateSplit(
   }
   progress.done();
   const pooledSummaries = Object.fromEntries(Object.entries(pooled).map(([key, p]) => [key, p.summary()]));
-  return { split, source: evaluated.source, methods, pooled: pooledSummaries, confusion, seconds: (performance.now() - start) / 1000, images, skippedFiles: skipped, anomalyScores };
+  return { split, source: evaluated.source, methods, pooled: pooledSummaries, confusion, seconds: (performance.now() - start) / 1000, images, skippedFiles: skipped, anomalyScores, imageMeans };
 }
 
 /**

@@ -28,6 +28,7 @@ import { runPhase, type CheckpointInfo, type TrainingControl } from '../training
 import { parseProgress, type PhaseName } from '../training/training-state';
 import { resolveOptions, type ResolvedRunOptions, type RunOptions } from './options';
 import { datasetSplit, EVALUATED_SPLITS, evaluateSplit, fitColourRarity, METHODS, pooledFpr95Threshold, type SplitEvaluation } from './evaluation';
+import { domainMetadata, domainReference } from './domain-check';
 import { writeOutputFile } from './output-files';
 import { buildReport, skippedFiles, type ReportInput } from './report';
 import { studentPhase, summarise, teacherClassWeights, teacherPhase, type PhaseSummary } from './training';
@@ -61,10 +62,10 @@ function log(message: string): void {
 
 function loadData(o: RunOptions): DatasetIndex {
   const root = o.data ?? ensureSyntheticDataset({ seed: o.seed, counts: { train: o.scenes[0], validation: o.scenes[1], test: o.scenes[2] } });
-  // The embedded scenes have anomalies in validation (for tuning) and the easy test set; StreetHazards is read as
-  // published (its validation split has no anomalies); CamVid's validation split has none either, but its own test
-  // split is where the teacher's segmentation is measured.
-  const splits: SplitName[] = o.data === null ? ['train', 'validation', 'test', 'test-easy'] : ['train', 'test'];
+  // The embedded scenes have anomalies in validation (for tuning) and the easy test set. A real copy's validation
+  // split has none: it is the in-domain reference of the domain check; its test split is where the teacher's
+  // segmentation is measured.
+  const splits: SplitName[] = o.data === null ? ['train', 'validation', 'test', 'test-easy'] : ['train', 'validation', 'test'];
   return openDataset(root, { splits, onBadSample: o.onBadSample });
 }
 
@@ -246,9 +247,10 @@ export async function runPipeline(rt: GpuRuntime, options: RunOptions, control: 
   const evaluations = await evaluateAll(rt, teacher, student, index, anomalySets, o, config, control);
   if (evaluations === null) return stopped(control);
   const threshold = thresholds(evaluations);
-  if (threshold) {
-    const stored = Object.fromEntries(Object.entries(threshold.values).flatMap(([k, v]) => (v === null ? [] : [[k, String(v)]])));
-    await saveModel(paths.student, student, config, o, index, { ...stored, fpr95_threshold_split: threshold.split });
+  const domain = domainReference(evaluations, index);
+  if (threshold || domain) {
+    const stored = Object.fromEntries(Object.entries(threshold?.values ?? {}).flatMap(([k, v]) => (v === null ? [] : [[k, String(v)]])));
+    await saveModel(paths.student, student, config, o, index, { ...stored, ...(threshold ? { fpr95_threshold_split: threshold.split } : {}), ...(domain ? domainMetadata(domain) : {}) });
   }
 
   const phases = { index, teacher: teacherSummary, student: summarise(studentResult), evaluations };
@@ -263,6 +265,7 @@ export async function runPipeline(rt: GpuRuntime, options: RunOptions, control: 
     dataSeconds,
     wallSeconds: (performance.now() - wall) / 1000,
     thresholds: threshold,
+    domain,
     classWeights: teacherClassWeights(context),
     stateCheckpoint: paths.state,
   });

@@ -8,6 +8,7 @@ import type { DatasetIndex, SkippedFile, SplitName } from '../data/dataset';
 import { comparePaired, type ComparisonResult, type ReportSection, type ResultsReport, type ResultTable, type SectionEntry } from '../eval';
 import type { PoolStats } from '../gpu';
 import type { ModelConfig } from '../model/config';
+import { DOMAIN_LIMIT, unusualShare, type DomainReference } from './domain-check';
 import { headlineMethod, METHODS, type SplitEvaluation } from './evaluation';
 import type { RunOptions } from './options';
 import type { PhaseSummary } from './training';
@@ -27,6 +28,8 @@ export interface ReportInput {
   evaluations: readonly SplitEvaluation[];
   /** Pooled FPR95 thresholds stored with the student, and the split they come from. */
   thresholds: { split: string; values: Record<string, number | null> } | null;
+  /** The domain check's reference, stored with the student; null without a validation split. */
+  domain?: DomainReference | null;
   stateCheckpoint: string;
   /** The teacher's cross-entropy class weights, null without; absent where the run is not known (dicnet eval). */
   classWeights?: Float32Array | null;
@@ -124,6 +127,12 @@ export function buildReport(r: ReportInput): ResultsReport {
       }),
       ...(r.thresholds && {
         thresholds: section(`pooled FPR95 thresholds (${r.thresholds.split} split), stored with the student`, Object.fromEntries(Object.entries(r.thresholds.values).map(([k, v]) => [k, [k, v]]))),
+      }),
+      ...(r.domain && {
+        domain_check: section(
+          `domain check: images whose mean DiCNet (KL) or MSP score is above the ${DOMAIN_LIMIT} of the ${r.domain.split} images (${r.domain.images}), stored with the student`,
+          Object.fromEntries(r.evaluations.map((e) => [`${snake(e.split)}_unusual`, [`${e.split}: images called unusual`, unusualShare(r.domain!, e), 'percent'] as Entry])),
+        ),
       }),
       timing: section('timing', {
         data_seconds: ['data (s)', round(r.dataSeconds)],
