@@ -22,6 +22,16 @@ test('without a terminal: one line every 10% and a final line', () => {
   assert.match(written[9]!, /^work 50\/50 \(100%\).* done\n$/);
 });
 
+test('resumed at 30 of 50: the count goes on from there, the lines from the next 10%, the eta from this run\'s steps alone', () => {
+  const { stream, written } = fakeStream(false);
+  const progress = createProgress('resumed', 50, { stream, alreadyDone: 30 });
+  for (let i = 0; i < 20; i++) progress.tick();
+  progress.done();
+  assert.is(written.length, 4);
+  assert.match(written[0]!, /^resumed 35\/50 \(70%\) \d+\.\ds eta \d+\.\ds\n$/);
+  assert.match(written[3]!, /^resumed 50\/50 \(100%\).* done\n$/);
+});
+
 test('on a terminal: a bar redrawn in place', () => {
   const { stream, written } = fakeStream(true);
   const progress = createProgress('bar', 4, { stream, barWidth: 8, redrawMs: 0 });

@@ -9,6 +9,8 @@ export interface ProgressOptions {
   barWidth?: number;
   /** Minimum milliseconds between redraws on a terminal. Default 100. */
   redrawMs?: number;
+  /** Steps done before this display started (a resumed run): counted, but not in the rate behind the eta. */
+  alreadyDone?: number;
 }
 
 export interface Progress {
@@ -24,15 +26,16 @@ export function createProgress(label: string, total: number, options: ProgressOp
   const barWidth = options.barWidth ?? 30;
   const redrawMs = options.redrawMs ?? 100;
   const start = Date.now();
-  let count = 0;
+  const before = options.alreadyDone ?? 0;
+  let count = before;
   let lastDraw = 0;
-  let lastDecile = 0;
+  let lastDecile = total > 0 ? Math.floor((10 * Math.min(before, total)) / total) : 0;
   let finished = false;
 
   const line = (detail: string | undefined): string => {
     const fraction = total > 0 ? Math.min(1, count / total) : 1;
     const seconds = (Date.now() - start) / 1000;
-    const eta = count > 0 && count < total ? ` eta ${formatSeconds((seconds / count) * (total - count))}` : '';
+    const eta = count > before && count < total ? ` eta ${formatSeconds((seconds / (count - before)) * (total - count))}` : '';
     const bar = tty ? ` [${'#'.repeat(Math.round(fraction * barWidth)).padEnd(barWidth, '.')}]` : '';
     return `${label}${bar} ${count}/${total} (${Math.floor(fraction * 100)}%) ${formatSeconds(seconds)}${eta}${detail ? ` ${detail}` : ''}`;
   };

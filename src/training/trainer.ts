@@ -129,8 +129,8 @@ class PhaseTrainer {
     const { spec, control } = this;
     const started = performance.now();
     const seconds = (): number => this.secondsBefore + (performance.now() - started) / 1000;
-    const progress = createProgress(spec.label, spec.totalSteps);
-    if (this.step > 0) progress.tick(this.step, `resumed at step ${this.step}`);
+    const progress = createProgress(spec.label, spec.totalSteps, { alreadyDone: this.step });
+    if (this.step > 0) process.stderr.write(`${spec.label}: resumed at step ${this.step} of ${spec.totalSteps}\n`);
     if (this.savedAt === null) await this.save(seconds());
     while (this.step < spec.totalSteps) {
       if (control.stopRequested !== null || control.stepsLeft === 0) {
