@@ -111,7 +111,7 @@ async function evaluateFolder(rt: GpuRuntime, o: EvalOptions): Promise<void> {
   console.log(`adapter: ${rt.describe()}`);
   console.log(`${config.name} networks from ${o.checkpoints} (${pair.loss} distillation, seed ${pair.seed})`);
   let t = performance.now();
-  const index: DatasetIndex = o.data === null ? { root: '-', layout: pair.classes.dataset, classes: pair.classes, splits: {}, sources: {}, skipped: [] } : openDataset(o.data, { splits: splitsIn(o.data), onBadSample: o.onBadSample });
+  const index: DatasetIndex = o.data === null ? { root: '-', layout: pair.classes.dataset, classes: pair.classes, origin: { source: 'anomaly sets only', terms: '' }, splits: {}, sources: {}, skipped: [] } : openDataset(o.data, { splits: splitsIn(o.data), onBadSample: o.onBadSample });
   if (index.classes.names.join() !== pair.classes.names.join()) {
     throw new DataError(`${o.data}: its classes (${index.layout}: ${index.classes.names.join(', ')}) are not the networks' (${pair.classes.dataset}: ${pair.classes.names.join(', ')})`, [o.data ?? '']);
   }

