@@ -15,3 +15,4 @@ export * from './paired-comparison';
 export * from './colour-rarity';
 export * from './seed-summary';
 export * from './pooled';
+export * from './legend';
