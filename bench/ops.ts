@@ -6,7 +6,8 @@
 
 import { appendFileSync, existsSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
-import { parseFlags, readCommandLine } from '../src/cli/flags';
+import { readCommandLine } from '../src/cli/flags';
+import { optionLines, parseWithTable, type OptionRow } from '../src/cli/option-table';
 import { createNodeRuntime } from '../src/gpu/node';
 import { convFlop, convInputs, convShapes, directions, matmulInputs, matmulSize, referenceShape, type ConvShape, type Direction, type PreparedOp, type System } from './op-cases';
 import { arithmeticPeak } from './peak';
@@ -15,20 +16,21 @@ import { tfjsPeer } from './peers/tfjs';
 import { fmt, renderAgreement, renderRows, renderTargets, type Measurement, type RowResult } from './op-report';
 import { fullPlan, gflops, quickPlan, time } from './timing';
 
-const usage = `usage: node bench/ops.js [--quick] [--json FILE]
+interface OpsBenchOptions {
+  quick: boolean;
+  json: string | null;
+}
+
+const optionRows: readonly OptionRow<OpsBenchOptions>[] = [
+  { flag: '--quick', help: 'the reference shape and the matmul only, fewer samples; RESULTS.md untouched', read: () => ({ quick: true }) },
+  { flag: '--json', value: 'FILE', help: 'also write the measurements to FILE', read: (v) => ({ json: v }) },
+];
+
+const usage = `usage: node bench/ops.js [options]
   benchmarks our conv2d and matmul kernels against TF.js's WebGPU backend on the same device,
   prints a table and appends it to bench/RESULTS.md
-  --quick      the reference shape and the matmul only, fewer samples; RESULTS.md untouched
-  --json FILE  also write the measurements to FILE`;
-const options = readCommandLine(
-  process.argv.slice(2),
-  (argv) => {
-    const { flags } = parseFlags(argv, { values: ['--json'], switches: ['--quick'] });
-    return { quick: flags.some(([name]) => name === '--quick'), json: flags.findLast(([name]) => name === '--json')?.[1] ?? null };
-  },
-  usage,
-  'node bench/ops.js',
-);
+${optionLines(optionRows)}`;
+const options = readCommandLine(process.argv.slice(2), (argv) => parseWithTable(argv, optionRows, { quick: false, json: null }).options, usage, 'node bench/ops.js');
 if (typeof options === 'number') process.exit(options);
 const quick = options.quick;
 const plan = quick ? quickPlan : fullPlan;

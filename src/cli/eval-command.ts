@@ -18,7 +18,8 @@ import { Student, Teacher } from '../model/networks';
 import { newControl } from '../training/trainer';
 import { runWithGpu } from './command';
 import { EVALUATED_SPLITS, evaluateSplit, fitColourRarity, type SplitEvaluation } from './evaluation';
-import { oneOf, parseFlags, readCommandLine, UsageError, wholeNumber } from './flags';
+import { oneOf, readCommandLine, UsageError, wholeNumber } from './flags';
+import { optionLines, parseWithTable, type OptionRow } from './option-table';
 import { defaults, type RunOptions } from './options';
 import { writeOutputFile } from './output-files';
 import { buildReport } from './report';
@@ -33,36 +34,35 @@ export interface EvalOptions {
   onBadSample: 'skip' | 'fail';
 }
 
+const evalOptions: readonly OptionRow<Partial<EvalOptions>>[] = [
+  {
+    flag: '--data',
+    value: 'DIR',
+    help: 'the folder: test split required; train (for the colour-rarity control),\nvalidation and test-easy are evaluated or used where present',
+    read: (v) => ({ data: v }),
+  },
+  { flag: '--checkpoints', value: 'DIR', help: 'the trained networks', default: join('results', 'checkpoints'), read: (v) => ({ checkpoints: v }) },
+  { flag: '--out', value: 'DIR', help: 'report.md, metrics.json and panels/', default: join('results', 'eval'), read: (v) => ({ out: v }) },
+  { flag: '--batch', value: 'N', help: 'images scored at once', default: defaults.batchSize, read: (v, f) => ({ batchSize: wholeNumber(f, v, 1) }) },
+  { flag: '--panels', value: 'N', help: 'images per split drawn as PNG panels', default: defaults.panels, read: (v, f) => ({ panels: wholeNumber(f, v) }) },
+  { flag: '--on-bad-sample', value: 'skip|fail', help: 'an unreadable sample is passed over, or stops the run', default: defaults.onBadSample, read: (v, f) => ({ onBadSample: oneOf(f, v, ['skip', 'fail'] as const) }) },
+];
+
 export const evalUsage = `usage: npx dicnet eval --data DIR [options]
   the paper's table (DiCNet, the teacher's baselines, the controls) on a StreetHazards-layout
   folder, with the trained networks and no training
-  --data DIR            the folder: test split required; train (for the colour-rarity control),
-                        validation and test-easy are evaluated or used where present
-  --checkpoints DIR     the trained networks (default results/checkpoints)
-  --out DIR             report.md, metrics.json and panels/ (default results/eval)
-  --batch N             images scored at once (default ${defaults.batchSize})
-  --panels N            images per split drawn as PNG panels (default ${defaults.panels})
-  --on-bad-sample skip|fail
-  --help                this text`;
+${optionLines(evalOptions)}`;
 
 export function parseEvalOptions(argv: readonly string[]): EvalOptions {
-  const o: Partial<EvalOptions> & Omit<EvalOptions, 'data'> = {
+  const { options } = parseWithTable(argv, evalOptions, {
     checkpoints: join('results', 'checkpoints'),
     out: join('results', 'eval'),
     batchSize: defaults.batchSize,
     panels: defaults.panels,
     onBadSample: defaults.onBadSample,
-  };
-  for (const [flag, value] of parseFlags(argv, { values: ['--data', '--checkpoints', '--out', '--batch', '--panels', '--on-bad-sample'] }).flags) {
-    if (flag === '--data') o.data = value!;
-    else if (flag === '--checkpoints') o.checkpoints = value!;
-    else if (flag === '--out') o.out = value!;
-    else if (flag === '--batch') o.batchSize = wholeNumber(flag, value!, 1);
-    else if (flag === '--panels') o.panels = wholeNumber(flag, value!);
-    else o.onBadSample = oneOf(flag, value!, ['skip', 'fail']);
-  }
-  if (o.data === undefined) throw new UsageError('eval needs --data DIR (a StreetHazards-layout folder)');
-  return o as EvalOptions;
+  });
+  if (options.data === undefined) throw new UsageError('eval needs --data DIR (a StreetHazards-layout folder)');
+  return options as EvalOptions;
 }
 
 /** The splits the folder has: an index file or an images folder. */
