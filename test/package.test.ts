@@ -19,7 +19,7 @@ import { tiny } from '../src/model/config';
 const test = suite('npm package');
 const root = process.cwd();
 const appSources = join(root, 'test', 'package-app');
-const shipped = ['package.json', 'README.md', 'dist/node.js', 'dist/browser.js', 'dist/types/index.node.d.ts', 'dist/types/index.browser.d.ts', 'bin/dicnet.js', 'bench/launch.js', 'dist/bench/dicnet.js'];
+const shipped = ['package.json', 'README.md', 'LICENSE', 'dist/THIRD-PARTY-NOTICES.md', 'dist/node.js', 'dist/browser.js', 'dist/types/index.node.d.ts', 'dist/types/index.browser.d.ts', 'bin/dicnet.js', 'bench/launch.js', 'dist/bench/dicnet.js'];
 /** Everything but the `dicnet` command's launcher and bundle stays out of the tarball in these folders. */
 const notShipped = /^(test|src|shaders|scripts|examples|results|\.cache|scratch|test-artifacts|node_modules)\/|^bench\/(?!launch\.js$)|^dist\/(test|examples)\/|^dist\/bench\/(?!dicnet\.js)|\.test\.|\.meta\.json$/;
 
