@@ -11,10 +11,10 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { tiny } from '../src/model/config';
+import { tsc } from './support/tsc';
 
 const test = suite('npm package');
 const root = process.cwd();
@@ -70,12 +70,6 @@ function run(what: string, file: string, args: string[], cwd: string, timeout = 
 function npm(what: string, args: string[], cwd: string): string {
   const cli = process.env.npm_execpath;
   return cli ? run(what, process.execPath, [cli, ...args], cwd) : run(what, 'npm', args, cwd);
-}
-
-function tsc(project: string): string {
-  const typescript = createRequire(join(root, 'package.json')).resolve('typescript/package.json');
-  const bin = join(dirname(typescript), (JSON.parse(readFileSync(typescript, 'utf8')) as { bin: { tsc: string } }).bin.tsc);
-  return run(`tsc -p ${basename(project)}`, process.execPath, [bin, '-p', project], dirname(project));
 }
 
 /**
