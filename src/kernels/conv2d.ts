@@ -2,7 +2,7 @@
 // weight, each in the tiling that suits the adapter (shaders/conv2d.wgsl).
 
 import type { GpuBuffer, GpuRuntime } from '../gpu';
-import { ShapeError } from '../gpu/errors';
+import { ShapeError } from '../base/shape';
 import type { Constants, Shader } from '../gpu/shader';
 import source from '../../shaders/conv2d.wgsl';
 import { perElement } from './grid';

@@ -1,7 +1,7 @@
 // C[M, N] = A[M, K] x B[K, N] (row-major), in the tiling that suits the adapter.
 
 import type { GpuBuffer, GpuRuntime } from '../gpu';
-import { ShapeError } from '../gpu/errors';
+import { ShapeError } from '../base/shape';
 import source from '../../shaders/matmul.wgsl';
 import { blockedShaders, defaultTiling, rowGroupsFor, rowSharing, type Tiling } from './rowblocking';
 
