@@ -4,11 +4,11 @@
 // steps in PyTorch on the CPU (bench/peers/model_torch.py, where
 // /usr/bin/python3 has torch); inference in TF.js's WebGPU backend on the same
 // Dawn instance (bench/peers/tfjs-model.ts). Ratios in the same run; the table
-// is appended to bench/RESULTS.md.
+// goes to bench/RESULTS.md (and its archive).
 // `node bench/model.js --help` lists the options.
 
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { readCommandLine, UsageError } from '../src/cli/flags';
@@ -21,6 +21,7 @@ import { tiny } from '../src/model/config';
 import { scoreBatch, withBaselines, type CompleteBatchScores } from '../src/model/scores';
 import { caseLabels, caseNames, jobSettings, ourCases, randomBatch, type CaseName } from './model-cases';
 import { fmt } from './op-report';
+import { recordResults } from './results-file';
 import { tfjsInference, type TfjsScores, type Weights } from './peers/tfjs-model';
 import { fastestOf, renderFamilies, renderSlowest, summarise, type StepProfile } from './profile-report';
 import { median } from './timing';
@@ -64,7 +65,7 @@ const optionRows: readonly OptionRow<ModelBenchOptions>[] = [
 
 const usage = `usage: node bench/model.js [options]
   the tiny configuration's teacher step, student step and inference at batch 8, images/s each,
-  against PyTorch CPU and TF.js WebGPU in the same run; appends the table to bench/RESULTS.md
+  against PyTorch CPU and TF.js WebGPU in the same run; puts the table in bench/RESULTS.md
 ${optionLines(optionRows)}`;
 const options = readCommandLine(
   process.argv.slice(2),
@@ -81,7 +82,6 @@ const profiledRuns = quick ? 1 : 3;
 const peers = !quick && !options.noPeers;
 const batchSize = 8;
 const config = tiny;
-const resultsFile = new URL('../../bench/RESULTS.md', import.meta.url);
 const python = '/usr/bin/python3';
 const torchScript = fileURLToPath(new URL('../../bench/peers/model_torch.py', import.meta.url));
 
@@ -219,9 +219,9 @@ const profileText = options.profile
 console.log(`\n${table}\n\n${notes.map((n) => `- ${n}`).join('\n')}\n${profileText ? `\n${profileText}\n` : ''}\n${loads}`);
 
 if (!quick) {
-  const section = `\n## Model benchmark ${date}\n\n\`node bench/model.js${options.profile ? ' --profile' : ''}\`, tiny configuration, batch ${batchSize}, ${config.inputHeight}x${config.inputWidth}; median of ${runs} runs after ${warmup} warm-up runs. adapter: ${device}; ${loads}\n\n${table}\n\n${notes.map((n) => `- ${n}`).join('\n')}\n${profileText ? `\n${profileText}\n` : ''}`;
-  appendFileSync(resultsFile, section);
-  console.log('appended to bench/RESULTS.md');
+  const section = `## Model benchmark ${date}\n\n\`node bench/model.js${options.profile ? ' --profile' : ''}\`, tiny configuration, batch ${batchSize}, ${config.inputHeight}x${config.inputWidth}; median of ${runs} runs after ${warmup} warm-up runs. adapter: ${device}; ${loads}\n\n${table}\n\n${notes.map((n) => `- ${n}`).join('\n')}\n${profileText ? `\n${profileText}\n` : ''}`;
+  recordResults('Model benchmark', section);
+  console.log('wrote the section in bench/RESULTS.md and appended it to bench/RESULTS-archive.md');
 }
 if (options.json) {
   writeFileSync(options.json, JSON.stringify({ date, device, loads, batchSize, runs, ours: oursTimes, profiles, tfjs, torch }, null, 2));
