@@ -1,7 +1,7 @@
 // Builds dist/: the Node bundle, the browser bundle and demo (WGSL inlined,
 // nothing Node-only), the declarations, the benchmarks, and one bundle per test
 // file for uvu. `--package` builds only what the npm package ships (the two
-// bundles, dist/types/ and the `dicnet` command's dist/bench/dicnet.js); the
+// bundles, dist/types/ and the `dicnet` command's dist/bin/dicnet.js); the
 // `prepare` script runs it, so `npm install` of a clone, `npm pack` and `npm ci` build it.
 import { build } from 'esbuild';
 import { readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -25,9 +25,9 @@ const common = {
   logLevel: 'warning',
 };
 const nodeExternal = ['webgpu', 'pngjs', 'uvu', 'uvu/*', 'playwright-core'];
-const packageOutputs = ['dist/node.js', 'dist/node.js.map', 'dist/browser.js', 'dist/browser.js.map', 'dist/browser.meta.json', 'dist/types', 'dist/bench/dicnet.js', 'dist/bench/dicnet.js.map', 'dist/THIRD-PARTY-NOTICES.md'];
+const packageOutputs = ['dist/node.js', 'dist/node.js.map', 'dist/browser.js', 'dist/browser.js.map', 'dist/browser.meta.json', 'dist/types', 'dist/bin', 'dist/THIRD-PARTY-NOTICES.md'];
 /** The bundles the npm package ships, whose bundled packages' notices go with them. */
-const shippedBundles = ['dist/node.js', 'dist/browser.js', 'dist/bench/dicnet.js'];
+const shippedBundles = ['dist/node.js', 'dist/browser.js', 'dist/bin/dicnet.js'];
 const benchExternal = [...nodeExternal, '@tensorflow/*'];
 
 for (const path of packageOnly ? packageOutputs : ['dist']) rmSync(path, { recursive: true, force: true });
@@ -39,7 +39,7 @@ const jobs = [
     return r;
   }),
 ];
-if (packageOnly) jobs.push(build({ ...common, platform: 'node', external: benchExternal, metafile: true, entryPoints: ['bench/dicnet.ts'], outdir: 'dist/bench' }));
+jobs.push(build({ ...common, platform: 'node', external: nodeExternal, metafile: true, entryPoints: ['src/bin/dicnet.ts'], outdir: 'dist/bin' }));
 if (!packageOnly) {
   const tests = readdirSync('test').filter((f) => f.endsWith('.test.ts')).map((f) => `test/${f}`);
   jobs.push(

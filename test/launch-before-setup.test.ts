@@ -54,9 +54,7 @@ test('a clone: both entry points name what is missing and scripts/setup.sh, with
 
 test('the installed package without its dependencies names npm install', () => {
   const installed = copyOf('installed', ['package.json', 'bin']);
-  mkdirSync(join(installed, 'bench'));
-  cpSync('bench/launch.js', join(installed, 'bench', 'launch.js'));
-  cpSync('dist/bench/dicnet.js', join(installed, 'dist', 'bench', 'dicnet.js'));
+  cpSync('dist/bin/dicnet.js', join(installed, 'dist', 'bin', 'dicnet.js'));
   assertOneLine(node(installed, ['bin/dicnet.js', '--help']), /run `npm install` in the app/);
 });
 

@@ -30,7 +30,7 @@ test('each package bundled into a shipped bundle has its license text in the shi
   assert.ok(manifest.files.includes(notices), `package.json "files" lacks ${notices}`);
   assert.ok(existsSync(notices), `${notices} is missing: run npm run build`);
   const text = readFileSync(notices, 'utf8');
-  const bundled = ['dist/node.js', 'dist/browser.js', 'dist/bench/dicnet.js'].flatMap(bundledPackages);
+  const bundled = ['dist/node.js', 'dist/browser.js', 'dist/bin/dicnet.js'].flatMap(bundledPackages);
   assert.ok(bundled.includes('jpeg-js'), `the command's bundle holds jpeg-js, yet its source map does not say so: ${bundled.join(', ')}`);
   for (const name of new Set(bundled)) {
     const folder = join('node_modules', name);

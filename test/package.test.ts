@@ -19,9 +19,9 @@ import { tsc } from './support/tsc';
 const test = suite('npm package');
 const root = process.cwd();
 const appSources = join(root, 'test', 'package-app');
-const shipped = ['package.json', 'README.md', 'LICENSE', 'dist/THIRD-PARTY-NOTICES.md', 'dist/node.js', 'dist/browser.js', 'dist/types/index.node.d.ts', 'dist/types/index.browser.d.ts', 'bin/dicnet.js', 'bench/launch.js', 'dist/bench/dicnet.js'];
-/** Everything but the `dicnet` command's launcher and bundle stays out of the tarball in these folders. */
-const notShipped = /^(test|src|shaders|scripts|examples|results|\.cache|scratch|test-artifacts|node_modules)\/|^bench\/(?!launch\.js$)|^dist\/(test|examples)\/|^dist\/bench\/(?!dicnet\.js)|\.test\.|\.meta\.json$/;
+const shipped = ['package.json', 'README.md', 'LICENSE', 'dist/THIRD-PARTY-NOTICES.md', 'dist/node.js', 'dist/browser.js', 'dist/types/index.node.d.ts', 'dist/types/index.browser.d.ts', 'bin/dicnet.js', 'bin/launch.js', 'dist/bin/dicnet.js'];
+/** Sources, tests, caches and the benchmarks stay out of the tarball (the `dicnet` command is bin/ and dist/bin/). */
+const notShipped = /^(test|src|shaders|scripts|examples|results|bench|\.cache|scratch|test-artifacts|node_modules)\/|^dist\/(test|examples|bench)\/|\.test\.|\.meta\.json$/;
 
 interface LockEntry {
   version?: string;

@@ -52,7 +52,7 @@ test('what is written to fd 2 while the adapter is found reaches stderr, less th
 
 test('a command that starts the GPU prints only its own line on stderr (to a file, through a pipe)', () => {
   const folder = mkdtempSync(join(tmpdir(), 'dicnet-quiet-'));
-  const args = ['dist/bench/dicnet.js', 'infer', 'photo.png', '--checkpoints', join(folder, 'none'), '--out', join(folder, 'out')];
+  const args = ['dist/bin/dicnet.js', 'infer', 'photo.png', '--checkpoints', join(folder, 'none'), '--out', join(folder, 'out')];
   const toFile = runToFile(args);
   const throughPipe = spawnSync('sh', ['-c', `"$0" "$@" 2>&1 >/dev/null | cat`, process.execPath, ...args], { encoding: 'utf8', timeout: 120_000 });
   for (const stderr of [toFile.stderr, throughPipe.stdout]) {

@@ -1,6 +1,7 @@
-// Runs a TypeScript entry point from dist/bench/, building first when dist/ is
-// missing or older than the sources, so `node bench/<name>.js` works on a fresh clone.
-// The npm package ships dist/bench/dicnet.js without sources: it runs as it is.
+// Runs a built entry point (dist/bin/dicnet.js, dist/bench/<name>.js), building
+// first when dist/ is missing or older than the sources, so `npx dicnet` and
+// `node bench/<name>.js` work on a fresh clone. The npm package ships
+// dist/bin/dicnet.js without sources: it runs as it is.
 // Before set-up (no node_modules) every entry point says so in one line, exit 2,
 // rather than with the stack trace of the first import that fails.
 import { execFileSync } from 'node:child_process';
@@ -37,8 +38,9 @@ function exitUnlessInstalled(names, clone) {
   process.exit(2);
 }
 
-export async function launch(name) {
-  const target = join(root, 'dist', 'bench', `${name}.js`);
+/** Runs dist/<entry>.js (`bin/dicnet`, `bench/run`). */
+export async function launch(entry) {
+  const target = join(root, 'dist', `${entry}.js`);
   const clone = existsSync(join(root, 'src'));
   const { dependencies } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
   const sources = clone ? Math.max(...['src', 'shaders', 'bench'].map((d) => newest(join(root, d)))) : 0;
