@@ -4,14 +4,15 @@
 // steps in PyTorch on the CPU (bench/peers/model_torch.py, where
 // /usr/bin/python3 has torch); inference in TF.js's WebGPU backend on the same
 // Dawn instance (bench/peers/tfjs-model.ts). Ratios in the same run; the table
-// is appended to bench/RESULTS.md.
+// goes to bench/RESULTS.md (and its archive).
 // `node bench/model.js --help` lists the options.
 
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { parseFlags, readCommandLine, UsageError } from '../src/cli/flags';
+import { readCommandLine, UsageError } from '../src/cli/flags';
+import { optionLines, parseWithTable, type OptionRow } from '../src/cli/option-table';
 import { createNodeRuntime } from '../src/gpu/node';
 import type { ProfileMode, ProfileResult } from '../src/gpu/profiler';
 import type { Module } from '../src/graph/module';
@@ -20,46 +21,67 @@ import { tiny } from '../src/model/config';
 import { scoreBatch, withBaselines, type CompleteBatchScores } from '../src/model/scores';
 import { caseLabels, caseNames, jobSettings, ourCases, randomBatch, type CaseName } from './model-cases';
 import { fmt } from './op-report';
+import { recordResults } from './results-file';
 import { tfjsInference, type TfjsScores, type Weights } from './peers/tfjs-model';
 import { fastestOf, renderFamilies, renderSlowest, summarise, type StepProfile } from './profile-report';
 import { median } from './timing';
 
-const usage = `usage: node bench/model.js [--profile] [--profile-mode timestamps|synchronised] [--runs N] [--quick] [--no-peers] [--json FILE]
+interface ModelBenchOptions {
+  profile: boolean;
+  profileMode: ProfileMode | undefined;
+  /** Timed runs per case; null: 8, or 3 with --quick. */
+  runs: number | null;
+  quick: boolean;
+  noPeers: boolean;
+  json: string | undefined;
+}
+
+const optionRows: readonly OptionRow<ModelBenchOptions>[] = [
+  { flag: '--profile', help: 'also time every kernel of each case and print where the step goes', read: () => ({ profile: true }) },
+  {
+    flag: '--profile-mode',
+    value: 'timestamps|synchronised',
+    help: 'timestamps (where the adapter has them) or synchronised replay',
+    read: (v) => {
+      if (v !== 'timestamps' && v !== 'synchronised') throw new UsageError(`--profile-mode is timestamps or synchronised, got ${v}`);
+      return { profileMode: v };
+    },
+  },
+  {
+    flag: '--runs',
+    value: 'N',
+    help: 'timed runs per case',
+    default: 8,
+    read: (v) => {
+      const runs = Number(v);
+      if (!Number.isInteger(runs) || runs < 1) throw new UsageError(`--runs takes a positive integer, got ${v}`);
+      return { runs };
+    },
+  },
+  { flag: '--quick', help: '3 runs, no peers, RESULTS.md untouched', read: () => ({ quick: true }) },
+  { flag: '--no-peers', help: 'ours only', read: () => ({ noPeers: true }) },
+  { flag: '--json', value: 'FILE', help: 'also write everything measured to FILE', read: (v) => ({ json: v }) },
+];
+
+const usage = `usage: node bench/model.js [options]
   the tiny configuration's teacher step, student step and inference at batch 8, images/s each,
-  against PyTorch CPU and TF.js WebGPU in the same run; appends the table to bench/RESULTS.md
-  --profile        also time every kernel of each case and print where the step goes
-  --profile-mode   timestamps (where the adapter has them) or synchronised replay
-  --runs N         timed runs per case (default 8)
-  --quick          3 runs, no peers, RESULTS.md untouched
-  --no-peers       ours only
-  --json FILE      also write everything measured to FILE`;
+  against PyTorch CPU and TF.js WebGPU in the same run; puts the table in bench/RESULTS.md
+${optionLines(optionRows)}`;
 const options = readCommandLine(
   process.argv.slice(2),
-  (argv) => {
-    const { flags } = parseFlags(argv, { values: ['--profile-mode', '--runs', '--json'], switches: ['--profile', '--quick', '--no-peers'] });
-    const has = (name: string) => flags.some(([flag]) => flag === name);
-    const value = (name: string) => flags.findLast(([flag]) => flag === name)?.[1] ?? undefined;
-    const quick = has('--quick');
-    const runs = Number(value('--runs') ?? (quick ? 3 : 8));
-    if (!Number.isInteger(runs) || runs < 1) throw new UsageError(`--runs takes a positive integer, got ${value('--runs')}`);
-    const profileMode = value('--profile-mode');
-    if (profileMode !== undefined && profileMode !== 'timestamps' && profileMode !== 'synchronised') {
-      throw new UsageError(`--profile-mode is timestamps or synchronised, got ${profileMode}`);
-    }
-    return { profile: has('--profile'), profileMode: profileMode as ProfileMode | undefined, runs, quick, noPeers: has('--no-peers'), json: value('--json') };
-  },
+  (argv) => parseWithTable(argv, optionRows, { profile: false, profileMode: undefined, runs: null, quick: false, noPeers: false, json: undefined }).options,
   usage,
   'node bench/model.js',
 );
 if (typeof options === 'number') process.exit(options);
-const { quick, runs, profileMode } = options;
+const { quick, profileMode } = options;
+const runs = options.runs ?? (quick ? 3 : 8);
 const warmup = 2;
 /** Profiled runs per case, each dispatch's fastest counted: one profiled step alone is at the mercy of other work on the machine. */
 const profiledRuns = quick ? 1 : 3;
 const peers = !quick && !options.noPeers;
 const batchSize = 8;
 const config = tiny;
-const resultsFile = new URL('../../bench/RESULTS.md', import.meta.url);
 const python = '/usr/bin/python3';
 const torchScript = fileURLToPath(new URL('../../bench/peers/model_torch.py', import.meta.url));
 
@@ -197,9 +219,9 @@ const profileText = options.profile
 console.log(`\n${table}\n\n${notes.map((n) => `- ${n}`).join('\n')}\n${profileText ? `\n${profileText}\n` : ''}\n${loads}`);
 
 if (!quick) {
-  const section = `\n## Model benchmark ${date}\n\n\`node bench/model.js${options.profile ? ' --profile' : ''}\`, tiny configuration, batch ${batchSize}, ${config.inputHeight}x${config.inputWidth}; median of ${runs} runs after ${warmup} warm-up runs. adapter: ${device}; ${loads}\n\n${table}\n\n${notes.map((n) => `- ${n}`).join('\n')}\n${profileText ? `\n${profileText}\n` : ''}`;
-  appendFileSync(resultsFile, section);
-  console.log('appended to bench/RESULTS.md');
+  const section = `## Model benchmark ${date}\n\n\`node bench/model.js${options.profile ? ' --profile' : ''}\`, tiny configuration, batch ${batchSize}, ${config.inputHeight}x${config.inputWidth}; median of ${runs} runs after ${warmup} warm-up runs. adapter: ${device}; ${loads}\n\n${table}\n\n${notes.map((n) => `- ${n}`).join('\n')}\n${profileText ? `\n${profileText}\n` : ''}`;
+  recordResults('Model benchmark', section);
+  console.log('wrote the section in bench/RESULTS.md and appended it to bench/RESULTS-archive.md');
 }
 if (options.json) {
   writeFileSync(options.json, JSON.stringify({ date, device, loads, batchSize, runs, ours: oursTimes, profiles, tfjs, torch }, null, 2));

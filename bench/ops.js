@@ -1,3 +1,3 @@
-import { launch } from './launch.js';
+import { launch } from '../bin/launch.js';
 
-await launch('ops');
+await launch('bench/ops');

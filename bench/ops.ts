@@ -1,39 +1,40 @@
 // Op benchmark: our conv2d (forward, grad input, grad weight) and matmul
 // kernels against TF.js's WebGPU backend, on the same Dawn instance and
-// adapter, in the same run. Prints progress, a table and the targets; appends
-// the table to bench/RESULTS.md. Options: --quick (reference shape and matmul,
+// adapter, in the same run. Prints progress, a table and the targets; puts
+// the table in bench/RESULTS.md (and its archive). Options: --quick (reference shape and matmul,
 // fewer samples, RESULTS.md untouched), --json <file>.
 
-import { appendFileSync, existsSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
-import { parseFlags, readCommandLine } from '../src/cli/flags';
+import { readCommandLine } from '../src/cli/flags';
+import { optionLines, parseWithTable, type OptionRow } from '../src/cli/option-table';
 import { createNodeRuntime } from '../src/gpu/node';
 import { convFlop, convInputs, convShapes, directions, matmulInputs, matmulSize, referenceShape, type ConvShape, type Direction, type PreparedOp, type System } from './op-cases';
 import { arithmeticPeak } from './peak';
 import { oursSystem } from './ours';
 import { tfjsPeer } from './peers/tfjs';
 import { fmt, renderAgreement, renderRows, renderTargets, type Measurement, type RowResult } from './op-report';
+import { recordResults } from './results-file';
 import { fullPlan, gflops, quickPlan, time } from './timing';
 
-const usage = `usage: node bench/ops.js [--quick] [--json FILE]
+interface OpsBenchOptions {
+  quick: boolean;
+  json: string | null;
+}
+
+const optionRows: readonly OptionRow<OpsBenchOptions>[] = [
+  { flag: '--quick', help: 'the reference shape and the matmul only, fewer samples; RESULTS.md untouched', read: () => ({ quick: true }) },
+  { flag: '--json', value: 'FILE', help: 'also write the measurements to FILE', read: (v) => ({ json: v }) },
+];
+
+const usage = `usage: node bench/ops.js [options]
   benchmarks our conv2d and matmul kernels against TF.js's WebGPU backend on the same device,
-  prints a table and appends it to bench/RESULTS.md
-  --quick      the reference shape and the matmul only, fewer samples; RESULTS.md untouched
-  --json FILE  also write the measurements to FILE`;
-const options = readCommandLine(
-  process.argv.slice(2),
-  (argv) => {
-    const { flags } = parseFlags(argv, { values: ['--json'], switches: ['--quick'] });
-    return { quick: flags.some(([name]) => name === '--quick'), json: flags.findLast(([name]) => name === '--json')?.[1] ?? null };
-  },
-  usage,
-  'node bench/ops.js',
-);
+  prints a table and puts it in bench/RESULTS.md (the earlier runs: bench/RESULTS-archive.md)
+${optionLines(optionRows)}`;
+const options = readCommandLine(process.argv.slice(2), (argv) => parseWithTable(argv, optionRows, { quick: false, json: null }).options, usage, 'node bench/ops.js');
 if (typeof options === 'number') process.exit(options);
 const quick = options.quick;
 const plan = quick ? quickPlan : fullPlan;
-const resultsFile = new URL('../../bench/RESULTS.md', import.meta.url);
-const header =
   '# Benchmark results\n\nSections appended by `node bench/ops.js` (op benchmark) and `node bench/model.js` (whole model), newest last.\n\nOp benchmark: GFLOP/s count 2 FLOP per multiply-add; each gradient direction counts what the forward does. Times are medians of samples ended by waiting for the GPU, on one Dawn instance shared by both systems; TF.js runs NHWC (its native layout), ours NCHW. Rows: the reference shape (a 3x3 conv, N8 C64->64 at 64x64); the conv shapes of the `tiny` configuration (96x160 input, batch 8); those of the `paper` configuration at a reduced size (batch 1, 16x16 feature maps, as from a 128x128 image at output stride 8); a 1024^3 matmul, the yardstick of the last column. The arithmetic peak: bench/peak.wgsl.\n';
 
 // Other work on the machine slows both systems: the load average says how much.
@@ -117,8 +118,8 @@ console.log(`\n${table}\n\n${targets.join('\n')}`);
 console.log(`\npool: ${(pool.bytesInUse / 2 ** 20).toFixed(1)} MiB in use, ${(pool.bytesAllocated / 2 ** 20).toFixed(0)} MiB allocated; total ${((performance.now() - started) / 1000).toFixed(0)} s; ${loads}`);
 
 if (!quick) {
-  appendFileSync(resultsFile, `${existsSync(resultsFile) ? '' : header}\n## Op benchmark ${date}\n\nadapter: ${device}; peer: TF.js on ${tfjs.describe()}; ${loads}; arithmetic peak ${fmt(peak.gflops)} GFLOP/s\n\n${table}\n\n${targets.map((t) => `- ${t}`).join('\n')}\n`);
-  console.log(`appended to bench/RESULTS.md`);
+  recordResults('Op benchmark', `## Op benchmark ${date}\n\nadapter: ${device}; peer: TF.js on ${tfjs.describe()}; ${loads}; arithmetic peak ${fmt(peak.gflops)} GFLOP/s\n\n${table}\n\n${targets.map((t) => `- ${t}`).join('\n')}\n`);
+  console.log('wrote the section in bench/RESULTS.md and appended it to bench/RESULTS-archive.md');
 }
 if (options.json) {
   writeFileSync(options.json, JSON.stringify({ date, device, peer: tfjs.describe(), quick, loads, peak, rows }, null, 2));

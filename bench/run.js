@@ -1,4 +1,4 @@
 // The main job (see bench/run.ts): builds dist/ when needed, then runs it.
-import { launch } from './launch.js';
+import { launch } from '../bin/launch.js';
 
-await launch('run');
+await launch('bench/run');

@@ -1,4 +1,4 @@
 // The main job over several seeds and their summary (see bench/seeds.ts).
-import { launch } from './launch.js';
+import { launch } from '../bin/launch.js';
 
-await launch('seeds');
+await launch('bench/seeds');

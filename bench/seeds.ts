@@ -9,46 +9,53 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { readCommandLine, wholeNumber } from '../src/cli/flags';
+import { optionLines, parseWithTable, type OptionRow } from '../src/cli/option-table';
+import { defaults, trainOptions } from '../src/cli/options';
 import { writeFileAtomic } from '../src/data/atomic';
 import { renderSeedSummary, summariseSeeds, type MetricsJson } from '../src/eval/seed-summary';
 
-const usage = `usage: node bench/seeds.js [--seeds 1,2,3] [--out results/seeds] [options of node bench/run.js]
-  runs the main job once per seed (each in OUT/seed-S), then writes OUT/report.md and OUT/summary.json`;
-
-function parse(argv: readonly string[]): { seeds: number[]; out: string; rest: string[] } {
-  let seeds = [1, 2, 3];
-  let out = join('results', 'seeds');
-  const rest: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const [flag, inline] = argv[i]!.split(/=(.*)/s, 2) as [string, string | undefined];
-    const value = (): string => {
-      const v = inline ?? argv[++i];
-      if (v === undefined) throw new Error(`${flag} needs a value\n${usage}`);
-      return v;
-    };
-    if (flag === '--help' || flag === '-h') {
-      console.log(usage);
-      process.exit(0);
-    } else if (flag === '--seeds') {
-      seeds = value().split(',').map((s) => {
-        const n = Number(s);
-        if (!Number.isInteger(n) || n < 0) throw new Error(`--seeds takes whole numbers, got "${s}"\n${usage}`);
-        return n;
-      });
-    } else if (flag === '--out') out = value();
-    else if (flag === '--seed' || flag === '--resume') throw new Error(`${flag} is set per seed by bench/seeds.js\n${usage}`);
-    else rest.push(argv[i]!);
-  }
-  return { seeds, out, rest };
+interface SeedsOptions {
+  seeds: number[];
+  out: string;
+  /** The main job's options, passed on to each seed's run. */
+  rest: string[];
 }
 
-let options;
-try {
-  options = parse(process.argv.slice(2));
-} catch (error) {
-  console.error((error as Error).message);
-  process.exit(2);
-}
+const setPerSeed = new Set(['--seed', '--out', '--resume']);
+/** The main job's options, checked here and passed on, so a bad one stops the command before the first seed. */
+const passedOn: OptionRow<SeedsOptions>[] = trainOptions
+  .filter((row) => !setPerSeed.has(row.flag))
+  .map(({ resume: _, ...row }) => ({
+    ...row,
+    read: (v, f, current) => {
+      row.read(v, f, defaults);
+      return { rest: [...current.rest, f, ...(row.value === undefined ? [] : [v])] };
+    },
+  }));
+const optionRows: readonly OptionRow<SeedsOptions>[] = [
+  {
+    flag: '--seeds',
+    value: 'A,B,...',
+    help: 'the seeds, each run as node bench/run.js --seed S --out OUT/seed-S',
+    default: '1,2,3',
+    read: (v, f) => ({ seeds: v.split(',').map((s) => wholeNumber(f, s)) }),
+  },
+  { flag: '--out', value: 'OUT', help: 'output folder', default: join('results', 'seeds'), read: (v) => ({ out: v }) },
+  ...passedOn,
+];
+
+const usage = `usage: node bench/seeds.js [options]
+  runs the main job once per seed (each in OUT/seed-S), then writes OUT/report.md and OUT/summary.json;
+  the options after --out are those of node bench/run.js, passed on to each seed
+${optionLines(optionRows)}`;
+const options = readCommandLine(
+  process.argv.slice(2),
+  (argv) => parseWithTable(argv, optionRows, { seeds: [1, 2, 3], out: join('results', 'seeds'), rest: [] }).options,
+  usage,
+  'node bench/seeds.js',
+);
+if (typeof options === 'number') process.exit(options);
 const { seeds, out, rest } = options;
 const runJs = fileURLToPath(new URL('../../bench/run.js', import.meta.url));
 const runs: MetricsJson[] = [];

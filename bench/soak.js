@@ -1,4 +1,4 @@
 // Memory soak (see bench/soak.ts): builds dist/ when needed, then runs it.
-import { launch } from './launch.js';
+import { launch } from '../bin/launch.js';
 
-await launch('soak');
+await launch('bench/soak');

@@ -3,7 +3,7 @@
 // pool's bytes in use and the process's RSS along the way. A long run must
 // reach a steady state: pool bytes as at step 10, RSS within 1% of a fifth
 // of the way in (after the caches fill).
-//   node bench/soak.js [--steps 1000] [--batch 2] [--every 100 (steps between samples)] [--json]
+// `node bench/soak.js --help` lists the options.
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,7 +12,8 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { checkSamples } from '../src/data/sample-check';
 import { Random } from '../src/base/random';
-import { parseFlags, readCommandLine, wholeNumber } from '../src/cli/flags';
+import { readCommandLine, wholeNumber } from '../src/cli/flags';
+import { optionLines, parseWithTable, type OptionRow } from '../src/cli/option-table';
 import { defaults, resolveOptions } from '../src/cli/options';
 import { teacherPhase } from '../src/cli/training';
 import { indexStreetHazards } from '../src/data/streethazards';
@@ -30,46 +31,50 @@ export interface SoakSample {
   heapUsedBytes: number;
 }
 
-const usage = `usage: node bench/soak.js [--steps N] [--batch N] [--every N] [--checkpoint-every N] [--json]
-  trains the tiny teacher for N steps (default 1000) through the checkpointing loop and reports
-  the GPU pool's bytes and the process's RSS every --every steps (default 100)
-  --batch N             batch size (default 2)
-  --checkpoint-every N  steps between training-state checkpoints (default: one per epoch)
-  --json                print the result as one JSON line`;
+interface SoakOptions {
+  steps: number;
+  batch: number;
+  every: number;
+  checkpointEvery: number;
+  json: boolean;
+}
 
-const numberFlags = { '--steps': 1000, '--batch': 2, '--every': 100, '--checkpoint-every': 0 };
+const optionRows: readonly OptionRow<SoakOptions>[] = [
+  { flag: '--steps', value: 'N', help: 'training steps', default: 1000, read: (v, f) => ({ steps: wholeNumber(f, v, 1) }) },
+  { flag: '--batch', value: 'N', help: 'batch size', default: 2, read: (v, f) => ({ batch: wholeNumber(f, v, 1) }) },
+  { flag: '--every', value: 'N', help: 'steps between samples of the memory', default: 100, read: (v, f) => ({ every: wholeNumber(f, v, 1) }) },
+  { flag: '--checkpoint-every', value: 'N', help: 'steps between training-state checkpoints (default: one per epoch)', read: (v, f) => ({ checkpointEvery: wholeNumber(f, v, 0) }) },
+  { flag: '--json', help: 'print the result as one JSON line', read: () => ({ json: true }) },
+];
+
+const usage = `usage: node bench/soak.js [options]
+  trains the tiny teacher through the checkpointing loop and reports the GPU pool's bytes
+  and the process's RSS along the way
+${optionLines(optionRows)}`;
 const read = readCommandLine(
   process.argv.slice(2),
-  (argv) => {
-    const values: Record<string, number> = { ...numberFlags };
-    const parsed = parseFlags(argv, { values: Object.keys(numberFlags), switches: ['--json'] });
-    for (const [name, value] of parsed.flags) if (value !== null) values[name] = wholeNumber(name, value, name === '--checkpoint-every' ? 0 : 1);
-    return { values, json: parsed.flags.some(([name]) => name === '--json') };
-  },
+  (argv) => parseWithTable(argv, optionRows, { steps: 1000, batch: 2, every: 100, checkpointEvery: 0, json: false }).options,
   usage,
   'node bench/soak.js',
 );
 if (typeof read === 'number') process.exit(read);
-const flag = (name: keyof typeof numberFlags): number => read.values[name]!;
 
 setFlagsFromString('--expose-gc');
 const collectGarbage = runInNewContext('gc') as () => void;
 
-const steps = flag('--steps');
-const batchSize = flag('--batch');
+const { steps, batch: batchSize, every } = read;
 const trainImages = 20;
 const rt = await createNodeRuntime();
 const out = mkdtempSync(join(tmpdir(), 'dicnet-soak-'));
 const root = ensureSyntheticDataset({ seed: 1, counts: { train: trainImages, validation: 1, test: 1 }, progress: false });
 const index = indexStreetHazards(root, { splits: ['train'] });
-const options = resolveOptions({ ...defaults, batchSize, teacherEpochs: Math.ceil(steps / Math.floor(trainImages / batchSize)), checkpointEvery: flag('--checkpoint-every'), out }, index.layout);
+const options = resolveOptions({ ...defaults, batchSize, teacherEpochs: Math.ceil(steps / Math.floor(trainImages / batchSize)), checkpointEvery: read.checkpointEvery, out }, index.layout);
 const rng = new Random(options.seed);
 const teacher = new Teacher(rt, rng, tiny);
 const trainClassPixels = checkSamples(index, 'fail').train!.slice(0, tiny.numClasses);
 const spec = teacherPhase(teacher, { index, options, config: tiny, rng, path: join(out, 'training-state.safetensors'), trainClassPixels });
 
 const samples: SoakSample[] = [];
-const every = flag('--every');
 const marks = new Set([10, steps, ...Array.from({ length: Math.floor(steps / every) }, (_, i) => (i + 1) * every)]);
 const control = newControl(steps);
 control.hooks.afterStep = async ({ step }) => {

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
 // The `dicnet` command (package.json "bin"; `npx dicnet --help` from a clone): builds dist/ when needed, then runs it.
-import { launch } from '../bench/launch.js';
+import { launch } from './launch.js';
 
-await launch('dicnet');
+await launch('bin/dicnet');

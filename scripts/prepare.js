@@ -5,7 +5,10 @@
 // node_modules yet, so neither the build tools nor the engine's own
 // dependencies: npm links the folder without installing them. This script
 // then installs them first (`npm ci` here, from package-lock.json), as npm
-// does for a git dependency.
+// does for a git dependency. Not under `npx dicnet` in a clone that was never
+// set up (npm runs this script then too): there the command itself says in one
+// line what to install, as `node bench/run.js` does, instead of an install
+// starting unasked.
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,6 +20,7 @@ const needed = ['esbuild', 'typescript', 'webgpu', 'pngjs'];
 const parentOnly = /^npm_config_(global|prefix|omit|include|production|only|dev|save.*|install_links|package_lock.*|workspaces?|dry_run)$/i;
 
 const missing = needed.filter((name) => !existsSync(join(root, 'node_modules', name, 'package.json')));
+if (missing.length && process.env.npm_command === 'exec') process.exit(0);
 if (missing.length) {
   console.log(`dicnet-webgpu: ${missing.join(', ')} missing in ${root}; installing its packages (npm ci) before building`);
   const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !parentOnly.test(key)));

@@ -4,7 +4,7 @@
 //   /checkpoints/<name>    teacher.safetensors and student.safetensors from the
 //                          checkpoint folder (--checkpoints DIR, $DICNET_CHECKPOINTS,
 //                          or results/checkpoints when it exists); 404 without one.
-// usage: node scripts/serve.js [--port N (0: the OS picks)] [--checkpoints DIR]
+// `node scripts/serve.js --help` lists the options.
 import { createServer } from 'node:http';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -93,19 +93,46 @@ function defaultCheckpoints() {
   return existsSync(results) ? results : null;
 }
 
+const usage = `usage: node scripts/serve.js [options]
+  serves the browser demo on 127.0.0.1 and prints its address
+  --port N              the port (default 0: the OS picks a free one)
+  --checkpoints DIR     the trained networks the page loads (default $DICNET_CHECKPOINTS,
+                        or results/checkpoints where it exists; without any, the page asks for the files)
+  --help                this text
+Options are --name value or --name=value.`;
+
+class UsageError extends Error {}
+
+/** The options, or null for --help; UsageError names what is wrong. */
 function parseArgs(argv) {
   const options = {};
   for (let i = 0; i < argv.length; i++) {
-    const value = argv[i + 1];
-    if (argv[i] === '--port' && value !== undefined && /^\d+$/.test(value)) options.port = Number(argv[++i]);
-    else if (argv[i] === '--checkpoints' && value !== undefined) options.checkpoints = argv[++i];
-    else throw new Error(`unknown or incomplete option "${argv[i]}"\nusage: node scripts/serve.js [--port N] [--checkpoints DIR]`);
+    if (argv[i] === '--help' || argv[i] === '-h') return null;
+    const [flag, inline] = argv[i].split(/=(.*)/s, 2);
+    if (flag !== '--port' && flag !== '--checkpoints') throw new UsageError(`unknown option ${flag}`);
+    const value = inline ?? argv[++i];
+    if (value === undefined) throw new UsageError(`${flag} needs a value`);
+    if (flag === '--checkpoints') options.checkpoints = value;
+    else if (/^\d+$/.test(value) && Number(value) <= 65535) options.port = Number(value);
+    else throw new UsageError(`--port takes a port number (0-65535), got "${value}"`);
   }
   return options;
 }
 
+let options;
 try {
-  const { url, checkpoints } = await startServer(parseArgs(process.argv.slice(2)));
+  options = parseArgs(process.argv.slice(2));
+} catch (error) {
+  if (!(error instanceof UsageError)) throw error;
+  console.error(`${error.message}\n(node scripts/serve.js --help lists the options)`);
+  process.exit(2);
+}
+if (options === null) {
+  console.log(usage);
+  process.exit(0);
+}
+try {
+  const { url, checkpoints } = await startServer(options);
   console.log(`serving the DiCNet demo at ${url} (checkpoints: ${checkpoints ?? 'none; pick the files on the page'})`);
 } catch (error) {
   console.error(`serve: ${error.message}`);

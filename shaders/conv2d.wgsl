@@ -4,7 +4,9 @@
 //   grad input:  dx[ci, pixel]     = sum over (co, tap)   weight[co, ci, tap] * dy[co, pixel shifted back]
 //   grad weight: dw[co, (ci, tap)] = sum over out pixels  dy[co, pixel] * x[ci, pixel shifted by tap]
 // Two tilings of each direction:
-//   *Tiled: TILE x TILE shared-memory tiles for real GPUs.
+//   *Tiled: TILE x TILE shared-memory tiles for real GPUs, one matrix-product
+//     body for the three (shaders/tiled-product.wgsl) around the read and
+//     write functions of each direction below (src/kernels/conv2d.ts names them).
 //   *Blocked: register blocking for CPU-backed adapters (below the marker).
 // Grad weight reduces over n * ho * wo: each workgroup sums one chunk of output
 // rows into `partials`, and gradWeightReduce adds the chunks in a fixed order.
@@ -21,7 +23,6 @@ struct Params {
   phaseY: u32, phaseX: u32, phaseRows: u32, phaseCols: u32,
 }
 
-override TILE: u32;
 override REDUCE_WG: u32;
 override HAS_BIAS: bool = false;
 // The forward's epilogue: a residual added to the output, then ReLU (batch
@@ -29,8 +30,6 @@ override HAS_BIAS: bool = false;
 override RESIDUAL: bool = false;
 override RELU: bool = false;
 
-var<workgroup> tileA: array<f32, TILE * TILE>;
-var<workgroup> tileB: array<f32, TILE * TILE>;
 var<workgroup> partialSums: array<f32, REDUCE_WG>;
 
 fn taps() -> u32 { return p.kh * p.kw; }
@@ -92,26 +91,9 @@ fn forwardInputAt(k: u32, index: u32) -> f32 {
   return x[((pixel.image * p.cIn + ci) * p.h + ih) * p.w + iw];
 }
 
-fn tileProduct(row: u32, col: u32) -> f32 {
-  var sum = 0.0;
-  for (var k = 0u; k < TILE; k++) { sum = fma(tileA[row * TILE + k], tileB[k * TILE + col], sum); }
-  return sum;
-}
-
-@compute @workgroup_size(TILE, TILE)
-fn forwardTiled(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) group: vec3u) {
-  let m0 = group.y * TILE;
-  let n0 = group.x * TILE;
-  let depth = p.cIn * taps();
-  var acc = 0.0;
-  for (var k0 = 0u; k0 < depth; k0 += TILE) {
-    tileA[lid.y * TILE + lid.x] = forwardWeightAt(m0 + lid.y, k0 + lid.x);
-    tileB[lid.y * TILE + lid.x] = forwardInputAt(k0 + lid.y, n0 + lid.x);
-    workgroupBarrier();
-    acc += tileProduct(lid.y, lid.x);
-    workgroupBarrier();
-  }
-  storeForward(m0 + lid.y, pixelAt(n0 + lid.x, p.ho, p.wo), acc);
+/** The tiled forward's C: y at (co, flat output pixel). */
+fn storeForwardAt(co: u32, index: u32, value: f32) {
+  storeForward(co, pixelAt(index, p.ho, p.wo), value);
 }
 
 // ---- grad input ----
@@ -143,20 +125,9 @@ fn gradInputDyAt(k: u32, index: u32) -> f32 {
   return dy[((pixel.image * p.cOut + co) * p.ho + oh) * p.wo + ow];
 }
 
-@compute @workgroup_size(TILE, TILE)
-fn gradInputTiled(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) group: vec3u) {
-  let m0 = group.y * TILE;
-  let n0 = group.x * TILE;
-  let depth = p.cOut * taps();
-  var acc = 0.0;
-  for (var k0 = 0u; k0 < depth; k0 += TILE) {
-    tileA[lid.y * TILE + lid.x] = gradInputWeightAt(m0 + lid.y, k0 + lid.x);
-    tileB[lid.y * TILE + lid.x] = gradInputDyAt(k0 + lid.y, n0 + lid.x);
-    workgroupBarrier();
-    acc += tileProduct(lid.y, lid.x);
-    workgroupBarrier();
-  }
-  storeGradInput(m0 + lid.y, pixelAt(n0 + lid.x, p.h, p.w), acc);
+/** The tiled grad input's C: dx at (ci, flat input pixel). */
+fn storeGradInputAt(ci: u32, index: u32, value: f32) {
+  storeGradInput(ci, pixelAt(index, p.h, p.w), value);
 }
 
 // ---- grad weight ----
@@ -173,14 +144,14 @@ fn chunkEnd(chunk: u32) -> u32 {
   return min((chunk + 1u) * p.chunkRows, p.n * p.ho);
 }
 
-fn gradWeightDyAt(co: u32, k: u32, chunk: u32) -> f32 {
+fn gradWeightDyAt(chunk: u32, co: u32, k: u32) -> f32 {
   let outRow = chunk * p.chunkRows + k / p.wo;
   if (co >= p.cOut || outRow >= chunkEnd(chunk)) { return 0.0; }
   let image = outRow / p.ho;
   return dyAt1[((image * p.cOut + co) * p.ho + outRow % p.ho) * p.wo + k % p.wo];
 }
 
-fn gradWeightInputAt(k: u32, column: u32, chunk: u32) -> f32 {
+fn gradWeightInputAt(chunk: u32, k: u32, column: u32) -> f32 {
   let outRow = chunk * p.chunkRows + k / p.wo;
   let ci = column / taps();
   let tap = column % taps();
@@ -189,22 +160,6 @@ fn gradWeightInputAt(k: u32, column: u32, chunk: u32) -> f32 {
   let iw = (k % p.wo) * p.stride + (tap % p.kw) * p.dilation - p.padding;
   if (outRow >= chunkEnd(chunk) || ci >= p.cIn || ih >= p.h || iw >= p.w) { return 0.0; }
   return x[((image * p.cIn + ci) * p.h + ih) * p.w + iw];
-}
-
-@compute @workgroup_size(TILE, TILE)
-fn gradWeightTiled(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) group: vec3u) {
-  let m0 = group.y * TILE;
-  let n0 = group.x * TILE;
-  let depth = p.chunkRows * p.wo;
-  var acc = 0.0;
-  for (var k0 = 0u; k0 < depth; k0 += TILE) {
-    tileA[lid.y * TILE + lid.x] = gradWeightDyAt(m0 + lid.y, k0 + lid.x, group.z);
-    tileB[lid.y * TILE + lid.x] = gradWeightInputAt(k0 + lid.y, n0 + lid.x, group.z);
-    workgroupBarrier();
-    acc += tileProduct(lid.y, lid.x);
-    workgroupBarrier();
-  }
-  storePartial(group.z, m0 + lid.y, n0 + lid.x, acc);
 }
 
 /** dw = the chunks' partial sums added in chunk order (deterministic). */

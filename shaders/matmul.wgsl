@@ -1,31 +1,22 @@
 // C[M, N] = A[M, K] x B[K, N], row-major. The speed yardstick for the conv kernels.
-//   tiled: TILE x TILE shared-memory tiles for real GPUs.
+//   tiled: TILE x TILE shared-memory tiles for real GPUs, the body of
+//     shaders/tiled-product.wgsl around aAt, bAt and storeC.
 //   blocked: register blocking for CPU adapters, below the subgroups marker
 //     (the same scheme as the blocked conv2d kernels: shaders/rowblocking*.wgsl).
 // Storage buffers: declared by shader() from the bindings in src/kernels/matmul.ts.
 
 struct Params { m: u32, k: u32, n: u32 }
 
-override TILE: u32;
+fn aAt(row: u32, k: u32) -> f32 {
+  return select(0.0, a[min(row, p.m - 1u) * p.k + min(k, p.k - 1u)], row < p.m && k < p.k);
+}
 
-var<workgroup> tileA: array<f32, TILE * TILE>;
-var<workgroup> tileB: array<f32, TILE * TILE>;
+fn bAt(k: u32, col: u32) -> f32 {
+  return select(0.0, b[min(k, p.k - 1u) * p.n + min(col, p.n - 1u)], k < p.k && col < p.n);
+}
 
-@compute @workgroup_size(TILE, TILE)
-fn tiled(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) group: vec3u) {
-  let row = group.y * TILE + lid.y;
-  let col = group.x * TILE + lid.x;
-  var acc = 0.0;
-  for (var k0 = 0u; k0 < p.k; k0 += TILE) {
-    let ka = k0 + lid.x;
-    let kb = k0 + lid.y;
-    tileA[lid.y * TILE + lid.x] = select(0.0, a[min(row, p.m - 1u) * p.k + min(ka, p.k - 1u)], row < p.m && ka < p.k);
-    tileB[lid.y * TILE + lid.x] = select(0.0, b[min(kb, p.k - 1u) * p.n + min(col, p.n - 1u)], kb < p.k && col < p.n);
-    workgroupBarrier();
-    for (var kk = 0u; kk < TILE; kk++) { acc = fma(tileA[lid.y * TILE + kk], tileB[kk * TILE + lid.x], acc); }
-    workgroupBarrier();
-  }
-  if (row < p.m && col < p.n) { c[row * p.n + col] = acc; }
+fn storeC(row: u32, col: u32, value: f32) {
+  if (row < p.m && col < p.n) { c[row * p.n + col] = value; }
 }
 
 // ==== blocked ====

@@ -4,6 +4,7 @@ export { Random } from './base/random';
 export * from './base/labels';
 export type { Batch } from './base/batch';
 export * from './gpu';
+export { ShapeError, formatShape } from './base/shape';
 export * from './graph';
 export * as nn from './graph/nn';
 export { Module, Parameter, ModelBuffer, Counter, Sequential, type Layer, type StateEntry } from './graph/module';

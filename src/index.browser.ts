@@ -3,3 +3,5 @@
 export * from './engine';
 /** The same name in both bundles: code written against `createRuntime` runs in either. */
 export { createBrowserRuntime, createBrowserRuntime as createRuntime } from './gpu/browser';
+/** PNG, JPEG and WebP, told apart by content, as the Node bundle's decodeImage. */
+export { decodeBrowserPhoto as decodeImage } from './data/browser-photo';

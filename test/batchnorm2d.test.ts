@@ -1,7 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { GpuRuntime } from '../src/gpu';
-import { ShapeError } from '../src/gpu/errors';
+import { ShapeError } from '../src/base/shape';
 import { Tensor, backward, beginScope, noGrad } from '../src/graph';
 import * as ops from '../src/graph/ops';
 import { checkOp, compare, type InputSpec, type OpCase } from './support/gradcheck';

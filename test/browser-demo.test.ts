@@ -208,7 +208,7 @@ test('the demo page: untrained notice, checkpoints from the server, heatmaps as 
   assert.ok(/^The checkpoint teacher\.safetensors cannot be used with this model \(tiny\):\n {2}- tensor "encoder\.conv1\.weight": shape/.test(refusal), refusal);
 
   const odd = { width: 37, height: 23, data: new Uint8Array(37 * 23 * 3).map((_, i) => (i * 7) % 256) };
-  await page.setInputFiles('#files', { name: 'odd.png', mimeType: 'image/png', buffer: encodePng(odd) });
+  await page.setInputFiles('#files', { name: 'odd.png', mimeType: 'image/png', buffer: Buffer.from(encodePng(odd)) });
   await whenIdle(page);
   assert.is(await pageError(page), null);
   assert.equal(await page.evaluate(() => [window.dicnetDemo.result!.picture, window.dicnetDemo.result!.width, window.dicnetDemo.result!.height]), ['odd.png', w, h]);
@@ -268,7 +268,7 @@ test('the demo page: untrained notice, checkpoints from the server, heatmaps as 
 
   // The user's own picture stays on screen through training; the step counter runs; the weights line says what happened.
   const street = renderScene(2005, 200, 120, 'test');
-  await page.setInputFiles('#files', { name: 'street.png', mimeType: 'image/png', buffer: encodePng({ width: street.width, height: street.height, data: street.image }) });
+  await page.setInputFiles('#files', { name: 'street.png', mimeType: 'image/png', buffer: Buffer.from(encodePng({ width: street.width, height: street.height, data: street.image })) });
   await whenIdle(page);
   assert.is(await pageError(page), null);
   const before = await imagePanel(page);

@@ -1,4 +1,4 @@
-// The `dicnet` executable as a user runs it (node dist/bench/dicnet.js, what
+// The `dicnet` executable as a user runs it (node dist/bin/dicnet.js, what
 // bin/dicnet.js launches): help on stdout with exit 0; infer on PNG, JPEG and
 // WebP photos of any size, writing each result at the photo's own size and
 // naming the files it cannot read while scoring the others; eval reproducing
@@ -21,7 +21,7 @@ import { testRuntime } from './support/runtime';
 const test = suite('cli: the dicnet command');
 
 function dicnet(args: readonly string[]) {
-  const child = spawnSync(process.execPath, ['dist/bench/dicnet.js', ...args], { encoding: 'utf8', timeout: 300_000 });
+  const child = spawnSync(process.execPath, ['dist/bin/dicnet.js', ...args], { encoding: 'utf8', timeout: 300_000 });
   return { code: child.status, stdout: child.stdout, stderr: child.stderr };
 }
 

@@ -2,55 +2,25 @@
 // and WebP (told apart by content, damaged ones named), the score map resized
 // to the photo's size (bilinear, as PyTorch's align_corners=False; classes
 // nearest), and the .npy file of a float32 score map.
-import { readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import jpeg from 'jpeg-js';
-import encodeWebp, { init as initWebpEncoder } from '@jsquash/webp/encode.js';
 import { DataError } from '../src/data/errors';
 import { encodeNpy } from '../src/data/npy';
 import { decodePhoto, readPhoto } from '../src/data/photo';
-import { encodePng, type RgbImage } from '../src/data/png';
+import { encodePng } from '../src/data/png';
 import { resizeBilinear, resizeNearest } from '../src/data/resize';
+import { jpegBytes, meanAbsoluteDifference, ramps, webpBytes } from './support/photos';
 import { tempDir } from './support/pipeline';
 
 const test = suite('cli: photos, resizing, .npy');
-
-/** An odd-sized picture with smooth colour ramps (JPEG keeps those close). */
-function ramps(width: number, height: number): RgbImage {
-  const data = new Uint8Array(width * height * 3);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) data.set([(x * 255) / (width - 1), (y * 255) / (height - 1), 128 + 60 * Math.sin((x + y) / 9)], (y * width + x) * 3);
-  }
-  return { width, height, data };
-}
-
-function rgba(image: RgbImage): Uint8Array {
-  const out = new Uint8Array(image.width * image.height * 4).fill(255);
-  for (let p = 0; p < image.width * image.height; p++) out.set(image.data.subarray(3 * p, 3 * p + 3), 4 * p);
-  return out;
-}
-
-async function webpBytes(image: RgbImage, options: Record<string, number>): Promise<Uint8Array> {
-  const wasm = readFileSync(createRequire(import.meta.url).resolve('@jsquash/webp/codec/enc/webp_enc_simd.wasm'));
-  await initWebpEncoder(new WebAssembly.Module(wasm));
-  const imageData = { width: image.width, height: image.height, data: new Uint8ClampedArray(rgba(image)), colorSpace: 'srgb' } as unknown as ImageData;
-  return new Uint8Array(await encodeWebp(imageData, options));
-}
-
-function meanAbsoluteDifference(a: Uint8Array, b: Uint8Array): number {
-  let sum = 0;
-  for (let i = 0; i < a.length; i++) sum += Math.abs(a[i]! - b[i]!);
-  return sum / a.length;
-}
 
 test('PNG, JPEG and WebP (lossless and lossy) decode to the same picture at its own size', async () => {
   const picture = ramps(203, 117);
   const cases: [string, Uint8Array, number][] = [
     ['PNG', encodePng(picture), 0],
-    ['JPEG', jpeg.encode({ data: rgba(picture), width: picture.width, height: picture.height }, 95).data, 3],
+    ['JPEG', jpegBytes(picture, 95), 3],
     ['WebP lossless', await webpBytes(picture, { lossless: 1 }), 0],
     ['WebP lossy', await webpBytes(picture, { quality: 90 }), 4],
   ];
@@ -67,7 +37,7 @@ test('the format comes from the bytes, not the name', async () => {
   const dir = tempDir('photo-names');
   const picture = ramps(31, 17);
   const path = join(dir, 'photo.png');
-  writeFileSync(path, jpeg.encode({ data: rgba(picture), width: picture.width, height: picture.height }, 95).data);
+  writeFileSync(path, jpegBytes(picture, 95));
   const decoded = await readPhoto(path);
   assert.is(decoded.width, 31);
 });
@@ -75,10 +45,10 @@ test('the format comes from the bytes, not the name', async () => {
 test('a damaged, empty, missing or unsupported file is a DataError naming it', async () => {
   const dir = tempDir('photo-bad');
   const picture = ramps(64, 48);
-  const jpegBytes = jpeg.encode({ data: rgba(picture), width: picture.width, height: picture.height }, 90).data;
+  const jpeg = jpegBytes(picture, 90);
   const webp = await webpBytes(picture, { quality: 80 });
   const files: [string, Uint8Array | null, RegExp][] = [
-    ['cut.jpg', jpegBytes.subarray(0, 300), /cut\.jpg: corrupt or unsupported JPEG/],
+    ['cut.jpg', jpeg.subarray(0, 300), /cut\.jpg: corrupt or unsupported JPEG/],
     ['cut.webp', webp.subarray(0, 40), /cut\.webp: corrupt or unsupported WebP/],
     ['empty.jpg', new Uint8Array(0), /empty\.jpg: empty file, not an image/],
     ['anim.gif', new TextEncoder().encode('GIF89a and the rest'), /anim\.gif: a GIF image, which is not read here \(PNG, JPEG and WebP are/],

@@ -15,8 +15,8 @@ import type { Tiling } from '../src/kernels/rowblocking';
 import { compare } from './support/gradcheck';
 import { randomArray } from './support/random';
 import { testRuntime } from './support/runtime';
-import * as bnRef from './reference/batchnorm2d';
-import * as convRef from './reference/conv2d';
+import type { Shape4 } from './reference/batchnorm2d';
+import * as ref from './reference/conv2dbatchnorm';
 
 const test = suite('conv2dBatchNormEval');
 const eps = 1e-5;
@@ -48,7 +48,7 @@ for (const tiling of ['blocked', 'tiled'] as Tiling[]) {
       const rt = await testRuntime();
       const { g } = k;
       const { ho, wo } = conv2dOutputSize(g);
-      const outShape: bnRef.Shape4 = [g.n, g.cOut, ho, wo];
+      const outShape: Shape4 = [g.n, g.cOut, ho, wo];
       const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
       const x = randomArray(size([g.n, g.cIn, g.h, g.w]), 1);
       const w = randomArray(size([g.cOut, g.cIn, g.kh, g.kw]), 2);
@@ -57,7 +57,7 @@ for (const tiling of ['blocked', 'tiled'] as Tiling[]) {
       const beta = k.affine ? randomArray(g.cOut, 5) : null;
       const stats = { mean: randomArray(g.cOut, 6, -0.3, 0.3), variance: randomArray(g.cOut, 7, 0.5, 3) };
       const residual = k.residual ? randomArray(size(outShape), 8) : null;
-      const want = bnRef.fuse(bnRef.normalize(convRef.conv2d(x, w, b, g), outShape, stats, { weight: gamma, bias: beta }, eps), { residual, relu: k.relu });
+      const want = ref.conv2dBatchNormEval(x, w, b, g, outShape, stats, { weight: gamma, bias: beta }, eps, { residual, relu: k.relu });
       const scope = beginScope();
       try {
         const t = (data: Float64Array | null, shape: readonly number[]) => (data ? Tensor.from(rt, data, shape) : null);

@@ -298,7 +298,7 @@ test('bad input: a missing folder, unreadable PNG, no usable objects, a VOC targ
 });
 
 test('the command: usage on --help, exit 2 for a bad option, exit 1 and one line naming the folder for a missing one', () => {
-  const run = (...args: string[]) => spawnSync(process.execPath, ['dist/bench/dicnet.js', 'paste', ...args], { encoding: 'utf8' });
+  const run = (...args: string[]) => spawnSync(process.execPath, ['dist/bin/dicnet.js', 'paste', ...args], { encoding: 'utf8' });
   const help = run('--help');
   assert.is(help.status, 0);
   assert.match(help.stdout, /usage: npx dicnet paste --camvid DIR --split val\|test/);

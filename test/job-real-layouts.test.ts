@@ -20,7 +20,7 @@ import { testRuntime } from './support/runtime';
 const test = suite('the main job on CamVid with anomaly sets');
 
 function dicnet(args: readonly string[]) {
-  const child = spawnSync(process.execPath, ['dist/bench/dicnet.js', ...args], { encoding: 'utf8', timeout: 300_000 });
+  const child = spawnSync(process.execPath, ['dist/bin/dicnet.js', ...args], { encoding: 'utf8', timeout: 300_000 });
   return { code: child.status, stdout: child.stdout, stderr: child.stderr };
 }
 

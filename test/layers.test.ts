@@ -30,13 +30,17 @@ test('the check catches an upward import, a peer import and a file outside the t
     { path: 'src/data/peer.ts', text: "export { tiny } from '../model/config';" },
     { path: 'src/kernels/lazy.ts', text: "const m = await import('../graph/tape');" },
     { path: 'src/stray/file.ts', text: '' },
+    { path: 'src/checkpoint/shaped.ts', text: "import { formatShape } from '../gpu/errors';" },
+    { path: 'src/model/shaped.ts', text: "import { formatShape } from '../gpu/errors';" },
   ];
   assert.equal(layerViolations(files, table), [
     "src/graph/planted.ts (layer graph) imports '../model/networks' from layer model, above its own",
     "src/data/peer.ts (layer data) imports '../model/config' from layer model, its peer",
     "src/kernels/lazy.ts (layer kernels) imports '../graph/tape' from layer graph, above its own",
     'src/stray/file.ts is in no layer of the table',
+    "src/checkpoint/shaped.ts (layer checkpoint) imports '../gpu/errors' from layer gpu, though the table says it has no GPU",
   ]);
+  assert.equal(table.filter((e) => e.gpuFree).map((e) => e.layer).sort(), ['checkpoint', 'data']);
 });
 
 test('import specifiers: static, re-exports, type-only, side effects and dynamic imports; not comments or strings', () => {

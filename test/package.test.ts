@@ -11,17 +11,17 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { tiny } from '../src/model/config';
+import { tsc } from './support/tsc';
 
 const test = suite('npm package');
 const root = process.cwd();
 const appSources = join(root, 'test', 'package-app');
-const shipped = ['package.json', 'README.md', 'dist/node.js', 'dist/browser.js', 'dist/types/index.node.d.ts', 'dist/types/index.browser.d.ts', 'bin/dicnet.js', 'bench/launch.js', 'dist/bench/dicnet.js'];
-/** Everything but the `dicnet` command's launcher and bundle stays out of the tarball in these folders. */
-const notShipped = /^(test|src|shaders|scripts|examples|results|\.cache|scratch|test-artifacts|node_modules)\/|^bench\/(?!launch\.js$)|^dist\/(test|examples)\/|^dist\/bench\/(?!dicnet\.js)|\.test\.|\.meta\.json$/;
+const shipped = ['package.json', 'README.md', 'LICENSE', 'dist/THIRD-PARTY-NOTICES.md', 'dist/node.js', 'dist/browser.js', 'dist/types/index.node.d.ts', 'dist/types/index.browser.d.ts', 'bin/dicnet.js', 'bin/launch.js', 'dist/bin/dicnet.js'];
+/** Sources, tests, caches and the benchmarks stay out of the tarball (the `dicnet` command is bin/ and dist/bin/). */
+const notShipped = /^(test|src|shaders|scripts|examples|results|bench|\.cache|scratch|test-artifacts|node_modules)\/|^dist\/(test|examples|bench)\/|\.test\.|\.meta\.json$/;
 
 interface LockEntry {
   version?: string;
@@ -70,12 +70,6 @@ function run(what: string, file: string, args: string[], cwd: string, timeout = 
 function npm(what: string, args: string[], cwd: string): string {
   const cli = process.env.npm_execpath;
   return cli ? run(what, process.execPath, [cli, ...args], cwd) : run(what, 'npm', args, cwd);
-}
-
-function tsc(project: string): string {
-  const typescript = createRequire(join(root, 'package.json')).resolve('typescript/package.json');
-  const bin = join(dirname(typescript), (JSON.parse(readFileSync(typescript, 'utf8')) as { bin: { tsc: string } }).bin.tsc);
-  return run(`tsc -p ${basename(project)}`, process.execPath, [bin, '-p', project], dirname(project));
 }
 
 /**

@@ -15,7 +15,7 @@ import { teacherPhase } from '../src/cli/training';
 import { resolveOptions } from '../src/cli/options';
 import { indexStreetHazards } from '../src/data/streethazards';
 import { ensureSyntheticDataset } from '../src/data/synthetic';
-import { formatShape } from '../src/gpu/errors';
+import { formatShape } from '../src/base/shape';
 import { tiny } from '../src/model/config';
 import { Teacher } from '../src/model/networks';
 import { readState } from '../src/model/state';

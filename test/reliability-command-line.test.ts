@@ -1,11 +1,17 @@
 // The command line of the main job and the benchmarks: --help prints usage on
 // stdout and exits 0 (so `--help | less` shows it); an unknown flag is named as
 // unknown; --name=value is the same as --name value; a learning rate that is
-// not a finite positive number is refused before anything runs.
+// not a finite positive number is refused before anything runs. Every option
+// a command's usage lists is read by its parser, with every value the usage
+// promises.
 import { spawnSync } from 'node:child_process';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { parseOptions } from '../src/cli/options';
+import { evalUsage, parseEvalOptions } from '../src/cli/eval-command';
+import { inferUsage, parseInferOptions } from '../src/cli/infer';
+import { parseOptions, resolveOptions, trainUsage } from '../src/cli/options';
+import { runFingerprint } from '../src/cli/training';
+import { everyListedOption, listedOptions } from './support/usage';
 
 const test = suite('reliability: command line');
 
@@ -59,6 +65,66 @@ test('learning rates and the temperature must be finite and positive', () => {
   const child = run('dist/bench/run.js', ['--teacher-lr', 'Infinity']);
   assert.is(child.code, 2);
   assert.match(child.stderr, /--teacher-lr takes a finite number > 0, got "Infinity"/);
+});
+
+test('every option in the usage of train, infer and eval is read, with every value the usage names', () => {
+  const commands = [
+    { usage: trainUsage(), parse: (args: string[]) => parseOptions(args) },
+    { usage: inferUsage, parse: (args: string[]) => parseInferOptions(['photo.jpg', ...args]) },
+    { usage: evalUsage, parse: (args: string[]) => parseEvalOptions(['--data', 'folder', ...args]) },
+  ];
+  for (const { usage, parse } of commands) {
+    assert.ok(listedOptions(usage).length >= 3, usage);
+    for (const args of everyListedOption(usage)) {
+      try {
+        parse(args);
+      } catch (error) {
+        assert.unreachable(`${args.join(' ')}: ${(error as Error).message}\n${usage}`);
+      }
+    }
+  }
+});
+
+test('every option in the usage of the scripts is known to the script', () => {
+  for (const script of ['dist/bench/run.js', 'dist/bench/ops.js', 'dist/bench/soak.js', 'dist/bench/model.js', 'dist/bench/seeds.js', 'scripts/serve.js']) {
+    const usage = run(script, ['--help'], 30_000).stdout;
+    const args = everyListedOption(usage).flat();
+    assert.ok(args.length > 0, `${script}: no options listed\n${usage}`);
+    const child = run(script, [...args, '--help'], 30_000);
+    assert.is(child.code, 0, `${script} ${args.join(' ')} --help: ${child.stderr}`);
+    assert.is(child.stdout, usage);
+  }
+});
+
+test('--class-weights none trains without weights, and a resumed run must repeat it', () => {
+  assert.is(parseOptions(['--class-weights', 'none']).classWeights, 'none');
+  assert.is(parseOptions(['--class-weights=sqrt']).classWeights, 'sqrt');
+  assert.throws(() => parseOptions(['--class-weights', 'cube']), /^--class-weights is sqrt or none, got "cube"/);
+  assert.is(runFingerprint(resolveOptions(parseOptions(['--class-weights', 'none']), 'StreetHazards'))['--class-weights'], 'none');
+});
+
+test('the resume check keeps the options of earlier checkpoints, and only those', () => {
+  const fingerprint = runFingerprint(resolveOptions(parseOptions([]), 'StreetHazards'));
+  assert.equal(Object.keys(fingerprint).sort(), [
+    '--batch', '--class-weights', '--config', '--data', '--input', '--loss', '--scenes', '--seed', '--student-epochs', '--student-lr', '--teacher-epochs', '--teacher-lr', '--temperature',
+  ]);
+  assert.is(fingerprint['--scenes'], '400,100,100');
+  assert.is(fingerprint['--input'], null, 'the default input, as in checkpoints from before --input');
+  assert.equal([fingerprint['--teacher-epochs'], fingerprint['--student-epochs']], [33, 14], 'the dataset\'s default epochs, as earlier checkpoints hold them');
+  const camvid = runFingerprint(resolveOptions(parseOptions(['--data', 'x', '--input', '120x160']), 'CamVid'));
+  assert.equal([camvid['--scenes'], camvid['--input'], camvid['--teacher-epochs'], camvid['--student-epochs']], [null, '120x160', 36, 16]);
+});
+
+test('node scripts/serve.js --help: usage on stdout, exit 0; a bad option: exit 2, named', () => {
+  const help = run('scripts/serve.js', ['--help'], 30_000);
+  assert.is(help.code, 0, help.stderr);
+  assert.match(help.stdout, /^usage: node scripts\/serve\.js/);
+  assert.is(help.stderr, '');
+  for (const [args, message] of [[['--bogus'], /^unknown option --bogus\n/], [['--port'], /^--port needs a value\n/], [['--port=x'], /^--port takes a port number/]] as const) {
+    const child = run('scripts/serve.js', [...args], 30_000);
+    assert.is(child.code, 2, child.stdout + child.stderr);
+    assert.match(child.stderr, message);
+  }
 });
 
 test.run();

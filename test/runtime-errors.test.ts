@@ -1,6 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { BindingSizeError, DeviceLostError, ShaderCompileError, ShapeError, OutOfMemoryError } from '../src/gpu/errors';
+import { ShapeError } from '../src/base/shape';
+import { BindingSizeError, DeviceLostError, ShaderCompileError, OutOfMemoryError } from '../src/gpu/errors';
 import { createNodeRuntime } from '../src/gpu/node';
 import { shader } from '../src/gpu/shader';
 import { Tensor, add } from '../src/graph';

@@ -7,7 +7,7 @@
 // (ordered dicts, tensors, strings, numbers) and nothing in the file is run.
 // No file io: the same bytes decode in Node and in browsers.
 
-import { formatShape } from '../gpu/errors';
+import { formatShape } from '../base/shape';
 import { CheckpointError, quoted } from './errors';
 import { PickleDict, PickleGlobal, PickleObject, describe, unpickle, type AllowedGlobal, type PickleValue, type UnpickleOptions } from './pickle';
 import type { CheckpointTensor } from './safetensors';

@@ -12,7 +12,7 @@
 // older ones of ours) load as before, checked for structure only.
 
 import { crc32 } from '../base/crc32';
-import { formatShape } from '../gpu/errors';
+import { formatShape } from '../base/shape';
 import { CheckpointError, quoted } from './errors';
 
 export type CheckpointDtype = 'F32' | 'I64' | 'I32';

@@ -24,7 +24,8 @@ import { newControl } from '../training/trainer';
 import { runWithGpu } from './command';
 import { readDomainReference } from './domain-check';
 import { datasetSplit, EVALUATED_SPLITS, evaluateSplit, fitColourRarity, type SplitEvaluation } from './evaluation';
-import { oneOf, parseFlags, readCommandLine, UsageError, wholeNumber } from './flags';
+import { oneOf, readCommandLine, UsageError, wholeNumber } from './flags';
+import { optionLines, parseWithTable, type OptionRow } from './option-table';
 import { defaults, namedFolder, type RunOptions } from './options';
 import { writeOutputFile } from './output-files';
 import { buildReport } from './report';
@@ -41,44 +42,44 @@ export interface EvalOptions {
   onBadSample: 'skip' | 'fail';
 }
 
+const evalOptions: readonly OptionRow<EvalOptions>[] = [
+  {
+    flag: '--data',
+    value: 'DIR',
+    help: `a dataset folder: ${DATASET_LAYOUTS_HELP};\nits test split is scored (the teacher's mIoU; anomaly metrics where it has\nanomalies), train fits the colour-rarity control, validation and test-easy\nare scored where present`,
+    read: (v) => ({ data: v }),
+  },
+  {
+    flag: '--anomalies',
+    value: '[NAME=]DIR',
+    help: "an anomaly set: images/ + labels_masks/ (0 normal, 1 anomaly, 255 ignore)\nor RoadAnomaly's frames/ (NAME.labels/labels_semantic.png, 2 anomaly);\nimages PNG, JPEG or WebP",
+    repeatable: true,
+    read: (v, f, o) => ({ anomalies: [...o.anomalies, namedFolder(f, v, o.anomalies)] }),
+  },
+  { flag: '--checkpoints', value: 'DIR', help: 'the trained networks', default: join('results', 'checkpoints'), read: (v) => ({ checkpoints: v }) },
+  { flag: '--out', value: 'DIR', help: 'report.md, metrics.json and panels/', default: join('results', 'eval'), read: (v) => ({ out: v }) },
+  { flag: '--batch', value: 'N', help: 'images scored at once', default: defaults.batchSize, read: (v, f) => ({ batchSize: wholeNumber(f, v, 1) }) },
+  { flag: '--panels', value: 'N', help: 'images per split drawn as PNG panels', default: defaults.panels, read: (v, f) => ({ panels: wholeNumber(f, v) }) },
+  { flag: '--on-bad-sample', value: 'skip|fail', help: 'an unreadable sample is passed over, or stops the run', default: defaults.onBadSample, read: (v, f) => ({ onBadSample: oneOf(f, v, ['skip', 'fail'] as const) }) },
+];
+
 export const evalUsage = `usage: npx dicnet eval [--data DIR] [--anomalies [NAME=]DIR]... [options]
   the paper's table (DiCNet, the teacher's baselines, the controls) with the trained networks
   and no training
-  --data DIR            a dataset folder: ${DATASET_LAYOUTS_HELP};
-                        its test split is scored (the teacher's mIoU; anomaly metrics where it
-                        has anomalies), train fits the colour-rarity control, validation and
-                        test-easy are scored where present
-  --anomalies [NAME=]DIR
-                        an anomaly set: images/ + labels_masks/ (0 normal, 1 anomaly, 255 ignore)
-                        or RoadAnomaly's frames/ (NAME.labels/labels_semantic.png, 2 anomaly);
-                        images PNG, JPEG or WebP; repeatable
-  --checkpoints DIR     the trained networks (default results/checkpoints)
-  --out DIR             report.md, metrics.json and panels/ (default results/eval)
-  --batch N             images scored at once (default ${defaults.batchSize})
-  --panels N            images per split drawn as PNG panels (default ${defaults.panels})
-  --on-bad-sample skip|fail
-  --help                this text`;
+${optionLines(evalOptions)}`;
 
 export function parseEvalOptions(argv: readonly string[]): EvalOptions {
-  const o: Omit<EvalOptions, 'data' | 'anomalies'> & { data?: string } = {
+  const { options } = parseWithTable(argv, evalOptions, {
+    data: null,
+    anomalies: [],
     checkpoints: join('results', 'checkpoints'),
     out: join('results', 'eval'),
     batchSize: defaults.batchSize,
     panels: defaults.panels,
     onBadSample: defaults.onBadSample,
-  };
-  const anomalies: EvalOptions['anomalies'] = [];
-  for (const [flag, value] of parseFlags(argv, { values: ['--data', '--anomalies', '--checkpoints', '--out', '--batch', '--panels', '--on-bad-sample'] }).flags) {
-    if (flag === '--data') o.data = value!;
-    else if (flag === '--anomalies') anomalies.push(namedFolder(flag, value!, anomalies));
-    else if (flag === '--checkpoints') o.checkpoints = value!;
-    else if (flag === '--out') o.out = value!;
-    else if (flag === '--batch') o.batchSize = wholeNumber(flag, value!, 1);
-    else if (flag === '--panels') o.panels = wholeNumber(flag, value!);
-    else o.onBadSample = oneOf(flag, value!, ['skip', 'fail']);
-  }
-  if (o.data === undefined && anomalies.length === 0) throw new UsageError(`eval needs --data DIR (${DATASET_LAYOUTS_HELP}) or --anomalies DIR`);
-  return { ...o, data: o.data ?? null, anomalies };
+  });
+  if (options.data === null && options.anomalies.length === 0) throw new UsageError(`eval needs --data DIR (${DATASET_LAYOUTS_HELP}) or --anomalies DIR`);
+  return options;
 }
 
 /** One line per path that is not what its flag needs: before the GPU starts. */

@@ -18,7 +18,8 @@ import type { GpuRuntime } from '../gpu';
 import { scoreBatch, withBaselines, type ScoreName } from '../model/scores';
 import { runWithGpu } from './command';
 import { METHODS } from './evaluation';
-import { oneOf, parseFlags, readCommandLine, UsageError } from './flags';
+import { oneOf, readCommandLine, UsageError } from './flags';
+import { optionLines, parseWithTable, type OptionRow } from './option-table';
 import { writeOutputFile } from './output-files';
 import { loadTrainedPair, type TrainedPair } from './trained-pair';
 
@@ -35,27 +36,24 @@ export interface InferOptions {
   score: ScoreChoice | null;
 }
 
+const inferOptions: readonly OptionRow<InferOptions>[] = [
+  { flag: '--checkpoints', value: 'DIR', help: 'the trained networks', default: join('results', 'checkpoints'), read: (v) => ({ checkpoints: v }) },
+  { flag: '--out', value: 'DIR', help: 'where the results go', default: join('results', 'infer'), read: (v) => ({ out: v }) },
+  { flag: '--score', value: SCORE_CHOICES.join('|'), help: "the score drawn and counted (default: kl or mse, the run's distillation loss)", read: (v, f) => ({ score: oneOf(f, v, SCORE_CHOICES) }) },
+];
+
 export const inferUsage = `usage: npx dicnet infer IMAGE... [options]
   scores photos (PNG, JPEG or WebP, any size) with the trained teacher and student
-  --checkpoints DIR   the trained networks (default results/checkpoints)
-  --out DIR           where the results go (default results/infer)
-  --score S           ${SCORE_CHOICES.join(', ')} (default: kl or mse, the run's distillation loss)
-  --help              this text
+${optionLines(inferOptions)}
 Writes per image, at the image's own size: NAME.overlay.png (the score as a heatmap
 over the photo), NAME.segmentation.png (the teacher's classes) and NAME.scores.npy
 (the score map, float32, height x width), and prints the image's top score and the
 share of its pixels at or above the FPR95 threshold stored with the student.`;
 
 export function parseInferOptions(argv: readonly string[]): InferOptions {
-  const parsed = parseFlags(argv, { values: ['--checkpoints', '--out', '--score'], positionals: true });
-  const o: InferOptions = { images: parsed.positionals, checkpoints: join('results', 'checkpoints'), out: join('results', 'infer'), score: null };
-  for (const [flag, value] of parsed.flags) {
-    if (flag === '--checkpoints') o.checkpoints = value!;
-    else if (flag === '--out') o.out = value!;
-    else o.score = oneOf(flag, value!, SCORE_CHOICES);
-  }
-  if (o.images.length === 0) throw new UsageError('infer needs at least one image');
-  return o;
+  const parsed = parseWithTable(argv, inferOptions, { images: [], checkpoints: join('results', 'checkpoints'), out: join('results', 'infer'), score: null }, true);
+  if (parsed.positionals.length === 0) throw new UsageError('infer needs at least one image');
+  return { ...parsed.options, images: parsed.positionals };
 }
 
 interface ScoreInUse {

@@ -1,7 +1,9 @@
 // The main job's options (`node bench/run.js`, `dicnet train`), with their defaults.
 
+import { resolve } from 'node:path';
 import type { DistillLoss } from '../model/steps';
-import { finitePositive, oneOf, parseFlags, UsageError, wholeNumber } from './flags';
+import { finitePositive, oneOf, UsageError, wholeNumber } from './flags';
+import { optionLines, parseWithTable, type OptionRow } from './option-table';
 
 export interface RunOptions {
   /** A StreetHazards or CamVid copy; null = the embedded synthetic scenes. */
@@ -43,7 +45,7 @@ export interface RunOptions {
 export interface DatasetDefaults {
   teacherEpochs: number;
   studentEpochs: number;
-  input: [number, number];
+  inputSize: [number, number];
 }
 
 /**
@@ -52,16 +54,20 @@ export interface DatasetDefaults {
  * synthetic run (367 frames instead of 400).
  */
 export const DATASET_DEFAULTS: Record<string, DatasetDefaults> = {
-  StreetHazards: { teacherEpochs: 33, studentEpochs: 14, input: [96, 160] },
-  CamVid: { teacherEpochs: 36, studentEpochs: 16, input: [120, 160] },
+  StreetHazards: { teacherEpochs: 33, studentEpochs: 14, inputSize: [96, 160] },
+  CamVid: { teacherEpochs: 36, studentEpochs: 16, inputSize: [120, 160] },
 };
 
-/** The options of a run whose dataset is known: nothing left to the dataset's default. */
+/**
+ * The options of a run whose dataset is known: nothing left to the dataset's
+ * default. `input` stays as given (the resume check keeps what was asked for;
+ * checkpoints from before --input have none); `inputSize` is what is used.
+ */
 export type ResolvedRunOptions = RunOptions & DatasetDefaults;
 
 export function resolveOptions(o: RunOptions, layout: string): ResolvedRunOptions {
   const d = DATASET_DEFAULTS[layout] ?? DATASET_DEFAULTS.StreetHazards!;
-  return { ...o, teacherEpochs: o.teacherEpochs ?? d.teacherEpochs, studentEpochs: o.studentEpochs ?? d.studentEpochs, input: o.input ?? d.input };
+  return { ...o, teacherEpochs: o.teacherEpochs ?? d.teacherEpochs, studentEpochs: o.studentEpochs ?? d.studentEpochs, inputSize: o.input ?? d.inputSize };
 }
 
 /** Batch norm in training needs at least two values per channel, also after pooling to 1x1. */
@@ -91,124 +97,86 @@ export const defaults: RunOptions = {
   classWeights: 'sqrt',
 };
 
+type ChoiceKey = { [K in keyof RunOptions]-?: RunOptions[K] extends string ? K : never }[keyof RunOptions];
+
+const choice =
+  <K extends ChoiceKey>(key: K, choices: readonly RunOptions[K][]) =>
+  (value: string, flag: string): Partial<RunOptions> =>
+    ({ [key]: oneOf(flag, value, choices as readonly string[]) }) as Partial<RunOptions>;
+
+/** The main job's options; `resume` marks what a resumed run must repeat (its checkpoint keeps them). */
+export const trainOptions: readonly OptionRow<RunOptions>[] = [
+  { flag: '--data', value: 'DIR', help: 'a StreetHazards or CamVid copy (default: the embedded synthetic scenes)', read: (v) => ({ data: v }), resume: (o) => (o.data === null ? null : resolve(o.data)) },
+  {
+    flag: '--anomalies',
+    value: '[NAME=]DIR',
+    help: "also score this anomaly set: images/ + labels_masks/, or RoadAnomaly's frames/;\nthe first one's pooled FPR95 thresholds are stored with the student where\nthe data has no validation anomalies",
+    repeatable: true,
+    read: (v, f, o) => ({ anomalies: [...o.anomalies, namedFolder(f, v, o.anomalies)] }),
+  },
+  {
+    flag: '--input',
+    value: 'HxW',
+    help: 'network input size (default 96x160; CamVid 120x160)',
+    read: (v, f) => ({ input: inputSize(f, v) }),
+    resume: (o) => (o.input === null ? null : `${o.input[0]}x${o.input[1]}`),
+  },
+  { flag: '--config', value: 'tiny|paper', help: 'model configuration', default: defaults.config, read: choice('config', ['tiny', 'paper']), resume: (o) => o.config },
+  { flag: '--loss', value: 'kl|mse', help: 'distillation loss', default: defaults.loss, read: choice('loss', ['kl', 'mse']), resume: (o) => o.loss },
+  {
+    flag: '--class-weights',
+    value: 'sqrt|none',
+    help: "the teacher's cross-entropy weights classes by the square root of their\nrarity in the training split (sqrt), or not at all (none)",
+    default: defaults.classWeights,
+    read: choice('classWeights', ['sqrt', 'none']),
+    resume: (o) => o.classWeights,
+  },
+  { flag: '--epochs', value: 'N', help: 'teacher and student epochs (default 33 and 14; CamVid 36 and 16)', read: (v, f) => ({ teacherEpochs: wholeNumber(f, v, 1), studentEpochs: wholeNumber(f, v, 1) }) },
+  { flag: '--teacher-epochs', value: 'N', help: 'teacher epochs (default 33; CamVid 36)', read: (v, f) => ({ teacherEpochs: wholeNumber(f, v, 1) }), resume: (o) => o.teacherEpochs },
+  { flag: '--student-epochs', value: 'N', help: 'student epochs (default 14; CamVid 16)', read: (v, f) => ({ studentEpochs: wholeNumber(f, v, 1) }), resume: (o) => o.studentEpochs },
+  { flag: '--batch', value: 'N', help: 'batch size', default: defaults.batchSize, read: (v, f) => ({ batchSize: wholeNumber(f, v, smallestBatch) }), resume: (o) => o.batchSize },
+  { flag: '--temperature', value: 'T', help: 'KL temperature', default: defaults.temperature, read: (v, f) => ({ temperature: finitePositive(f, v) }), resume: (o) => o.temperature },
+  { flag: '--seed', value: 'N', help: 'seed of everything', default: defaults.seed, read: (v, f) => ({ seed: wholeNumber(f, v) }), resume: (o) => o.seed },
+  { flag: '--out', value: 'DIR', help: 'output folder', default: defaults.out, read: (v) => ({ out: v }) },
+  {
+    flag: '--scenes',
+    value: 'A,B,C',
+    help: 'synthetic train,validation,test image counts',
+    default: defaults.scenes.join(','),
+    read: (v, f) => {
+      const parts = v.split(',').map((part) => wholeNumber(f, part, 1));
+      if (parts.length !== 3) throw new UsageError(`${f} takes three counts: train,validation,test`);
+      return { scenes: parts as RunOptions['scenes'] };
+    },
+    resume: (o) => (o.data === null ? o.scenes.join(',') : null),
+  },
+  { flag: '--on-bad-sample', value: 'skip|fail', help: 'an unreadable sample is passed over, or stops the run', default: defaults.onBadSample, read: choice('onBadSample', ['skip', 'fail']) },
+  { flag: '--panels', value: 'N', help: 'test images drawn as PNG panels', default: defaults.panels, read: (v, f) => ({ panels: wholeNumber(f, v) }) },
+  { flag: '--teacher-lr', value: 'X', help: "the teacher's base learning rate", default: defaults.teacherLr, read: (v, f) => ({ teacherLr: finitePositive(f, v) }), resume: (o) => o.teacherLr },
+  { flag: '--student-lr', value: 'X', help: "the student's base learning rate", default: defaults.studentLr, read: (v, f) => ({ studentLr: finitePositive(f, v) }), resume: (o) => o.studentLr },
+  { flag: '--checkpoint-every', value: 'N', help: 'training steps between checkpoints (default: one per epoch)', read: (v, f) => ({ checkpointEvery: wholeNumber(f, v, 1) }) },
+  { flag: '--resume', help: 'continue the interrupted run in --out (same options) from its last checkpoint', read: () => ({ resume: true }) },
+  {
+    flag: '--on-nan',
+    value: 'stop|lower-lr',
+    help: 'a NaN/Inf loss or gradient stops the run (stop), or rolls it back to\nthe last checkpoint at half the learning rate (lower-lr)',
+    default: defaults.onNan,
+    read: choice('onNan', ['stop', 'lower-lr']),
+  },
+  { flag: '--stop-after', value: 'N', help: 'stop after N training steps with a checkpoint, as Ctrl-C does', read: (v, f) => ({ stopAfter: wholeNumber(f, v, 1) }) },
+];
+
 /** What `node bench/run.js --help` (and `dicnet train --help`) prints. */
 export function trainUsage(command = 'node bench/run.js'): string {
   return `usage: ${command} [options]
   trains the teacher and the student, evaluates them and writes the report
-  --data DIR            a StreetHazards or CamVid copy (default: the embedded synthetic scenes)
-  --anomalies NAME=DIR  also score this anomaly set (images/ + labels_masks/, or RoadAnomaly's
-                        frames/); repeatable; the first one's pooled FPR95 thresholds are stored
-                        with the student when the data has no validation anomalies
-  --input HxW           network input size (default 96x160; CamVid 120x160)
-  --config tiny|paper   model configuration (default tiny)
-  --loss kl|mse         distillation loss (default kl)
-  --class-weights sqrt|none
-                        the teacher's cross-entropy weights classes by the square root of their
-                        rarity in the training split (default sqrt), or not at all
-  --epochs N            teacher and student epochs (default 33 and 14; CamVid 36 and 16)
-  --teacher-epochs N, --student-epochs N
-  --batch N             batch size (default ${defaults.batchSize})
-  --temperature T       KL temperature (default ${defaults.temperature})
-  --seed N              seed of everything (default ${defaults.seed})
-  --out DIR             output folder (default ${defaults.out})
-  --scenes A,B,C        synthetic train,validation,test image counts (default ${defaults.scenes.join(',')})
-  --on-bad-sample skip|fail
-  --panels N            test images drawn as PNG panels (default ${defaults.panels})
-  --teacher-lr X, --student-lr X
-                        base learning rates (default ${defaults.teacherLr} and ${defaults.studentLr})
-  --checkpoint-every N  training steps between checkpoints (default: one per epoch)
-  --resume              continue the interrupted run in --out (same options) from its last checkpoint
-  --on-nan stop|lower-lr
-                        a NaN/Inf loss or gradient stops the run (default), or rolls it back to
-                        the last checkpoint at half the learning rate
-  --stop-after N        stop after N training steps with a checkpoint, as Ctrl-C does
-  --help                this text
+${optionLines(trainOptions)}
 Options are --name value or --name=value.`;
 }
 
-const VALUE_FLAGS = [
-  '--data', '--anomalies', '--input', '--class-weights', '--config', '--loss', '--epochs', '--teacher-epochs', '--student-epochs', '--batch', '--temperature', '--seed', '--out',
-  '--scenes', '--on-bad-sample', '--panels', '--teacher-lr', '--student-lr', '--checkpoint-every', '--on-nan', '--stop-after',
-];
-
 /** The main job's options; throws UsageError (exit 2) or HelpRequested. */
 export function parseOptions(argv: readonly string[]): RunOptions {
-  const o: RunOptions = { ...defaults, scenes: [...defaults.scenes], anomalies: [] };
-  for (const [flag, value] of parseFlags(argv, { values: VALUE_FLAGS, switches: ['--resume'] }).flags) {
-    if (value === null) {
-      o.resume = true;
-      continue;
-    }
-    switch (flag) {
-      case '--data':
-        o.data = value;
-        break;
-      case '--anomalies':
-        o.anomalies.push(namedFolder(flag, value, o.anomalies));
-        break;
-      case '--input':
-        o.input = inputSize(flag, value);
-        break;
-      case '--config':
-        o.config = oneOf(flag, value, ['tiny', 'paper']);
-        break;
-      case '--loss':
-        o.loss = oneOf(flag, value, ['kl', 'mse']);
-        break;
-      case '--class-weights':
-        o.classWeights = oneOf(flag, value, ['sqrt', 'none']);
-        break;
-      case '--epochs':
-        o.teacherEpochs = o.studentEpochs = wholeNumber(flag, value, 1);
-        break;
-      case '--teacher-epochs':
-        o.teacherEpochs = wholeNumber(flag, value, 1);
-        break;
-      case '--student-epochs':
-        o.studentEpochs = wholeNumber(flag, value, 1);
-        break;
-      case '--batch':
-        o.batchSize = wholeNumber(flag, value, smallestBatch);
-        break;
-      case '--temperature':
-        o.temperature = finitePositive(flag, value);
-        break;
-      case '--seed':
-        o.seed = wholeNumber(flag, value);
-        break;
-      case '--out':
-        o.out = value;
-        break;
-      case '--scenes': {
-        const parts = value.split(',').map((v) => wholeNumber(flag, v, 1));
-        if (parts.length !== 3) throw new UsageError(`--scenes takes three counts: train,validation,test`);
-        o.scenes = parts as [number, number, number];
-        break;
-      }
-      case '--on-bad-sample':
-        o.onBadSample = oneOf(flag, value, ['skip', 'fail']);
-        break;
-      case '--panels':
-        o.panels = wholeNumber(flag, value);
-        break;
-      case '--teacher-lr':
-        o.teacherLr = finitePositive(flag, value);
-        break;
-      case '--student-lr':
-        o.studentLr = finitePositive(flag, value);
-        break;
-      case '--checkpoint-every':
-        o.checkpointEvery = wholeNumber(flag, value, 1);
-        break;
-      case '--on-nan':
-        o.onNan = oneOf(flag, value, ['stop', 'lower-lr']);
-        break;
-      case '--stop-after':
-        o.stopAfter = wholeNumber(flag, value, 1);
-        break;
-    }
-  }
-  return o;
+  return parseWithTable(argv, trainOptions, defaults).options;
 }
 
 /** `NAME=DIR`, or `DIR` (named after its last folder); names must differ. */

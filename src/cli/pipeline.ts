@@ -215,7 +215,7 @@ export async function runPipeline(rt: GpuRuntime, options: RunOptions, control: 
   const index = loadData(options);
   const anomalySets = await loadAnomalySets(options);
   const o = resolveOptions(options, index.layout);
-  const config = shapedConfig(o.config, { numClasses: index.classes.names.length, inputHeight: o.input[0], inputWidth: o.input[1] });
+  const config = shapedConfig(o.config, { numClasses: index.classes.names.length, inputHeight: o.inputSize[0], inputWidth: o.inputSize[1] });
   log(`config ${config.name}: input ${config.inputHeight}x${config.inputWidth}, ${index.layout} (${config.numClasses} classes), loss ${o.loss}, seed ${o.seed}`);
   checkInputFits(rt, o, config);
   // Every split is read here, so a bad file in one read only at evaluation stops the run before training, not after.

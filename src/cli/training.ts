@@ -2,7 +2,6 @@
 // model/trainer): what each trains, with which optimizer, data and schedule,
 // and the options a resumed run must share with the interrupted one.
 
-import { resolve } from 'node:path';
 import type { Random } from '../base/random';
 import { BatchStream, type BatchStreamState } from '../data/batches';
 import type { DatasetIndex, SkippedFile } from '../data/dataset';
@@ -14,7 +13,8 @@ import type { Student, Teacher } from '../model/networks';
 import { distillStep, teacherStep } from '../model/steps';
 import type { PhaseResult, PhaseSpec } from '../training/trainer';
 import type { NonFiniteCounts, RunFingerprint } from '../training/training-state';
-import type { ResolvedRunOptions } from './options';
+import { resumeFingerprint } from './option-table';
+import { trainOptions, type ResolvedRunOptions } from './options';
 
 /** What the report needs of a finished phase, also carried in the student's checkpoints for the teacher. */
 export interface PhaseSummary {
@@ -30,22 +30,9 @@ export function summarise(r: PhaseResult): PhaseSummary {
   return { seconds: r.seconds, steps: r.step, resumedFrom: r.resumedFrom, losses: r.losses, nonFinite: r.nonFinite, skippedFiles: [...r.skipped] };
 }
 
-export function runFingerprint(o: ResolvedRunOptions, c: ModelConfig): RunFingerprint {
-  return {
-    '--config': c.name,
-    '--data': o.data === null ? null : resolve(o.data),
-    '--scenes': o.data === null ? o.scenes.join(',') : null,
-    '--input': `${c.inputHeight}x${c.inputWidth}`,
-    '--seed': o.seed,
-    '--batch': o.batchSize,
-    '--teacher-epochs': o.teacherEpochs,
-    '--student-epochs': o.studentEpochs,
-    '--loss': o.loss,
-    '--temperature': o.temperature,
-    '--teacher-lr': o.teacherLr,
-    '--student-lr': o.studentLr,
-    '--class-weights': o.classWeights,
-  };
+/** What a resumed run must repeat, with the dataset's defaults filled in (a resumed run finds them the same). */
+export function runFingerprint(o: ResolvedRunOptions): RunFingerprint {
+  return resumeFingerprint(trainOptions, o);
 }
 
 interface PhaseContext {
@@ -91,7 +78,7 @@ export function teacherPhase(teacher: Teacher, ctx: PhaseContext): PhaseSpec {
     step: (batch, step) => teacherStep(teacher, optimizer, batch, step, classWeights),
     baseLr: o.teacherLr,
     path: ctx.path,
-    options: runFingerprint(o, ctx.config),
+    options: runFingerprint(o),
     onNan: o.onNan,
     ...schedule(ctx, o.teacherEpochs, 0),
   };
@@ -112,7 +99,7 @@ export function studentPhase(teacher: Teacher, student: Student, ctx: PhaseConte
     step: (batch, step) => distillStep(teacher, student, optimizer, batch, step, o.loss, o.temperature),
     baseLr: o.studentLr,
     path: ctx.path,
-    options: runFingerprint(o, ctx.config),
+    options: runFingerprint(o),
     onNan: o.onNan,
     ...(carry ? { carry } : {}),
     ...schedule(ctx, o.studentEpochs, 1),

@@ -1,7 +1,8 @@
-// Photos of any size from files: PNG (pngjs, through png.ts), JPEG (jpeg-js,
-// pure JavaScript) and WebP (libwebp compiled to WebAssembly, @jsquash/webp),
-// told apart by their first bytes rather than their names. Node only: the
-// browser decodes images itself. Every failure is a DataError naming the file.
+// Photos of any size in Node: PNG (pngjs, through png.ts), JPEG (jpeg-js, pure
+// JavaScript) and WebP (libwebp compiled to WebAssembly, @jsquash/webp), told
+// apart by their first bytes rather than their names (photo-format.ts; the
+// browser bundle's decoder is browser-photo.ts). Every failure is a DataError
+// naming the file.
 
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -9,37 +10,18 @@ import jpeg from 'jpeg-js';
 import { DataError, describeError } from './errors';
 import { applyOrientation, jpegOrientation } from './exif';
 import { decodeImage, type RgbImage } from './png';
-
-export type PhotoFormat = 'PNG' | 'JPEG' | 'WebP';
+import { corrupt, photoFormat, readableFormat } from './photo-format';
 
 /** A 1280x720 photo needs 1 MP; these bound what a damaged or hostile header can make the decoder allocate. */
 const MAX_MEGAPIXELS = 100;
 const MAX_DECODER_MIB = 2048;
-
-const OTHER_FORMATS: [name: string, test: (b: Uint8Array) => boolean][] = [
-  ['GIF', (b) => ascii(b, 0, 4) === 'GIF8'],
-  ['BMP', (b) => ascii(b, 0, 2) === 'BM'],
-  ['TIFF', (b) => ascii(b, 0, 4) === 'II*\0' || ascii(b, 0, 4) === 'MM\0*'],
-  ['HEIC/AVIF', (b) => ascii(b, 4, 8) === 'ftyp'],
-];
-
-function ascii(bytes: Uint8Array, from: number, to: number): string {
-  return String.fromCharCode(...bytes.subarray(from, to));
-}
-
-export function photoFormat(bytes: Uint8Array): PhotoFormat | null {
-  if (bytes[0] === 0x89 && ascii(bytes, 1, 4) === 'PNG') return 'PNG';
-  if (bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'JPEG';
-  if (ascii(bytes, 0, 4) === 'RIFF' && ascii(bytes, 8, 12) === 'WEBP') return 'WebP';
-  return null;
-}
 
 function decodeJpeg(bytes: Uint8Array, name: string): RgbImage {
   let decoded: { width: number; height: number; data: Uint8Array };
   try {
     decoded = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: false, tolerantDecoding: false, maxResolutionInMP: MAX_MEGAPIXELS, maxMemoryUsageInMB: MAX_DECODER_MIB });
   } catch (error) {
-    throw new DataError(`${name}: corrupt or unsupported JPEG (${describeError(error)})`, [name]);
+    throw corrupt('JPEG', name, describeError(error));
   }
   if (!(decoded.width > 0 && decoded.height > 0)) throw new DataError(`${name}: corrupt JPEG (no image in it)`, [name]);
   return applyOrientation({ width: decoded.width, height: decoded.height, data: decoded.data }, jpegOrientation(bytes));
@@ -63,9 +45,10 @@ async function decodeWebp(bytes: Uint8Array, name: string): Promise<RgbImage> {
   const decode = await loadWebpDecoder();
   let rgba: Awaited<ReturnType<WebpDecode>>;
   try {
-    rgba = await decode(bytes.slice().buffer);
+    // A copy of exactly these bytes: a Buffer's slice() is a view whose .buffer may hold other data around it.
+    rgba = await decode(new Uint8Array(bytes).buffer);
   } catch (error) {
-    throw new DataError(`${name}: corrupt or unsupported WebP (${describeError(error)})`, [name]);
+    throw corrupt('WebP', name, describeError(error));
   }
   const pixels = rgba.width * rgba.height;
   const data = new Uint8Array(pixels * 3);
@@ -78,24 +61,15 @@ async function decodeWebp(bytes: Uint8Array, name: string): Promise<RgbImage> {
 }
 
 /** A PNG, JPEG or WebP file's pixels as 8-bit RGB (alpha dropped). */
-export async function decodePhoto(bytes: Uint8Array, name: string): Promise<RgbImage> {
-  switch (photoFormat(bytes)) {
+export async function decodePhoto(bytes: Uint8Array, name = 'image'): Promise<RgbImage> {
+  switch (readableFormat(bytes, name)) {
     case 'PNG':
       return decodeImage(bytes, name);
     case 'JPEG':
       return decodeJpeg(bytes, name);
     case 'WebP':
       return decodeWebp(bytes, name);
-    case null:
-      throw notAPhoto(bytes, name);
   }
-}
-
-function notAPhoto(bytes: Uint8Array, name: string): DataError {
-  if (bytes.length === 0) return new DataError(`${name}: empty file, not an image`, [name]);
-  const other = OTHER_FORMATS.find(([, test]) => test(bytes))?.[0];
-  const what = other ? `a ${other} image, which is not read here` : 'not an image this reads';
-  return new DataError(`${name}: ${what} (PNG, JPEG and WebP are; convert it to one of them)`, [name]);
 }
 
 function readBytes(path: string): Uint8Array {
@@ -127,9 +101,12 @@ export function readPhotoSync(path: string): RgbImage {
   const ready = preloaded.get(path);
   if (ready) return ready;
   const bytes = readBytes(path);
-  const format = photoFormat(bytes);
-  if (format === 'JPEG') return decodeJpeg(bytes, path);
-  if (format === 'WebP') throw new DataError(`${path}: a WebP image read before preloadPhotos decoded it`, [path]);
-  if (format === null) throw notAPhoto(bytes, path);
-  return decodeImage(bytes, path);
+  switch (readableFormat(bytes, path)) {
+    case 'PNG':
+      return decodeImage(bytes, path);
+    case 'JPEG':
+      return decodeJpeg(bytes, path);
+    case 'WebP':
+      throw new DataError(`${path}: a WebP image read before preloadPhotos decoded it`, [path]);
+  }
 }

@@ -244,8 +244,8 @@ function isLabelMap(png: RgbImage | LabelMap): png is LabelMap {
   return 'labels' in png;
 }
 
-/** RGB images as 8-bit RGB PNG, label maps as 8-bit grayscale PNG. */
-export function encodePng(png: RgbImage | LabelMap, name = 'PNG'): Buffer {
+/** RGB images as 8-bit RGB PNG, label maps as 8-bit grayscale PNG. A Uint8Array (a Buffer in Node), so browser apps typecheck without Node's types. */
+export function encodePng(png: RgbImage | LabelMap, name = 'PNG'): Uint8Array {
   const channels = isLabelMap(png) ? 1 : 3;
   const pixels = isLabelMap(png) ? png.labels : png.data;
   if (!Number.isInteger(png.width) || !Number.isInteger(png.height) || png.width <= 0 || png.height <= 0 || pixels.length !== png.width * png.height * channels) {

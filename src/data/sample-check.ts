@@ -8,7 +8,8 @@ import { readFileSync } from 'node:fs';
 import type { AnomalySet } from './anomaly-set';
 import { decodeLabels, listProblems, type BadSamplePolicy, type DatasetIndex, type Sample, type SkippedFile, type SplitName } from './dataset';
 import { DataError, describeError } from './errors';
-import { photoFormat, readPhotoSync } from './photo';
+import { readPhotoSync } from './photo';
+import { photoFormat } from './photo-format';
 import { readLabelMap, verifyPng } from './png';
 import { createProgress } from './progress';
 

@@ -12,7 +12,7 @@ export interface AcquireOptions {
   featureLevel?: 'core' | 'compatibility';
 }
 
-export async function acquireRuntime(gpu: GPU, owner: unknown, options: AcquireOptions = {}): Promise<GpuRuntime> {
+export async function acquireRuntime(gpu: Pick<GPU, 'requestAdapter'>, owner: unknown, options: AcquireOptions = {}): Promise<GpuRuntime> {
   const request: GPURequestAdapterOptions & { featureLevel?: string } = { powerPreference: options.powerPreference ?? 'high-performance' };
   if (options.featureLevel) request.featureLevel = options.featureLevel;
   const adapter = await gpu.requestAdapter(request);

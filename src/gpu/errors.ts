@@ -56,15 +56,3 @@ export class BindingSizeError extends GpuError {
 export class GpuValidationError extends GpuError {
   override name = 'GpuValidationError';
 }
-
-/** An op was called with shapes it cannot take. Thrown before anything is dispatched. */
-export class ShapeError extends Error {
-  override name = 'ShapeError';
-  constructor(op: string, detail: string) {
-    super(`${op}: ${detail}`);
-  }
-}
-
-export function formatShape(shape: readonly number[]): string {
-  return `[${shape.join(', ')}]`;
-}

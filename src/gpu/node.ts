@@ -1,6 +1,7 @@
 // Node: WebGPU through Dawn (the `webgpu` npm package).
 
 import { acquireRuntime, type AcquireOptions } from './acquire';
+import { filterDawnWarnings } from './dawn-stderr';
 import type { GpuRuntime } from './runtime';
 
 export async function createNodeRuntime(options: AcquireOptions = {}): Promise<GpuRuntime> {
@@ -13,5 +14,6 @@ export async function createNodeRuntime(options: AcquireOptions = {}): Promise<G
   Object.assign(globalThis, globals);
   // Dawn rounds timestamps (a browser's defence against timing attacks) unless told not to; profiles need them exact.
   const gpu = create(['disable-dawn-features=timestamp_quantization']);
-  return acquireRuntime(gpu, gpu, options);
+  const quiet = { requestAdapter: (request?: GPURequestAdapterOptions) => filterDawnWarnings(() => gpu.requestAdapter(request)) };
+  return acquireRuntime(quiet, gpu, options);
 }

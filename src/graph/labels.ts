@@ -5,7 +5,7 @@
 
 import { IGNORE_LABEL } from '../base/labels';
 import type { GpuRuntime } from '../gpu';
-import { ShapeError, formatShape } from '../gpu/errors';
+import { ShapeError, formatShape } from '../base/shape';
 import { Tensor, numel, type Shape, type TensorKind } from './tensor';
 
 /** A label outside [0, classes) that is not the ignore index: the cross-entropy kernel would silently skip it. */

@@ -3,7 +3,7 @@
 // pool when it ends; parameters and model buffers are persistent.
 
 import type { GpuBuffer, GpuRuntime } from '../gpu';
-import { ShapeError, formatShape } from '../gpu/errors';
+import { ShapeError, formatShape } from '../base/shape';
 import type { Node } from './tape';
 import { currentScope } from './scope';
 

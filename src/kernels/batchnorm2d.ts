@@ -4,7 +4,7 @@
 // gradient. Buffers are NCHW float32; `stats` buffers hold mean[C] then invstd[C].
 
 import type { GpuBuffer, GpuRuntime } from '../gpu';
-import { ShapeError, formatShape } from '../gpu/errors';
+import { ShapeError, formatShape } from '../base/shape';
 import type { Constants } from '../gpu/shader';
 import source from '../../shaders/batchnorm2d.wgsl';
 import { valueShaders } from './values';

@@ -1,7 +1,7 @@
 // Shape checks of the per-pixel ops over channels (losses, distances, scores):
 // features [N, C, H, W], one value per pixel q = n * H * W + y * W + x.
 
-import { ShapeError, formatShape } from '../gpu/errors';
+import { ShapeError, formatShape } from '../base/shape';
 
 export type Nchw = readonly [n: number, c: number, h: number, w: number];
 

@@ -2,7 +2,7 @@
 // forward and backward.
 
 import type { GpuBuffer, GpuRuntime } from '../gpu';
-import { ShapeError, formatShape } from '../gpu/errors';
+import { ShapeError, formatShape } from '../base/shape';
 import { shader } from '../gpu/shader';
 import source from '../../shaders/concat.wgsl';
 import { perElement } from './grid';

@@ -2,11 +2,12 @@
 // weight, each in the tiling that suits the adapter (shaders/conv2d.wgsl).
 
 import type { GpuBuffer, GpuRuntime } from '../gpu';
-import { ShapeError } from '../gpu/errors';
+import { ShapeError } from '../base/shape';
 import type { Constants, Shader } from '../gpu/shader';
 import source from '../../shaders/conv2d.wgsl';
 import { perElement } from './grid';
 import { blockedShaders, defaultTiling, rowGroupsFor, rowSharing, type Tiling } from './rowblocking';
+import { tiledEntryPoints } from './tiled-entry-points';
 
 const forward = { reads: ['weight', 'x', 'bias', 'residual'], writes: ['y'] };
 const gradInput = { reads: ['weight', 'dy'], writes: ['dx'] };
@@ -23,7 +24,11 @@ const shaders = blockedShaders('conv2d', source, {
     gradWeightReduce: { reads: ['partialsIn'], writes: ['dw'] },
     gradBias: { reads: ['dyAt1'], writes: ['dbias'] },
   },
-});
+}, tiledEntryPoints({
+  forwardTiled: { depth: 'p.cIn * taps()', readA: 'forwardWeightAt(', readB: 'forwardInputAt(', write: 'storeForwardAt(' },
+  gradInputTiled: { depth: 'p.cOut * taps()', readA: 'gradInputWeightAt(', readB: 'gradInputDyAt(', write: 'storeGradInputAt(' },
+  gradWeightTiled: { depth: 'p.chunkRows * p.wo', readA: 'gradWeightDyAt(group.z, ', readB: 'gradWeightInputAt(group.z, ', write: 'storePartial(group.z, ' },
+}));
 
 export interface Conv2dGeometry {
   n: number;

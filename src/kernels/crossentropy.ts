@@ -3,7 +3,7 @@
 // the row reduction, then averaged on the GPU.
 
 import type { GpuBuffer, GpuRuntime } from '../gpu';
-import { ShapeError, formatShape } from '../gpu/errors';
+import { ShapeError, formatShape } from '../base/shape';
 import { shader } from '../gpu/shader';
 import source from '../../shaders/crossentropy.wgsl';
 import { checkNchw, pixelCount, pixelParams, type Nchw } from './channelshapes';

@@ -1,7 +1,7 @@
 // Element-wise launches (shaders/elementwise.wgsl): n elements, one invocation each.
 
 import type { GpuBuffer, GpuRuntime } from '../gpu';
-import { ShapeError } from '../gpu/errors';
+import { ShapeError } from '../base/shape';
 import { shader, type ShaderOptions } from '../gpu/shader';
 import source from '../../shaders/elementwise.wgsl';
 import { perElement } from './grid';

@@ -1,12 +1,13 @@
 // C[M, N] = A[M, K] x B[K, N] (row-major), in the tiling that suits the adapter.
 
 import type { GpuBuffer, GpuRuntime } from '../gpu';
-import { ShapeError } from '../gpu/errors';
+import { ShapeError } from '../base/shape';
 import source from '../../shaders/matmul.wgsl';
 import { blockedShaders, defaultTiling, rowGroupsFor, rowSharing, type Tiling } from './rowblocking';
+import { tiledEntryPoints } from './tiled-entry-points';
 
 const product = { reads: ['a', 'b'], writes: ['c'] };
-const shaders = blockedShaders('matmul', source, { bindings: { tiled: product, blocked: product } });
+const shaders = blockedShaders('matmul', source, { bindings: { tiled: product, blocked: product } }, tiledEntryPoints({ tiled: { depth: 'p.k', readA: 'aAt(', readB: 'bAt(', write: 'storeC(' } }));
 
 const blockCols = 4;
 const blockWorkgroup = 128;

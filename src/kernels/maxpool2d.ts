@@ -3,7 +3,7 @@
 // walking the planes.
 
 import type { GpuBuffer, GpuRuntime } from '../gpu';
-import { ShapeError, formatShape } from '../gpu/errors';
+import { ShapeError, formatShape } from '../base/shape';
 import { shader } from '../gpu/shader';
 import source from '../../shaders/maxpool2d.wgsl';
 import { fill } from './elementwise';

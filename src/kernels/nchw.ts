@@ -1,6 +1,6 @@
 // The NCHW shape checks shared by the image ops (pooling, resampling, concat).
 
-import { ShapeError, formatShape } from '../gpu/errors';
+import { ShapeError, formatShape } from '../base/shape';
 
 export interface Nchw {
   n: number;

@@ -1,7 +1,7 @@
 // In-place parameter updates (shaders/optimizers.wgsl): SGD with momentum, Adam, AdamW.
 
 import type { GpuBuffer, GpuRuntime } from '../gpu';
-import { ShapeError } from '../gpu/errors';
+import { ShapeError } from '../base/shape';
 import { shader } from '../gpu/shader';
 import source from '../../shaders/optimizers.wgsl';
 import { perElement } from './grid';

@@ -3,7 +3,7 @@
 // losses reduce their per-pixel values through here.
 
 import type { GpuBuffer, GpuRuntime } from '../gpu';
-import { ShapeError } from '../gpu/errors';
+import { ShapeError } from '../base/shape';
 import { shader } from '../gpu/shader';
 import source from '../../shaders/reduce.wgsl';
 import { perElement } from './grid';

@@ -26,20 +26,20 @@ export interface BlockedShaders {
   blocked(sharing: RowSharing, rowGroups: number): Shader;
 }
 
-/** `options` describes the entry points of both parts. */
-export function blockedShaders(name: string, source: string, options: ShaderOptions): BlockedShaders {
+/** `options` describes the entry points of both parts; `appendix` is WGSL both get after the file (generated entry points). */
+export function blockedShaders(name: string, source: string, options: ShaderOptions, appendix = ''): BlockedShaders {
   const at = source.indexOf(marker);
   if (at < 0 || !rowGroupsLine.test(source)) throw new Error(`shader ${name} needs a "${marker}" line and a "const ROW_GROUPS = <n>u;" line`);
   const variants = new Map<string, Shader>();
   return {
-    portable: shader(name, source.slice(0, at), options),
+    portable: shader(name, `${source.slice(0, at)}\n${appendix}`, options),
     blocked(sharing, rowGroups) {
       const key = `${sharing}-rows${8 * rowGroups}`;
       let s = variants.get(key);
       if (!s) {
         const body = source.replace(rowGroupsLine, `const ROW_GROUPS = ${rowGroups}u;`);
         const rows = sharing === 'subgroups' ? subgroupRows : uniformRows;
-        variants.set(key, (s = shader(`${name}-blocked-${key}`, `${body}\n${sharedRows}\n${rows}`, { ...options, enable: sharing === 'subgroups' ? ['subgroups'] : [] })));
+        variants.set(key, (s = shader(`${name}-blocked-${key}`, `${body}\n${appendix}\n${sharedRows}\n${rows}`, { ...options, enable: sharing === 'subgroups' ? ['subgroups'] : [] })));
       }
       return s;
     },

@@ -5,7 +5,7 @@
 
 import { CheckpointError, quoted } from '../checkpoint/errors';
 import type { CheckpointTensor, TensorToSave } from '../checkpoint/safetensors';
-import { formatShape } from '../gpu/errors';
+import { formatShape } from '../base/shape';
 import { Counter, type Module } from '../graph/module';
 import { Tensor } from '../graph/tensor';
 

@@ -9,8 +9,9 @@ export const chromiumPath = '/usr/bin/chromium';
 const baseFlags = ['--headless', '--no-sandbox', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic'];
 /**
  * lavapipe through ANGLE: WebGPU over OpenGL ES at the compatibility feature
- * level. Chromium's default adapter (SwiftShader) ran the demo ~5x slower
- * (inference 4-7 s, a distillation step of 2 images ~14 s).
+ * level, on the driver Node's engine runs on here, so the page's scores compare
+ * with Node's. Chromium's default adapter (SwiftShader) runs the demo too
+ * (measured: inference 1.66 s, a distillation step 5.5 s).
  */
 export const lavapipeCompatFlags = ['--enable-unsafe-webgpu', '--ignore-gpu-blocklist', '--use-angle=vulkan', '--use-webgpu-adapter=opengles', '--force-webgpu-compat'];
 

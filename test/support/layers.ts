@@ -10,6 +10,8 @@ export interface LayerEntry {
   layer: string;
   /** The row, from 0 at the top. */
   row: number;
+  /** The table says "(no GPU)" of it: it imports nothing of the gpu layer. */
+  gpuFree: boolean;
 }
 
 export interface SourceFile {
@@ -21,7 +23,9 @@ export interface SourceFile {
 /**
  * Reads the table under the `## Layers` heading: the first column names the
  * layer (several names, one per entry of the second column, for a row of peers),
- * the second lists its folders and files in backticks, top row first.
+ * the second lists its folders and files in backticks, top row first; the
+ * third says "(no GPU)" of a layer (of each peer in its own `name: ...` part)
+ * that may not import the gpu layer.
  */
 export function parseLayerTable(markdown: string): LayerEntry[] {
   const section = /^## Layers\n([\s\S]*?)(?=^## |(?![\s\S]))/m.exec(markdown)?.[1];
@@ -39,7 +43,13 @@ export function parseLayerTable(markdown: string): LayerEntry[] {
     if (names.length > 1 && names.length !== paths.length) {
       throw new Error(`layer table row ${row + 1} names ${names.length} peer layers (${cells[0]}) for ${paths.length} folders`);
     }
-    paths.forEach((path, i) => entries.push({ path, layer: names.length > 1 ? names[i]! : names[0]!, row }));
+    const holds = cells[2] ?? '';
+    const gpuFree = (layer: string): boolean =>
+      (names.length > 1 ? (holds.split(';').find((part) => part.trim().startsWith(`${layer}:`)) ?? '') : holds).includes('(no GPU)');
+    paths.forEach((path, i) => {
+      const layer = names.length > 1 ? names[i]! : names[0]!;
+      entries.push({ path, layer, row, gpuFree: gpuFree(layer) });
+    });
   });
   return entries;
 }
@@ -80,6 +90,7 @@ export function layerViolations(files: readonly SourceFile[], entries: readonly 
       if (!theirs) problems.push(`${where}, which is in no layer of the table`);
       else if (theirs.row < own.row) problems.push(`${where} from layer ${theirs.layer}, above its own`);
       else if (theirs.row === own.row && theirs.layer !== own.layer) problems.push(`${where} from layer ${theirs.layer}, its peer`);
+      else if (own.gpuFree && theirs.layer === 'gpu') problems.push(`${where} from layer gpu, though the table says it has no GPU`);
     }
   }
   return problems;

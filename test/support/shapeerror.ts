@@ -2,7 +2,7 @@
 // that it dispatched nothing first.
 import * as assert from 'uvu/assert';
 import type { GpuRuntime } from '../../src/gpu';
-import { formatShape } from '../../src/gpu/errors';
+import { formatShape } from '../../src/base/shape';
 
 export function assertShapeError(rt: GpuRuntime, op: string, shapes: readonly (readonly number[])[], call: () => unknown): void {
   const dispatches = rt.dispatchCount;

@@ -1,6 +1,6 @@
 // add, subtract, multiply, scale, relu, and the ones that seed backward.
 
-import { ShapeError, formatShape } from '../../gpu/errors';
+import { ShapeError, formatShape } from '../../base/shape';
 import * as kernels from '../../kernels/elementwise';
 import { record } from '../tape';
 import { Tensor, type Shape } from '../tensor';

@@ -2,7 +2,7 @@
 // [n, c, h, w] tensor has the bytes of a [1, n * c, h, w] one, so a range of
 // samples is a range of channels of that view and the channel kernels serve both.
 
-import { ShapeError, formatShape } from '../../gpu/errors';
+import { ShapeError, formatShape } from '../../base/shape';
 import { concatChannelsForward, concatChannelsShape, sliceChannels } from '../../kernels/concat';
 import { record } from '../tape';
 import { Tensor, type Shape } from '../tensor';

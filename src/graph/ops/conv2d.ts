@@ -1,4 +1,4 @@
-import { ShapeError, formatShape } from '../../gpu/errors';
+import { ShapeError, formatShape } from '../../base/shape';
 import { conv2dForward, conv2dGradBias, conv2dGradInput, conv2dGradWeight, conv2dOutputSize, type Conv2dGeometry } from '../../kernels/conv2d';
 import type { Tiling } from '../../kernels/rowblocking';
 import { record } from '../tape';

@@ -3,7 +3,7 @@
 // reduction 'mean'.
 
 import { IGNORE_LABEL } from '../../base/labels';
-import { ShapeError, formatShape } from '../../gpu/errors';
+import { ShapeError, formatShape } from '../../base/shape';
 import { checkLogitsAndLabels, crossEntropyBackward, crossEntropyForward } from '../../kernels/crossentropy';
 import type { LabelMap } from '../labels';
 import { record } from '../tape';

@@ -1,5 +1,5 @@
 // The `dicnet` command (bin/dicnet.js): train, infer, eval; see `npx dicnet --help`.
 
-import { runCli } from '../src/cli/main';
+import { runCli } from '../cli/main';
 
 process.exitCode = await runCli(process.argv.slice(2));
