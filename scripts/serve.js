@@ -3,7 +3,8 @@
 //   /examples/..., /dist/... files of this checkout
 //   /checkpoints/<name>    teacher.safetensors and student.safetensors from the
 //                          checkpoint folder (--checkpoints DIR, $DICNET_CHECKPOINTS,
-//                          or results/checkpoints when it exists); 404 without one.
+//                          results/checkpoints when it exists, else weights/camvid-tiny);
+//                          404 without one.
 // `node scripts/serve.js --help` lists the options.
 import { createServer } from 'node:http';
 import { existsSync } from 'node:fs';
@@ -89,15 +90,16 @@ async function startServer({ port = 0, checkpoints = defaultCheckpoints() } = {}
 
 function defaultCheckpoints() {
   if (process.env.DICNET_CHECKPOINTS) return process.env.DICNET_CHECKPOINTS;
-  const results = join(repoRoot, 'results', 'checkpoints');
-  return existsSync(results) ? results : null;
+  const found = [join(repoRoot, 'results', 'checkpoints'), join(repoRoot, 'weights', 'camvid-tiny')].find((dir) => existsSync(join(dir, 'student.safetensors')));
+  return found ?? null;
 }
 
 const usage = `usage: node scripts/serve.js [options]
   serves the browser demo on 127.0.0.1 and prints its address
   --port N              the port (default 0: the OS picks a free one)
   --checkpoints DIR     the trained networks the page loads (default $DICNET_CHECKPOINTS,
-                        or results/checkpoints where it exists; without any, the page asks for the files)
+                        or results/checkpoints where the main job wrote them, else the CamVid-trained
+                        ones shipped in weights/camvid-tiny; without any, the page asks for the files)
   --help                this text
 Options are --name value or --name=value.`;
 

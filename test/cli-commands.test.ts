@@ -51,7 +51,7 @@ test('--help of dicnet and of each command: usage on stdout, exit 0; no command 
   }
   const noImage = dicnet(['infer']);
   assert.is(noImage.code, 2);
-  assert.match(noImage.stderr, /^infer needs at least one image\n/);
+  assert.match(noImage.stderr, /^infer needs at least one image or folder\n/);
 });
 
 function rgba(data: Uint8Array, pixels: number): Uint8Array {
@@ -94,10 +94,11 @@ test('infer: photos of any size and format; results at each photo\'s own size; t
   for (const [stem, width, height] of [['street', 1280, 720], ['odd', 203, 117]] as const) {
     const line = new RegExp(`${join(dir, stem)}\\.\\w+: ${width}x${height}, top score ([-\\d.e+]+), ([\\d.]+)% of pixels at or above the FPR95 threshold`).exec(child.stdout);
     assert.ok(line, `a line for ${stem}:\n${child.stdout}`);
-    for (const kind of ['overlay', 'segmentation']) {
-      const png = decodeImage(readFileSync(join(results, `${stem}.${kind}.png`)), kind);
-      assert.equal([png.width, png.height], [width, height], `${stem}.${kind}.png at the photo's size`);
-    }
+    const overlay = decodeImage(readFileSync(join(results, `${stem}.overlay.png`)), 'overlay');
+    assert.equal([overlay.width, overlay.height], [width, height], `${stem}.overlay.png at the photo's size`);
+    const segmentation = decodeImage(readFileSync(join(results, `${stem}.segmentation.png`)), 'segmentation');
+    assert.is(segmentation.width, width, `${stem}.segmentation.png as wide as the photo`);
+    assert.ok(segmentation.height > height, `${stem}.segmentation.png: the photo's height and its legend below`);
     const { shape, values } = readNpy(join(results, `${stem}.scores.npy`));
     assert.equal(shape, [height, width]);
     assert.is(values.length, width * height);

@@ -4,16 +4,18 @@
 // and pooled metrics; the FPR95 thresholds come from the first anomaly set;
 // eval reproduces the run's numbers, and refuses bad paths before the GPU starts.
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { CLASS_TABLE_KEY, classTableFromJson } from '../src/base/labels';
 import { readDomainReference } from '../src/cli/domain-check';
-import { loadCheckpointFile } from '../src/checkpoint/io';
+import { loadCheckpointFile, saveCheckpoint } from '../src/checkpoint/io';
+import { decodeImage, writePng } from '../src/data/png';
+import { renderScene } from '../src/data/synthetic/scene';
 import { CAMVID_CLASSES } from '../src/data/class-tables';
 import { checkpointPaths } from '../src/cli/pipeline';
-import { anomalySet, camvidCopy } from './support/camvid';
+import { anomalySet, camvidCopy, jpegBytes } from './support/camvid';
 import { expectValue, runQuietly, smallRun, tempDir } from './support/pipeline';
 import { testRuntime } from './support/runtime';
 
@@ -68,6 +70,45 @@ test('dicnet eval of those networks on the anomaly sets alone gives the run\'s n
     const { colour_rarity: _, ...trained } = run.splits[name].methods;
     assert.equal(evaluated.splits[name].methods, trained, `${name}: every method but colour rarity (no train split given)`);
   }
+});
+
+/** A copy of the run's networks whose stored domain check has every limit at `limit`. */
+async function withDomainLimit(limit: number): Promise<string> {
+  const dir = tempDir('domain-limit');
+  cpSync(join(out, 'checkpoints'), dir, { recursive: true });
+  const student = join(dir, 'student.safetensors');
+  const { tensors, metadata } = await loadCheckpointFile(student);
+  const changed = Object.fromEntries(Object.entries(metadata!).map(([k, v]) => [k, k.startsWith('domain_') && k !== 'domain_reference' ? String(limit) : v]));
+  await saveCheckpoint(student, tensors, changed);
+  return dir;
+}
+
+test('dicnet infer on a folder: every photo in it, the CamVid legend under the segmentation; warnings for an unusual photo and a tiny one', async () => {
+  const photos = tempDir('infer-folder');
+  const street = renderScene(7, 240, 180, 'test');
+  writePng(join(photos, 'street.png'), { width: 240, height: 180, data: street.image });
+  writeFileSync(join(photos, 'tiny.jpg'), jpegBytes(renderScene(8, 20, 12, null).image, 20, 12));
+  writeFileSync(join(photos, 'notes.txt'), 'not a photo, and not read: a folder gives its photos');
+  const results = tempDir('infer-out');
+  const quiet = dicnet(['infer', photos, '--checkpoints', await withDomainLimit(1e9), '--out', results]);
+  assert.is(quiet.code, 0, quiet.stderr);
+  assert.match(quiet.stdout, 'trained on CamVid (11 classes)');
+  assert.match(quiet.stdout, `[1/2] ${join(photos, 'street.png')}: 240x180`);
+  assert.match(quiet.stdout, `[2/2] ${join(photos, 'tiny.jpg')}: 20x12`);
+  assert.match(quiet.stdout, /tiny\.jpg: 20x12[^\n]*\n +warning: 20x12 is far below the networks' 48x32 input/);
+  assert.not.match(quiet.stdout, 'looks unlike', 'no domain warning under a limit no photo reaches');
+  const segmentation = decodeImage(readFileSync(join(results, 'street.segmentation.png')), 'segmentation');
+  const below = new Set<string>();
+  for (let p = 240 * 180; p < segmentation.width * segmentation.height; p++) below.add(Array.from(segmentation.data.subarray(3 * p, 3 * p + 3)).join());
+  assert.ok(CAMVID_CLASSES.colours.every((c) => below.has(c.join())), 'a swatch of every CamVid class under the picture');
+
+  const loud = dicnet(['infer', join(photos, 'street.png'), '--checkpoints', await withDomainLimit(-1), '--out', tempDir('infer-out')]);
+  assert.is(loud.code, 0, loud.stderr);
+  assert.match(loud.stdout, /warning: looks unlike the CamVid training data \(mean DiCNet \(KL\) score [-\d.e+]+ above the p99 -1\.00 of CamVid validation images; mean MSP score [-\d.e+]+ above the p99 -1\.00 of CamVid validation images\)/);
+  const empty = tempDir('no-photos');
+  const none = dicnet(['infer', empty]);
+  assert.is(none.code, 2);
+  assert.match(none.stderr, `${empty} is a folder with no .png, .jpg, .jpeg or .webp file in it`);
 });
 
 test('dicnet eval: a missing path, a file, a folder of no layout: one line each, exit 2, before the GPU starts', () => {

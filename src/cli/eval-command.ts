@@ -22,6 +22,7 @@ import type { GpuRuntime } from '../gpu';
 import { Student, Teacher } from '../model/networks';
 import { newControl } from '../training/trainer';
 import { runWithGpu } from './command';
+import { chooseNetworks, NETWORKS_HELP } from './default-networks';
 import { readDomainReference } from './domain-check';
 import { datasetSplit, EVALUATED_SPLITS, evaluateSplit, fitColourRarity, type SplitEvaluation } from './evaluation';
 import { oneOf, readCommandLine, UsageError, wholeNumber } from './flags';
@@ -35,7 +36,8 @@ export interface EvalOptions {
   /** Null: anomaly sets only. */
   data: string | null;
   anomalies: { name: string; dir: string }[];
-  checkpoints: string;
+  /** Null: chooseNetworks decides. */
+  checkpoints: string | null;
   out: string;
   batchSize: number;
   panels: number;
@@ -56,7 +58,7 @@ const evalOptions: readonly OptionRow<EvalOptions>[] = [
     repeatable: true,
     read: (v, f, o) => ({ anomalies: [...o.anomalies, namedFolder(f, v, o.anomalies)] }),
   },
-  { flag: '--checkpoints', value: 'DIR', help: 'the trained networks', default: join('results', 'checkpoints'), read: (v) => ({ checkpoints: v }) },
+  { flag: '--checkpoints', value: 'DIR', help: NETWORKS_HELP, read: (v) => ({ checkpoints: v }) },
   { flag: '--out', value: 'DIR', help: 'report.md, metrics.json and panels/', default: join('results', 'eval'), read: (v) => ({ out: v }) },
   { flag: '--batch', value: 'N', help: 'images scored at once', default: defaults.batchSize, read: (v, f) => ({ batchSize: wholeNumber(f, v, 1) }) },
   { flag: '--panels', value: 'N', help: 'images per split drawn as PNG panels', default: defaults.panels, read: (v, f) => ({ panels: wholeNumber(f, v) }) },
@@ -72,7 +74,7 @@ export function parseEvalOptions(argv: readonly string[]): EvalOptions {
   const { options } = parseWithTable(argv, evalOptions, {
     data: null,
     anomalies: [],
-    checkpoints: join('results', 'checkpoints'),
+    checkpoints: null,
     out: join('results', 'eval'),
     batchSize: defaults.batchSize,
     panels: defaults.panels,
@@ -107,10 +109,11 @@ function splitsIn(root: string): SplitName[] {
 
 async function evaluateFolder(rt: GpuRuntime, o: EvalOptions): Promise<void> {
   const wall = performance.now();
-  const pair = await loadTrainedPair(rt, o.checkpoints);
+  const networks = chooseNetworks(o.checkpoints);
+  const pair = await loadTrainedPair(rt, networks.dir);
   const { config } = pair;
   console.log(`adapter: ${rt.describe()}`);
-  console.log(`${config.name} networks from ${o.checkpoints} (${pair.loss} distillation, seed ${pair.seed})`);
+  console.log(`${config.name} networks from ${networks.dir} (${networks.why}; trained on ${pair.classes.dataset}, ${pair.loss} distillation, seed ${pair.seed})`);
   let t = performance.now();
   const index: DatasetIndex = o.data === null ? { root: '-', layout: pair.classes.dataset, classes: pair.classes, origin: { source: 'anomaly sets only', terms: '' }, splits: {}, sources: {}, skipped: [] } : openDataset(o.data, { splits: splitsIn(o.data), onBadSample: o.onBadSample });
   if (index.classes.names.join() !== pair.classes.names.join()) {

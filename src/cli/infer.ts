@@ -1,11 +1,15 @@
-// `dicnet infer IMAGE...`: scores photos of any size with the trained teacher
-// and student. The networks see the photo resized to their input size (as in
-// training); the score map is then resized bilinearly back to the photo's own
-// size. Per photo: the heatmap over the photo, the teacher's segmentation and
-// the raw score map (.npy), and a line with the top score and the share of
-// pixels at or above the FPR95 threshold stored with the student. A photo that
-// cannot be read is named and passed over; the others are still scored.
+// `dicnet infer IMAGE|FOLDER...`: scores photos of any size with the trained
+// teacher and student. The networks see the photo resized to their input size
+// (as in training); the score map is then resized bilinearly back to the
+// photo's own size. Per photo: the heatmap over the photo, the teacher's
+// segmentation with its legend and the raw score map (.npy), and a line with
+// the top score and the share of pixels at or above the FPR95 threshold stored
+// with the student, and warnings where that share means little: a photo unlike
+// the training data (the domain check), or far smaller than the networks'
+// input. A photo that cannot be read is named and passed over; the others are
+// still scored.
 
+import { readdirSync, statSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import { DataError } from '../data/errors';
 import { modelInput } from '../data/image-input';
@@ -13,11 +17,14 @@ import { encodeNpy } from '../data/npy';
 import { readPhoto } from '../data/photo';
 import { encodePng, type RgbImage } from '../data/png';
 import { resizeBilinear, resizeNearest } from '../data/resize';
-import { finiteRange, overlay, scoreHeatmap, segmentationImage } from '../eval';
+import { naturalCompare } from '../data/dataset';
+import { finiteRange, overlay, scoreHeatmap, segmentationImage, withLegend } from '../eval';
 import type { GpuRuntime } from '../gpu';
 import { scoreBatch, withBaselines, type ScoreName } from '../model/scores';
 import { runWithGpu } from './command';
-import { METHODS } from './evaluation';
+import { chooseNetworks, NETWORKS_HELP } from './default-networks';
+import { readDomainReference, unusualScores, DOMAIN_LIMIT, type DomainReference } from './domain-check';
+import { DOMAIN_SCORES, METHODS, type DomainScore } from './evaluation';
 import { oneOf, readCommandLine, UsageError } from './flags';
 import { optionLines, parseWithTable, type OptionRow } from './option-table';
 import { writeOutputFile } from './output-files';
@@ -30,30 +37,55 @@ const SCORE_CHOICES = Object.keys(SCORES) as ScoreChoice[];
 
 export interface InferOptions {
   images: string[];
-  checkpoints: string;
+  /** Null: chooseNetworks decides. */
+  checkpoints: string | null;
   out: string;
   /** null: the score of the run's own distillation loss. */
   score: ScoreChoice | null;
 }
 
 const inferOptions: readonly OptionRow<InferOptions>[] = [
-  { flag: '--checkpoints', value: 'DIR', help: 'the trained networks', default: join('results', 'checkpoints'), read: (v) => ({ checkpoints: v }) },
+  { flag: '--checkpoints', value: 'DIR', help: NETWORKS_HELP, read: (v) => ({ checkpoints: v }) },
   { flag: '--out', value: 'DIR', help: 'where the results go', default: join('results', 'infer'), read: (v) => ({ out: v }) },
   { flag: '--score', value: SCORE_CHOICES.join('|'), help: "the score drawn and counted (default: kl or mse, the run's distillation loss)", read: (v, f) => ({ score: oneOf(f, v, SCORE_CHOICES) }) },
 ];
 
-export const inferUsage = `usage: npx dicnet infer IMAGE... [options]
-  scores photos (PNG, JPEG or WebP, any size) with the trained teacher and student
+export const inferUsage = `usage: npx dicnet infer IMAGE|FOLDER... [options]
+  scores photos (PNG, JPEG or WebP, any size; a folder: the photos in it) with the trained
+  teacher and student
 ${optionLines(inferOptions)}
 Writes per image, at the image's own size: NAME.overlay.png (the score as a heatmap
-over the photo), NAME.segmentation.png (the teacher's classes) and NAME.scores.npy
-(the score map, float32, height x width), and prints the image's top score and the
-share of its pixels at or above the FPR95 threshold stored with the student.`;
+over the photo), NAME.segmentation.png (the teacher's classes, with a legend) and
+NAME.scores.npy (the score map, float32, height x width), and prints the image's top
+score and the share of its pixels at or above the FPR95 threshold stored with the
+student, with a warning where the photo looks unlike the training data or is far
+smaller than the networks' input.`;
 
 export function parseInferOptions(argv: readonly string[]): InferOptions {
-  const parsed = parseWithTable(argv, inferOptions, { images: [], checkpoints: join('results', 'checkpoints'), out: join('results', 'infer'), score: null }, true);
-  if (parsed.positionals.length === 0) throw new UsageError('infer needs at least one image');
+  const parsed = parseWithTable(argv, inferOptions, { images: [], checkpoints: null, out: join('results', 'infer'), score: null }, true);
+  if (parsed.positionals.length === 0) throw new UsageError('infer needs at least one image or folder');
   return { ...parsed.options, images: parsed.positionals };
+}
+
+const PHOTO_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.webp']);
+
+/** The paths given, each folder replaced by the photos in it (by extension, in name order); a folder without any is an error. */
+export function expandFolders(paths: readonly string[]): string[] {
+  return paths.flatMap((path) => {
+    let folder = false;
+    try {
+      folder = statSync(path).isDirectory();
+    } catch {
+      return [path];
+    }
+    if (!folder) return [path];
+    const photos = readdirSync(path)
+      .filter((name) => !name.startsWith('.') && PHOTO_EXTENSIONS.has(extname(name).toLowerCase()))
+      .sort(naturalCompare)
+      .map((name) => join(path, name));
+    if (photos.length === 0) throw new UsageError(`${path} is a folder with no .png, .jpg, .jpeg or .webp file in it`);
+    return photos;
+  });
 }
 
 interface ScoreInUse {
@@ -97,6 +129,32 @@ interface Scored {
   /** Share of pixels at or above the threshold; null without one. */
   above: number | null;
   files: string[];
+  /** Why the share may mean little for this photo; none when nothing looks off. */
+  warnings: string[];
+}
+
+const DOMAIN_SCORE_NAMES: Record<DomainScore, string> = { dicnetKl: 'DiCNet (KL)', msp: 'MSP' };
+
+function meanOf(values: Float32Array): number {
+  let sum = 0;
+  for (const v of values) sum += v;
+  return sum / values.length;
+}
+
+/** The domain check's words for a photo whose image-wide means lie above the training data's. */
+function domainWarning(ref: DomainReference | null, scores: Record<DomainScore, Float32Array>, dataset: string): string | null {
+  if (ref === null) return null;
+  const means = Object.fromEntries(DOMAIN_SCORES.map((s) => [s, meanOf(scores[s])])) as Record<DomainScore, number>;
+  const unusual = unusualScores(ref, means);
+  if (unusual.length === 0) return null;
+  const measured = unusual.map((s) => `mean ${DOMAIN_SCORE_NAMES[s]} score ${means[s].toPrecision(3)} above the ${DOMAIN_LIMIT} ${ref.values[s][DOMAIN_LIMIT].toPrecision(3)} of ${ref.split} images`).join('; ');
+  return `looks unlike the ${dataset} training data (${measured}): the networks' scores on it say more about the change of scene than about objects in it`;
+}
+
+/** Under half the networks' input on a side: the photo is enlarged to be scored, and small objects are a few pixels. */
+function sizeWarning(width: number, height: number, pair: TrainedPair): string | null {
+  const { inputWidth: w, inputHeight: h } = pair.config;
+  return width < w / 2 || height < h / 2 ? `${width}x${height} is far below the networks' ${w}x${h} input: it is enlarged to be scored, so objects in it are a few pixels wide` : null;
 }
 
 async function scorePhoto(pair: TrainedPair, score: ScoreInUse, path: string, stem: string, out: string): Promise<Scored> {
@@ -112,22 +170,26 @@ async function scorePhoto(pair: TrainedPair, score: ScoreInUse, path: string, st
     if (score.threshold !== null && v >= score.threshold.value) above++;
   }
   const files = [join(out, `${stem}.overlay.png`), join(out, `${stem}.segmentation.png`), join(out, `${stem}.scores.npy`)];
+  const segmentation = segmentationImage(resizeNearest(prediction, input.width, input.height, width, height), width, height, pair.classes.colours);
   writeOutputFile(files[0]!, encodePng(heatOverlay(photo, map, score.threshold?.value ?? null), files[0]));
-  writeOutputFile(files[1]!, encodePng(segmentationImage(resizeNearest(prediction, input.width, input.height, width, height), width, height, pair.classes.colours), files[1]));
+  writeOutputFile(files[1]!, encodePng(withLegend(segmentation, pair.classes), files[1]));
   writeOutputFile(files[2]!, encodeNpy(map, [height, width]));
-  return { width, height, top, above: score.threshold === null ? null : above / map.length, files };
+  const warnings = [domainWarning(readDomainReference(pair.metadata), scores, pair.classes.dataset), sizeWarning(width, height, pair)].filter((w): w is string => w !== null);
+  return { width, height, top, above: score.threshold === null ? null : above / map.length, files, warnings };
 }
 
 function describeScored(s: Scored): string {
   const above = s.above === null ? 'no FPR95 threshold is stored with the student for this score' : `${(100 * s.above).toFixed(2)}% of pixels at or above the FPR95 threshold`;
-  return `${s.width}x${s.height}, top score ${s.top.toPrecision(4)}, ${above}\n      -> ${s.files.join(', ')}`;
+  return [`${s.width}x${s.height}, top score ${s.top.toPrecision(4)}, ${above}`, ...s.warnings.map((w) => `      warning: ${w}`), `      -> ${s.files.join(', ')}`].join('\n');
 }
 
 async function scoreAll(rt: GpuRuntime, o: InferOptions): Promise<number> {
-  const pair = await loadTrainedPair(rt, o.checkpoints);
+  const networks = chooseNetworks(o.checkpoints);
+  const pair = await loadTrainedPair(rt, networks.dir);
   const score = scoreInUse(o.score, pair);
-  const threshold = score.threshold ? `FPR95 threshold ${score.threshold.value.toPrecision(4)} (pooled over the ${score.threshold.split} split)` : 'no FPR95 threshold stored';
-  console.log(`${pair.config.name} networks from ${o.checkpoints}; score: ${score.name}; ${threshold}`);
+  const threshold = score.threshold ? `FPR95 threshold ${score.threshold.value.toPrecision(4)} (pooled over the ${score.threshold.split} set)` : 'no FPR95 threshold stored';
+  console.log(`networks: ${networks.dir} (${networks.why}): ${pair.config.name}, ${pair.config.inputWidth}x${pair.config.inputHeight} input, trained on ${pair.classes.dataset} (${pair.classes.names.length} classes)`);
+  console.log(`score: ${score.name}; ${threshold}`);
   const stems = outputStems(o.images);
   let failed = 0;
   for (const [i, path] of o.images.entries()) {
@@ -147,7 +209,10 @@ async function scoreAll(rt: GpuRuntime, o: InferOptions): Promise<number> {
 }
 
 export async function runInfer(argv: readonly string[]): Promise<number> {
-  const o = readCommandLine(argv, parseInferOptions, inferUsage, 'npx dicnet infer');
+  const o = readCommandLine(argv, (argv) => {
+    const options = parseInferOptions(argv);
+    return { ...options, images: expandFolders(options.images) };
+  }, inferUsage, 'npx dicnet infer');
   if (typeof o === 'number') return o;
   return runWithGpu(o.out, (rt) => scoreAll(rt, o));
 }
