@@ -20,6 +20,8 @@ import { Random } from '../src/base/random';
 import { decodeSafetensors, encodeSafetensors, type TensorToSave } from '../src/checkpoint/safetensors';
 import { modelInput } from '../src/data/image-input';
 import { encodePng } from '../src/data/png';
+import { domainMetadata } from '../src/eval/domain';
+import { jpegBytes } from './support/camvid';
 import { INFERNO_LUT } from '../src/eval/colormap';
 import { STREETHAZARDS_CLASSES } from '../src/data/class-tables';
 import { renderScene } from '../src/data/synthetic/scene';
@@ -185,7 +187,9 @@ test('the demo page: untrained notice, checkpoints from the server, heatmaps as 
   const sceneIndex = 1;
   const node = await nodeScores(rt, files, testSceneSeeds[sceneIndex]!);
   const thresholds = Object.fromEntries((Object.keys(thresholdKeys) as OutlinedScore[]).map((score) => [score, median(node.scores[score])])) as Record<OutlinedScore, number>;
-  const metadata = { config: 'tiny', fpr95_threshold_split: 'validation', ...Object.fromEntries(Object.entries(thresholdKeys).map(([score, key]) => [key, String(thresholds[score as OutlinedScore])])) };
+  // Its domain check has every limit below any score: each picture is called unusual.
+  const unusualEverywhere = domainMetadata({ split: 'CamVid validation', images: 101, values: { dicnetKl: { p95: -1, p99: -1, max: -1 }, msp: { p95: -1, p99: -1, max: -1 } } });
+  const metadata = { config: 'tiny', fpr95_threshold_split: 'validation', ...Object.fromEntries(Object.entries(thresholdKeys).map(([score, key]) => [key, String(thresholds[score as OutlinedScore])])), ...unusualEverywhere };
   writeFileSync(join(folder, 'teacher.safetensors'), files.teacher);
   writeFileSync(join(folder, 'student.safetensors'), encodeSafetensors(checkpoint.student, metadata));
   await page.reload();
@@ -266,6 +270,23 @@ test('the demo page: untrained notice, checkpoints from the server, heatmaps as 
   await page.screenshot({ path: outlineScreenshot, fullPage: true });
   console.log(`  outline at the stored thresholds: ${expected.dicnet} DiCNet and ${expected.msp} MSP boundary pixels`);
 
+  // Beside the outline: the share of pixels at or above each threshold, and the domain check's warning.
+  const share = (map: ArrayLike<number>, t: number) => Array.from(map).filter((v) => v >= t).length / map.length;
+  const shown = await page.evaluate(() => ({ flagged: window.dicnetDemo.flagged, warning: window.dicnetDemo.domainWarning }));
+  assert.equal(shown.flagged, { dicnet: share(result.dicnet, thresholds.dicnetKl), msp: share(result.msp, thresholds.msp) });
+  assert.match((await page.textContent('#flagged')) ?? '', `DiCNet ${(100 * shown.flagged.dicnet!).toFixed(1)}%, MSP ${(100 * shown.flagged.msp!).toFixed(1)}%`);
+  assert.ok(await page.isVisible('#domain-warning'), 'the domain warning is hidden');
+  assert.match((await page.textContent('#domain-warning')) ?? '', /^This picture looks unlike the StreetHazards training data \(mean DiCNet \(KL\) score [-\d.e+]+ above the p99 -1\.00 of CamVid validation images/);
+
+  // A photo as a camera makes it: 1280x720 JPEG, made by the test.
+  const photo = renderScene(2006, 1280, 720, 'test');
+  await page.setInputFiles('#files', { name: 'street-photo.jpg', mimeType: 'image/jpeg', buffer: Buffer.from(jpegBytes(photo.image, 1280, 720)) });
+  await whenIdle(page);
+  assert.is(await pageError(page), null);
+  const onPhoto = await page.evaluate(() => ({ picture: window.dicnetDemo.result!.picture, flagged: window.dicnetDemo.flagged }));
+  assert.is(onPhoto.picture, 'street-photo.jpg');
+  assert.ok(onPhoto.flagged.dicnet !== null && onPhoto.flagged.dicnet >= 0 && onPhoto.flagged.dicnet <= 1);
+
   // The user's own picture stays on screen through training; the step counter runs; the weights line says what happened.
   const street = renderScene(2005, 200, 120, 'test');
   await page.setInputFiles('#files', { name: 'street.png', mimeType: 'image/png', buffer: Buffer.from(encodePng({ width: street.width, height: street.height, data: street.image })) });
@@ -295,6 +316,25 @@ test('the demo page: untrained notice, checkpoints from the server, heatmaps as 
 
   await page.screenshot({ path: screenshot, fullPage: true });
   console.log(`  screenshots: ${untrainedScreenshot}, ${outlineScreenshot}, ${screenshot}; the whole test took ${((performance.now() - started) / 1000).toFixed(1)} s`);
+});
+
+test('a browser without WebGPU: the page says so, is not "ready" and throws nothing', async () => {
+  browser ??= await launchChromium();
+  server ??= await startDemoServer(mkdtempSync(join(tmpdir(), 'dicnet-demo-')));
+  const page = await browser.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.addInitScript(() => {
+    delete (Navigator.prototype as { gpu?: unknown }).gpu;
+  });
+  await page.goto(server.url);
+  await whenIdle(page);
+  assert.equal(errors, []);
+  const state = await page.evaluate(() => ({ webgpu: window.dicnetDemo.webgpu, error: window.dicnetDemo.error, status: document.getElementById('status')!.textContent }));
+  assert.equal(state, { webgpu: false, error: null, status: 'no WebGPU in this browser' });
+  assert.ok(await page.isVisible('#no-webgpu'));
+  assert.match((await page.textContent('#no-webgpu')) ?? '', 'This browser offers no WebGPU');
+  await page.close();
 });
 
 test.run();

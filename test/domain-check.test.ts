@@ -3,7 +3,8 @@
 // they call unusual.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { domainMetadata, domainReference, readDomainReference, unusualScores, unusualShare } from '../src/cli/domain-check';
+import { domainReference, unusualShare } from '../src/cli/domain-check';
+import { domainMetadata, readDomainReference, unusualScores } from '../src/eval/domain';
 import type { SplitEvaluation } from '../src/cli/evaluation';
 import { CAMVID_CLASSES } from '../src/data/class-tables';
 import type { DatasetIndex } from '../src/data/dataset';

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { CLASS_TABLE_KEY, classTableFromJson } from '../src/base/labels';
-import { readDomainReference } from '../src/cli/domain-check';
+import { readDomainReference } from '../src/eval/domain';
 import { loadCheckpointFile, saveCheckpoint } from '../src/checkpoint/io';
 import { decodeImage, writePng } from '../src/data/png';
 import { renderScene } from '../src/data/synthetic/scene';

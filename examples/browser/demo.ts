@@ -4,7 +4,7 @@
 // colours, and (where the checkpoint stores them) the pixels above the FPR95
 // thresholds outlined; distil the student for a few steps and watch the loss fall.
 
-import { CheckpointError, GpuError, type RgbPixels } from '../../src/index.browser';
+import { CheckpointError, domainWarning, GpuError, imageMeans, type RgbPixels } from '../../src/index.browser';
 import { drawScale, fillLegend } from './legend';
 import { drawLossChart } from './loss-chart';
 import { DemoModels, type Inference, type Role } from './models';
@@ -31,6 +31,12 @@ export interface DemoState {
   /** The training run in progress: the step running now (1-based) and how many there are. */
   training: { step: number; of: number } | null;
   losses: number[];
+  /** Share of the picture's pixels at or above the FPR95 threshold, per heatmap; null without a threshold. */
+  flagged: { dicnet: number | null; msp: number | null };
+  /** The domain check's warning for the picture on screen; null where it looks like the training data or the student has no check. */
+  domainWarning: string | null;
+  /** False where the browser offers no WebGPU: the page says so and does nothing else. */
+  webgpu: boolean;
   error: string | null;
 }
 
@@ -50,6 +56,9 @@ const state: DemoState = {
   outline: { thresholds: null, on: false, pixels: { dicnet: 0, msp: 0 } },
   training: null,
   losses: [],
+  flagged: { dicnet: null, msp: null },
+  domainWarning: null,
+  webgpu: true,
   error: null,
 };
 window.dicnetDemo = state;
@@ -81,8 +90,8 @@ function setBusy(busy: boolean, what: string): void {
   state.busy = busy;
   document.body.dataset.busy = String(busy);
   for (const control of document.querySelectorAll<HTMLButtonElement | HTMLInputElement | HTMLSelectElement>('button, input, select')) control.disabled = busy;
-  element('status').textContent = busy ? `${what}...` : 'ready';
-  if (!busy) showThresholds();
+  element('status').textContent = busy ? `${what}...` : state.webgpu ? 'ready' : 'no WebGPU in this browser';
+  if (!busy && state.webgpu) showThresholds();
 }
 
 function showError(message: string | null): void {
@@ -150,6 +159,15 @@ function showResult(): void {
   state.outline.pixels = panels.outlined;
   const { width, height } = inference.input;
   const scores = inference.scores.scores;
+  const share = (map: Float32Array, threshold: number | undefined) => (threshold === undefined ? null : map.filter((v) => v >= threshold).length / map.length);
+  state.flagged = { dicnet: share(scores[dicnetScore], thresholds?.[dicnetScore]), msp: share(scores.msp, thresholds?.msp) };
+  const percent = (f: number | null) => (f === null ? 'no threshold' : `${(100 * f).toFixed(1)}%`);
+  element('flagged').textContent = thresholds
+    ? `Pixels at or above the FPR95 threshold: DiCNet ${percent(state.flagged.dicnet)}, MSP ${percent(state.flagged.msp)}.`
+    : 'No FPR95 thresholds with these weights: nothing is called anomalous.';
+  state.domainWarning = domainWarning(models.domain, imageMeans({ dicnetKl: scores.dicnetKl, msp: scores.msp }), models.classes.dataset);
+  element('domain-warning').hidden = state.domainWarning === null;
+  element('domain-warning').textContent = state.domainWarning === null ? '' : `This picture ${state.domainWarning}.`;
   state.result = { picture: name, milliseconds: inference.milliseconds, width, height, dicnetScore, dicnet: scores[dicnetScore], msp: scores.msp, prediction: inference.scores.prediction };
   element('timing').textContent = `${name}: teacher + student + scores in ${inference.milliseconds.toFixed(0)} ms (model input ${width}x${height})`;
 }
@@ -245,6 +263,12 @@ function wireControls(): void {
 }
 
 async function start(): Promise<void> {
+  if (!('gpu' in navigator)) {
+    state.webgpu = false;
+    element('adapter').textContent = 'none';
+    element('no-webgpu').hidden = false;
+    return;
+  }
   const featureLevel = query.get('featureLevel') === 'compatibility' ? 'compatibility' : 'core';
   try {
     models = await DemoModels.create(featureLevel);

@@ -14,6 +14,7 @@ import {
   createBrowserRuntime,
   decodeSafetensors,
   describedNetworks,
+  readDomainReference,
   distillStep,
   modelInput,
   scoreBatch,
@@ -23,6 +24,7 @@ import {
   writeState,
   type Batch,
   type ClassTable,
+  type DomainReference,
   type CompleteBatchScores,
   type GpuRuntime,
   type ModelConfig,
@@ -64,6 +66,8 @@ export class DemoModels {
   sources: Record<Role, string>;
   /** The loaded student's thresholds; null for random weights or a checkpoint without them. */
   thresholds: Thresholds | null = null;
+  /** The loaded student's domain check (how its scores run on its training domain); null without one. */
+  domain: DomainReference | null = null;
   /** Distillation steps run in this page since the student was last loaded. */
   stepsInPage = 0;
   private optimizer: Adam | null = null;
@@ -98,6 +102,7 @@ export class DemoModels {
     this.studentSource = this.sources.student;
     this.optimizer = null;
     this.thresholds = null;
+    this.domain = null;
   }
 
   /** Whether a branch still has its random initial weights (no checkpoint loaded into it). */
@@ -132,6 +137,7 @@ export class DemoModels {
       this.studentSource = source;
       this.stepsInPage = 0;
       this.thresholds = readThresholds(metadata, source);
+      this.domain = readDomainReference(metadata);
     }
     return role;
   }

@@ -23,7 +23,7 @@ import { Student, Teacher } from '../model/networks';
 import { newControl } from '../training/trainer';
 import { runWithGpu } from './command';
 import { chooseNetworks, NETWORKS_HELP } from './default-networks';
-import { readDomainReference } from './domain-check';
+import { readDomainReference } from '../eval/domain';
 import { datasetSplit, EVALUATED_SPLITS, evaluateSplit, fitColourRarity, type SplitEvaluation } from './evaluation';
 import { oneOf, readCommandLine, UsageError, wholeNumber } from './flags';
 import { optionLines, parseWithTable, type OptionRow } from './option-table';

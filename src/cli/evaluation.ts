@@ -9,7 +9,7 @@ import { createProgress } from '../data/progress';
 import { DataError } from '../data/errors';
 import { loadSample, type DatasetIndex, type Sample, type SkippedFile, type SplitName } from '../data/dataset';
 import { ANOMALY_LABEL, type ClassTable } from '../base/labels';
-import { AnomalyEvaluation, ColourHistogram, ConfusionMatrix, PooledEvaluation, type PooledSummary } from '../eval';
+import { AnomalyEvaluation, ColourHistogram, ConfusionMatrix, DOMAIN_SCORES, imageMeans as domainMeans, PooledEvaluation, type DomainScore, type PooledSummary } from '../eval';
 import type { ModelConfig } from '../model/config';
 import type { Student, Teacher } from '../model/networks';
 import { scoreBatch, withBaselines, type ControlScoreName, type ScoreName, type UntrainedPair } from '../model/scores';
@@ -67,15 +67,7 @@ export interface SplitEvaluation {
   imageMeans: Record<DomainScore, number[]>;
 }
 
-/** Image-wide means that tell a photo unlike the training data: the teacher-student discrepancy, and the teacher's doubt. */
-export const DOMAIN_SCORES = ['dicnetKl', 'msp'] as const satisfies readonly ScoreName[];
-export type DomainScore = (typeof DOMAIN_SCORES)[number];
 
-function mean(values: Float32Array): number {
-  let sum = 0;
-  for (const v of values) sum += v;
-  return sum / values.length;
-}
 
 export interface EvaluationModels {
   teacher: Teacher;
@@ -153,7 +145,8 @@ export async function evaluateSplit(
         methods[m.key]!.add({ scores: map(m.source), labels, prediction: predicted, name });
         pooled[m.key]!.add(map(m.source), labels);
       }
-      for (const k of DOMAIN_SCORES) imageMeans[k].push(mean(at(scores[k])));
+      const means = domainMeans({ dicnetKl: at(scores.dicnetKl), msp: at(scores.msp) });
+      for (const k of DOMAIN_SCORES) imageMeans[k].push(means[k]);
       for (const k of THRESHOLD_SOURCES) {
         const s = at(scores[k]);
         for (let p = 0; p < plane; p++) if (labels[p] === ANOMALY_LABEL) anomalyScores[k]!.push(s[p]!);

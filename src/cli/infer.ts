@@ -18,13 +18,12 @@ import { readPhoto } from '../data/photo';
 import { encodePng, type RgbImage } from '../data/png';
 import { resizeBilinear, resizeNearest } from '../data/resize';
 import { naturalCompare } from '../data/dataset';
-import { finiteRange, overlay, scoreHeatmap, segmentationImage, withLegend } from '../eval';
+import { domainWarning, finiteRange, imageMeans, overlay, readDomainReference, scoreHeatmap, segmentationImage, withLegend } from '../eval';
 import type { GpuRuntime } from '../gpu';
 import { scoreBatch, withBaselines, type ScoreName } from '../model/scores';
 import { runWithGpu } from './command';
 import { chooseNetworks, NETWORKS_HELP } from './default-networks';
-import { readDomainReference, unusualScores, DOMAIN_LIMIT, type DomainReference } from './domain-check';
-import { DOMAIN_SCORES, METHODS, type DomainScore } from './evaluation';
+import { METHODS } from './evaluation';
 import { oneOf, readCommandLine, UsageError } from './flags';
 import { optionLines, parseWithTable, type OptionRow } from './option-table';
 import { writeOutputFile } from './output-files';
@@ -133,24 +132,6 @@ interface Scored {
   warnings: string[];
 }
 
-const DOMAIN_SCORE_NAMES: Record<DomainScore, string> = { dicnetKl: 'DiCNet (KL)', msp: 'MSP' };
-
-function meanOf(values: Float32Array): number {
-  let sum = 0;
-  for (const v of values) sum += v;
-  return sum / values.length;
-}
-
-/** The domain check's words for a photo whose image-wide means lie above the training data's. */
-function domainWarning(ref: DomainReference | null, scores: Record<DomainScore, Float32Array>, dataset: string): string | null {
-  if (ref === null) return null;
-  const means = Object.fromEntries(DOMAIN_SCORES.map((s) => [s, meanOf(scores[s])])) as Record<DomainScore, number>;
-  const unusual = unusualScores(ref, means);
-  if (unusual.length === 0) return null;
-  const measured = unusual.map((s) => `mean ${DOMAIN_SCORE_NAMES[s]} score ${means[s].toPrecision(3)} above the ${DOMAIN_LIMIT} ${ref.values[s][DOMAIN_LIMIT].toPrecision(3)} of ${ref.split} images`).join('; ');
-  return `looks unlike the ${dataset} training data (${measured}): the networks' scores on it say more about the change of scene than about objects in it`;
-}
-
 /** Under half the networks' input on a side: the photo is enlarged to be scored, and small objects are a few pixels. */
 function sizeWarning(width: number, height: number, pair: TrainedPair): string | null {
   const { inputWidth: w, inputHeight: h } = pair.config;
@@ -174,7 +155,7 @@ async function scorePhoto(pair: TrainedPair, score: ScoreInUse, path: string, st
   writeOutputFile(files[0]!, encodePng(heatOverlay(photo, map, score.threshold?.value ?? null), files[0]));
   writeOutputFile(files[1]!, encodePng(withLegend(segmentation, pair.classes), files[1]));
   writeOutputFile(files[2]!, encodeNpy(map, [height, width]));
-  const warnings = [domainWarning(readDomainReference(pair.metadata), scores, pair.classes.dataset), sizeWarning(width, height, pair)].filter((w): w is string => w !== null);
+  const warnings = [domainWarning(readDomainReference(pair.metadata), imageMeans(scores), pair.classes.dataset), sizeWarning(width, height, pair)].filter((w): w is string => w !== null);
   return { width, height, top, above: score.threshold === null ? null : above / map.length, files, warnings };
 }
 

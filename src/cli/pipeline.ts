@@ -28,7 +28,8 @@ import { runPhase, type CheckpointInfo, type TrainingControl } from '../training
 import { parseProgress, type PhaseName } from '../training/training-state';
 import { resolveOptions, type ResolvedRunOptions, type RunOptions } from './options';
 import { datasetSplit, EVALUATED_SPLITS, evaluateSplit, fitColourRarity, METHODS, pooledFpr95Threshold, type SplitEvaluation } from './evaluation';
-import { domainMetadata, domainReference } from './domain-check';
+import { domainMetadata } from '../eval/domain';
+import { domainReference } from './domain-check';
 import { writeOutputFile } from './output-files';
 import { buildReport, skippedFiles, type ReportInput } from './report';
 import { studentPhase, summarise, teacherClassWeights, teacherPhase, type PhaseSummary } from './training';

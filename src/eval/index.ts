@@ -16,3 +16,4 @@ export * from './colour-rarity';
 export * from './seed-summary';
 export * from './pooled';
 export * from './legend';
+export * from './domain';
