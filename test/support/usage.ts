@@ -23,6 +23,8 @@ const examples: Record<string, string[]> = {
   DIR: ['some-folder'],
   '[NAME=]DIR': ['some-folder', 'a-set=some-folder'],
   HxW: ['120x160'],
+  PATH: ['some-file.png'],
+  REGEX: ['^car', ''],
   OUT: ['some-folder'],
   FILE: ['some-file.json'],
   'A,B,C': ['3,1,1'],
