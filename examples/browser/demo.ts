@@ -165,7 +165,7 @@ function showResult(): void {
   element('flagged').textContent = thresholds
     ? `Pixels at or above the FPR95 threshold: DiCNet ${percent(state.flagged.dicnet)}, MSP ${percent(state.flagged.msp)}.`
     : 'No FPR95 thresholds with these weights: nothing is called anomalous.';
-  state.domainWarning = domainWarning(models.domain, imageMeans({ dicnetKl: scores.dicnetKl, msp: scores.msp }), models.classes.dataset);
+  state.domainWarning = domainWarning(models.domain, imageMeans({ dicnetKl: scores.dicnetKl }), models.classes.dataset);
   element('domain-warning').hidden = state.domainWarning === null;
   element('domain-warning').textContent = state.domainWarning === null ? '' : `This picture ${state.domainWarning}.`;
   state.result = { picture: name, milliseconds: inference.milliseconds, width, height, dicnetScore, dicnet: scores[dicnetScore], msp: scores.msp, prediction: inference.scores.prediction };

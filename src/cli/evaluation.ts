@@ -123,7 +123,7 @@ export async function evaluateSplit(
   const pooled = Object.fromEntries(scored.map((m) => [m.key, new PooledEvaluation()])) as Record<string, PooledEvaluation>;
   const confusion = new ConfusionMatrix(classes.names.length);
   const anomalyScores: Partial<Record<ScoreName, number[]>> = Object.fromEntries(THRESHOLD_SOURCES.map((k) => [k, []]));
-  const imageMeans: Record<DomainScore, number[]> = { dicnetKl: [], msp: [] };
+  const imageMeans: Record<DomainScore, number[]> = { dicnetKl: [] };
   const { batches, skipped } = batchesInOrder(samples, { batchSize: o.batchSize, height: c.inputHeight, width: c.inputWidth, classCount: classes.names.length, onBadSample: o.onBadSample });
   const progress = createProgress(`evaluation (${split} split)`, samples.length);
   const start = performance.now();
@@ -145,7 +145,7 @@ export async function evaluateSplit(
         methods[m.key]!.add({ scores: map(m.source), labels, prediction: predicted, name });
         pooled[m.key]!.add(map(m.source), labels);
       }
-      const means = domainMeans({ dicnetKl: at(scores.dicnetKl), msp: at(scores.msp) });
+      const means = domainMeans({ dicnetKl: at(scores.dicnetKl) });
       for (const k of DOMAIN_SCORES) imageMeans[k].push(means[k]);
       for (const k of THRESHOLD_SOURCES) {
         const s = at(scores[k]);

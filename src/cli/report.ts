@@ -131,7 +131,7 @@ export function buildReport(r: ReportInput): ResultsReport {
       }),
       ...(r.domain && {
         domain_check: section(
-          `domain check: images whose mean DiCNet (KL) or MSP score is above the ${DOMAIN_LIMIT} of the ${r.domain.split} images (${r.domain.images}), stored with the student`,
+          `domain check: images whose mean DiCNet (KL) score is above the ${DOMAIN_LIMIT} of the ${r.domain.split} images (${r.domain.images}), stored with the student`,
           Object.fromEntries(r.evaluations.map((e) => [`${snake(e.split)}_unusual`, [`${e.split}: images called unusual`, unusualShare(r.domain!, e), 'percent'] as Entry])),
         ),
       }),
