@@ -55,6 +55,8 @@ const querySetSize = 4096;
 const replays = 3;
 
 interface Resolved {
+  /** Held, like the runtime's staging buffers, until the GPU has copied from it: then destroyed with the read buffer, not left to the collector. */
+  target: GPUBuffer;
   read: GPUBuffer;
   /** Indices into `recorded` of the dispatches whose two timestamps the buffer holds, in order. */
   dispatches: number[];
@@ -103,7 +105,7 @@ export class DispatchProfiler {
     const read = this.device.createBuffer({ size: bytes, usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST });
     encoder.resolveQuerySet(this.querySet, first, 2 * this.unresolved.length, target, 0);
     encoder.copyBufferToBuffer(target, 0, read, 0, bytes);
-    this.resolved.push({ read, dispatches: this.unresolved });
+    this.resolved.push({ target, read, dispatches: this.unresolved });
     this.unresolved = [];
   }
 
@@ -118,6 +120,7 @@ export class DispatchProfiler {
         r.dispatches.forEach((d, i) => (ms[d] = Number(stamps[2 * i + 1]! - stamps[2 * i]!) / 1e6));
         r.read.unmap();
         r.read.destroy();
+        r.target.destroy();
       }
       for (const q of this.querySets) q.destroy();
     } else {
