@@ -24,7 +24,7 @@ export interface ChosenNetworks {
 export function chooseNetworks(given: string | null): ChosenNetworks {
   if (given !== null) return { dir: given, why: '--checkpoints' };
   if (bothIn(RUN_NETWORKS)) return { dir: RUN_NETWORKS, why: 'the main job\'s, found in results/checkpoints' };
-  if (bothIn(SHIPPED_NETWORKS)) return { dir: SHIPPED_NETWORKS, why: 'shipped with the package (no --checkpoints given and no results/checkpoints here)' };
+  if (bothIn(SHIPPED_NETWORKS)) return { dir: SHIPPED_NETWORKS, why: 'shipped with the package; no --checkpoints given and no results/checkpoints here' };
   return { dir: RUN_NETWORKS, why: 'none found' };
 }
 
