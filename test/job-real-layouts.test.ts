@@ -5,7 +5,7 @@
 // eval reproduces the run's numbers, and refuses bad paths before the GPU starts.
 import { spawnSync } from 'node:child_process';
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { CLASS_TABLE_KEY, classTableFromJson } from '../src/base/labels';
@@ -21,8 +21,8 @@ import { testRuntime } from './support/runtime';
 
 const test = suite('the main job on CamVid with anomaly sets');
 
-function dicnet(args: readonly string[]) {
-  const child = spawnSync(process.execPath, ['dist/bin/dicnet.js', ...args], { encoding: 'utf8', timeout: 300_000 });
+function dicnet(args: readonly string[], cwd?: string) {
+  const child = spawnSync(process.execPath, [resolve('dist/bin/dicnet.js'), ...args], { encoding: 'utf8', timeout: 300_000, ...(cwd ? { cwd } : {}) });
   return { code: child.status, stdout: child.stdout, stderr: child.stderr };
 }
 
@@ -109,6 +109,18 @@ test('dicnet infer on a folder: every photo in it, the CamVid legend under the s
   const none = dicnet(['infer', empty]);
   assert.is(none.code, 2);
   assert.match(none.stderr, `${empty} is a folder with no .png, .jpg, .jpeg or .webp file in it`);
+});
+
+test('without --checkpoints: a run\'s results/checkpoints where they exist, else the CamVid networks shipped with the package, named', () => {
+  const photo = tempDir('default-networks');
+  writePng(join(photo, 'street.png'), { width: 64, height: 48, data: renderScene(9, 64, 48, null).image });
+  const shipped = dicnet(['infer', join(photo, 'street.png'), '--out', join(photo, 'out')], photo);
+  assert.is(shipped.code, 0, shipped.stderr);
+  assert.match(shipped.stdout, `networks: ${resolve('weights', 'camvid-tiny')} (shipped with the package; no --checkpoints given and no results/checkpoints here): tiny, 160x120 input, trained on CamVid (11 classes)`);
+  cpSync(join(out, 'checkpoints'), join(photo, 'results', 'checkpoints'), { recursive: true });
+  const run = dicnet(['infer', join(photo, 'street.png'), '--out', join(photo, 'out')], photo);
+  assert.is(run.code, 0, run.stderr);
+  assert.match(run.stdout, "networks: results/checkpoints (the main job's, found in results/checkpoints): tiny, 48x32 input");
 });
 
 test('dicnet eval: a missing path, a file, a folder of no layout: one line each, exit 2, before the GPU starts', () => {
