@@ -24,12 +24,12 @@ import { newControl } from '../training/trainer';
 import { runWithGpu } from './command';
 import { chooseNetworks, NETWORKS_HELP } from './default-networks';
 import { readDomainReference } from '../eval/domain';
-import { datasetSplit, EVALUATED_SPLITS, evaluateSplit, fitColourRarity, type SplitEvaluation } from './evaluation';
+import { datasetSplit, EVALUATED_SPLITS, evaluateSplit, fitColourRarity, type EvaluationSettings, type SplitEvaluation } from './evaluation';
 import { oneOf, readCommandLine, UsageError, wholeNumber } from './flags';
 import { optionLines, parseWithTable, type OptionRow } from './option-table';
-import { defaults, namedFolder, type RunOptions } from './options';
+import { defaults, namedFolder } from './options';
 import { writeOutputFile } from './output-files';
-import { buildReport } from './report';
+import { buildReport, type ReportSettings } from './report';
 import { loadTrainedPair } from './trained-pair';
 
 export interface EvalOptions {
@@ -126,7 +126,8 @@ async function evaluateFolder(rt: GpuRuntime, o: EvalOptions): Promise<void> {
   const counts = [...(Object.keys(index.splits) as SplitName[]).map((s) => `${index.splits[s]!.length} ${s}`), ...sets.map((s) => `${s.samples.length} ${s.name}`)];
   console.log(`data: ${counts.join(', ')} images`);
 
-  const run: RunOptions = { ...defaults, data: o.data, config: config.name, loss: pair.loss, temperature: pair.temperature, seed: pair.seed, batchSize: o.batchSize, panels: o.panels, onBadSample: o.onBadSample, out: o.out };
+  // What the checkpoints say of the run that made them, and how this command scores.
+  const run: EvaluationSettings & ReportSettings = { data: o.data, loss: pair.loss, temperature: pair.temperature, seed: pair.seed, batchSize: o.batchSize, onBadSample: o.onBadSample, out: o.out };
   const initial = new Random(pair.seed);
   const untrained = { teacher: new Teacher(rt, initial, config).eval(), student: new Student(rt, initial, config).eval() };
   t = performance.now();

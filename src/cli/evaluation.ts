@@ -40,6 +40,9 @@ export const METHODS: readonly MethodSpec[] = [
   { key: 'colour_rarity', name: 'Control: colour rarity', kind: 'control', source: 'colourRarity' },
 ];
 
+/** What scoring a split needs of a run: dicnet eval has these without any training options. */
+export type EvaluationSettings = Pick<RunOptions, 'loss' | 'temperature' | 'batchSize' | 'onBadSample' | 'out'>;
+
 /** The DiCNet score that matches the distillation loss: the run's headline method. */
 export function headlineMethod(o: Pick<RunOptions, 'loss'>): MethodSpec {
   return METHODS.find((m) => m.source === (o.loss === 'kl' ? 'dicnetKl' : 'dicnetMse'))!;
@@ -110,7 +113,7 @@ export function datasetSplit(index: DatasetIndex, split: SplitName): EvaluatedIm
 export async function evaluateSplit(
   models: EvaluationModels,
   evaluated: EvaluatedImages,
-  o: RunOptions,
+  o: EvaluationSettings,
   c: ModelConfig,
   control: TrainingControl,
   panels: number,

@@ -14,8 +14,11 @@ import { headlineMethod, METHODS, type SplitEvaluation } from './evaluation';
 import type { RunOptions } from './options';
 import type { PhaseSummary } from './training';
 
+/** What the report says of a run beyond its measurements. */
+export type ReportSettings = Pick<RunOptions, 'data' | 'loss' | 'seed' | 'batchSize'>;
+
 export interface ReportInput {
-  options: RunOptions;
+  options: ReportSettings;
   config: ModelConfig;
   adapter: string;
   pool: PoolStats;
@@ -44,7 +47,7 @@ const SYNTHETIC_SPLIT_TITLES: Record<SplitName, string> = {
   train: 'train split',
 };
 
-function splitTitle(e: SplitEvaluation, o: RunOptions): string {
+function splitTitle(e: SplitEvaluation, o: ReportSettings): string {
   if (e.source === 'anomaly set') return `anomaly set ${e.split}`;
   return o.data === null ? SYNTHETIC_SPLIT_TITLES[e.split as SplitName] : `${e.split} split`;
 }
@@ -54,7 +57,7 @@ const snake = (split: string): string => split.replace(/[^\w]+/g, '_');
 /** The methods the split was scored with (colour rarity needs a train split). */
 const evaluated = (e: SplitEvaluation) => METHODS.filter((m) => e.methods[m.key] !== undefined);
 
-function comparisons(e: SplitEvaluation, o: RunOptions): ComparisonResult[] {
+function comparisons(e: SplitEvaluation, o: ReportSettings): ComparisonResult[] {
   const msp = METHODS.find((m) => m.key === 'msp')!;
   const headline = headlineMethod(o);
   const pair = (a: (typeof METHODS)[number], b: (typeof METHODS)[number]): ComparisonResult => ({
@@ -70,7 +73,7 @@ function comparisons(e: SplitEvaluation, o: RunOptions): ComparisonResult[] {
   ];
 }
 
-function table(e: SplitEvaluation, o: RunOptions): ResultTable {
+function table(e: SplitEvaluation, o: ReportSettings): ResultTable {
   return {
     key: snake(e.split),
     title: `${splitTitle(e, o)}, ${e.images} images`,

@@ -69,7 +69,6 @@ export interface PhaseSpec {
   /** One training step; throws NonFiniteLossError when it was not applied. */
   step(batch: Batch, step: number): Promise<number>;
   totalSteps: number;
-  baseLr: number;
   checkpointEvery: number;
   path: string;
   options: RunFingerprint;
@@ -117,12 +116,16 @@ class PhaseTrainer {
   /** Bad files met by streams replaced on a rollback. */
   private skippedBefore: SkippedFile[] = [];
 
+  /** The optimizer's learning rate as the phase hands it over: the base of the poly schedule. */
+  private readonly baseLr: number;
+
   constructor(
     private readonly spec: PhaseSpec,
     private readonly control: TrainingControl,
   ) {
     this.stream = spec.stream();
     this.carry = spec.carry ?? {};
+    this.baseLr = spec.optimizer.lr;
   }
 
   async run(): Promise<PhaseResult> {
@@ -140,7 +143,7 @@ class PhaseTrainer {
       }
       const batch = this.stream.next();
       await control.hooks.beforeStep?.({ phase: spec.phase, step: this.step, batch });
-      spec.optimizer.lr = polyLearningRate(spec.baseLr, this.step, spec.totalSteps) * this.lrScale;
+      spec.optimizer.lr = polyLearningRate(this.baseLr, this.step, spec.totalSteps) * this.lrScale;
       let loss: number;
       try {
         loss = await spec.step(batch, this.step);
