@@ -199,7 +199,7 @@ fn activate(v: Value) -> Value {
   return v;
 }
 
-fn normalized(i: u32, c: u32) -> Value {
+fn normalised(i: u32, c: u32) -> Value {
   let scale = stats[p.c + c] * affineScale(c);
   var shift = -stats[c] * scale;
   if (HAS_BIAS) { shift += bias[c]; }
@@ -207,10 +207,10 @@ fn normalized(i: u32, c: u32) -> Value {
 }
 
 @compute @workgroup_size(WG)
-fn normalize(@builtin(global_invocation_id) gid: vec3u, @builtin(workgroup_id) wid: vec3u) {
+fn normalise(@builtin(global_invocation_id) gid: vec3u, @builtin(workgroup_id) wid: vec3u) {
   if (gid.x >= p.hw) { return; }
   let i = planeElement(gid, wid);
-  var v = normalized(i, wid.y);
+  var v = normalised(i, wid.y);
   if (RESIDUAL) { v += residual[i]; }
   y[i] = activate(v);
 }

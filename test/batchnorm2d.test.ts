@@ -50,7 +50,7 @@ function opCase(rt: GpuRuntime, k: Case): OpCase {
   };
   const bnReference = (a: ReturnType<typeof unpack<Float64Array>>): Float64Array => {
     const affineRef = { weight: a.weight, bias: a.bias };
-    return k.training ? ref.training(a.input, k.shape, affineRef, eps) : ref.normalize(a.input, k.shape, { mean: a.mean!, variance: a.variance! }, affineRef, eps);
+    return k.training ? ref.training(a.input, k.shape, affineRef, eps) : ref.normalise(a.input, k.shape, { mean: a.mean!, variance: a.variance! }, affineRef, eps);
   };
   const fused = (a: ReturnType<typeof unpack<Float64Array>>): ref.Fused => ({ residual: a.residual, relu: !!k.relu });
   return {
@@ -162,7 +162,7 @@ test('running statistics after two training calls match the reference, and eval 
       const y3 = await noGrad(() => bn(x3, false)).read();
       const affine = { weight, bias };
       const evalTol = { atol: 1e-5, rtol: 1e-4 };
-      const fromRunning = compare(y3, ref.normalize(x3, shape, want, affine, eps), evalTol);
+      const fromRunning = compare(y3, ref.normalise(x3, shape, want, affine, eps), evalTol);
       assert.ok(fromRunning.ok, `momentum ${momentum}: eval output max abs err ${fromRunning.maxAbs}`);
       assert.not.ok(compare(y3, ref.training(x3, shape, affine, eps), evalTol).ok, 'eval output equals batch-statistics output');
       console.log(

@@ -22,7 +22,7 @@ import { modelInput } from '../src/data/image-input';
 import { encodePng } from '../src/data/png';
 import { domainMetadata } from '../src/eval/domain';
 import { jpegBytes } from './support/camvid';
-import { INFERNO_LUT } from '../src/eval/colormap';
+import { INFERNO_LUT } from '../src/eval/colour-map';
 import { STREETHAZARDS_CLASSES } from '../src/data/class-tables';
 import { renderScene } from '../src/data/synthetic/scene';
 import type { GpuRuntime } from '../src/gpu';

@@ -149,12 +149,12 @@ test('label maps: 8-bit grey and palette read as values; 16-bit and RGB are refu
   mkdirSync(dir, { recursive: true });
   const values = Uint8Array.from([0, 1, 7, 14, 3, 255]);
   const gray = join(dir, 'gray.png');
-  writeFileSync(gray, rawPng({ width: 3, height: 2, bitDepth: 8, colorType: 0, pixels: values }));
+  writeFileSync(gray, rawPng({ width: 3, height: 2, bitDepth: 8, colourType: 0, pixels: values }));
   assert.equal(readLabelMap(gray).labels, values);
 
   const palette = join(dir, 'palette.png');
-  const colors = Array.from({ length: 16 }, (_, i) => (i === 15 ? [0, 0, 0] : [i * 10, 255 - i * 10, (i * 37) % 256]));
-  writeFileSync(palette, rawPng({ width: 3, height: 2, bitDepth: 8, colorType: 3, pixels: Uint8Array.from([0, 1, 7, 14, 3, 2]), palette: colors }));
+  const colours = Array.from({ length: 16 }, (_, i) => (i === 15 ? [0, 0, 0] : [i * 10, 255 - i * 10, (i * 37) % 256]));
+  writeFileSync(palette, rawPng({ width: 3, height: 2, bitDepth: 8, colourType: 3, pixels: Uint8Array.from([0, 1, 7, 14, 3, 2]), palette: colours }));
   assert.equal(readLabelMap(palette).labels, Uint8Array.from([0, 1, 7, 14, 3, 2]));
 
   const deep = join(dir, 'sixteen.png');

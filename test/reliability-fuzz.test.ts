@@ -16,7 +16,7 @@ const [W, H] = [23, 11];
 // Plain copies: Buffer#slice would share (and the fuzz would damage) the valid bytes.
 const image = new Uint8Array(encodePng({ width: W, height: H, data: Uint8Array.from({ length: W * H * 3 }, (_, i) => (i * 37) % 256) }));
 const label = new Uint8Array(encodePng({ width: W, height: H, labels: Uint8Array.from({ length: W * H }, (_, i) => 1 + (i % 14)) }));
-const palette = new Uint8Array(rawPng({ width: W, height: H, bitDepth: 8, colorType: 3, pixels: Uint8Array.from({ length: W * H }, (_, i) => i % 14), palette: Array.from({ length: 14 }, (_, i) => [i * 9, 255 - i * 9, i * 3]) }));
+const palette = new Uint8Array(rawPng({ width: W, height: H, bitDepth: 8, colourType: 3, pixels: Uint8Array.from({ length: W * H }, (_, i) => i % 14), palette: Array.from({ length: 14 }, (_, i) => [i * 9, 255 - i * 9, i * 3]) }));
 
 type Decoder = (bytes: Uint8Array, name: string) => { width: number; height: number };
 const decoders: [string, Uint8Array, Decoder][] = [

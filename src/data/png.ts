@@ -27,16 +27,16 @@ export interface PngHeader {
   width: number;
   height: number;
   bitDepth: number;
-  colorType: number;
+  colourType: number;
   interlaced: boolean;
 }
 
 const SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 const HEADER_BYTES = 8 + 8 + 13;
-const COLOR_TYPE_NAMES: Record<number, string> = { 0: 'grayscale', 2: 'RGB', 3: 'palette', 4: 'grayscale+alpha', 6: 'RGBA' };
+const COLOUR_TYPE_NAMES: Record<number, string> = { 0: 'grayscale', 2: 'RGB', 3: 'palette', 4: 'grayscale+alpha', 6: 'RGBA' };
 
 export function describePngFormat(header: PngHeader): string {
-  return `${header.bitDepth}-bit ${COLOR_TYPE_NAMES[header.colorType] ?? `colour type ${header.colorType}`}`;
+  return `${header.bitDepth}-bit ${COLOUR_TYPE_NAMES[header.colourType] ?? `colour type ${header.colourType}`}`;
 }
 
 function readBytes(path: string): Uint8Array {
@@ -61,7 +61,7 @@ function parseHeader(bytes: Uint8Array, name: string): PngHeader {
     width: view.getUint32(16),
     height: view.getUint32(20),
     bitDepth: bytes[24]!,
-    colorType: bytes[25]!,
+    colourType: bytes[25]!,
     interlaced: bytes[28] === 1,
   };
 }
@@ -104,7 +104,7 @@ const MAX_INFLATE_RATIO = 1032;
 
 /** Bytes the zlib stream must inflate to: every scanline with its filter byte. */
 function scanlineBytes(h: PngHeader): number {
-  const rowBytes = (width: number): number => (width === 0 ? 0 : 1 + Math.ceil((width * (CHANNELS[h.colorType] ?? 1) * h.bitDepth) / 8));
+  const rowBytes = (width: number): number => (width === 0 ? 0 : 1 + Math.ceil((width * (CHANNELS[h.colourType] ?? 1) * h.bitDepth) / 8));
   if (!h.interlaced) return h.height * rowBytes(h.width);
   return ADAM7.reduce((sum, [x0, y0, dx, dy]) => sum + Math.max(0, Math.ceil((h.height - y0) / dy)) * rowBytes(Math.max(0, Math.ceil((h.width - x0) / dx))), 0);
 }
@@ -152,7 +152,7 @@ function decode(bytes: Uint8Array, name: string, accept: (header: PngHeader) => 
     header,
     rgba: png.data,
     palette: Array.isArray(png.palette) ? (png.palette as number[][]) : null,
-    transparentGray: header.colorType === 0 && Array.isArray(png.transColor) ? png.transColor[0]! : null,
+    transparentGray: header.colourType === 0 && Array.isArray(png.transColor) ? png.transColor[0]! : null,
   };
 }
 
@@ -193,7 +193,7 @@ export function decodeImage(bytes: Uint8Array, name: string): RgbImage {
 }
 
 export function isLabelMapFormat(header: PngHeader): boolean {
-  return (header.colorType === 0 && header.bitDepth === 8) || (header.colorType === 3 && header.bitDepth <= 8);
+  return (header.colourType === 0 && header.bitDepth === 8) || (header.colourType === 3 && header.bitDepth <= 8);
 }
 
 /**
@@ -211,13 +211,13 @@ export function decodeLabelMap(bytes: Uint8Array, name: string): LabelMap {
   if (palette) {
     // pngjs replaces palette indices by their colours; map each colour back to
     // the first index that has it (label palettes repeat only unused entries).
-    const indexOfColor = new Map<number, number>();
+    const indexOfColour = new Map<number, number>();
     for (let i = palette.length - 1; i >= 0; i--) {
       const [r, g, b, a] = palette[i]!;
-      indexOfColor.set(packRgba(r!, g!, b!, a!), i);
+      indexOfColour.set(packRgba(r!, g!, b!, a!), i);
     }
     for (let p = 0; p < pixels; p++) {
-      labels[p] = indexOfColor.get(packRgba(rgba[4 * p]!, rgba[4 * p + 1]!, rgba[4 * p + 2]!, rgba[4 * p + 3]!))!;
+      labels[p] = indexOfColour.get(packRgba(rgba[4 * p]!, rgba[4 * p + 1]!, rgba[4 * p + 2]!, rgba[4 * p + 3]!))!;
     }
   } else {
     for (let p = 0; p < pixels; p++) {
@@ -251,10 +251,10 @@ export function encodePng(png: RgbImage | LabelMap, name = 'PNG'): Uint8Array {
   if (!Number.isInteger(png.width) || !Number.isInteger(png.height) || png.width <= 0 || png.height <= 0 || pixels.length !== png.width * png.height * channels) {
     throw new DataError(`${name}: cannot encode ${png.width}x${png.height} with ${channels} channel(s) from ${pixels.length} bytes`, [name]);
   }
-  const colorType = channels === 1 ? 0 : 2;
+  const colourType = channels === 1 ? 0 : 2;
   return PNG.sync.write(
     { width: png.width, height: png.height, data: Buffer.from(pixels.buffer, pixels.byteOffset, pixels.byteLength) } as PNG,
-    { colorType, inputColorType: colorType, inputHasAlpha: false },
+    { colorType: colourType, inputColorType: colourType, inputHasAlpha: false },
   );
 }
 

@@ -30,11 +30,11 @@ export class AnomalyEvaluation {
   }
 
   summary(): AnomalySummary {
-    return summarizeImages(this.images);
+    return summariseImages(this.images);
   }
 }
 
-export function summarizeImages(images: readonly ImageAnomalyResult[]): AnomalySummary {
+export function summariseImages(images: readonly ImageAnomalyResult[]): AnomalySummary {
   const scored = images.filter((image): image is ScoredImage => image.kind === 'scored');
   const skipped = (reason: string) => images.filter((image) => image.kind === 'skipped' && image.reason === reason).length;
   const cfprs = scored.flatMap((image) => (image.cfpr === null ? [] : [image.cfpr]));

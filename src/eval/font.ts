@@ -2,7 +2,7 @@
 // uppercase), digits and a few symbols. Each glyph is 7 rows, bit 4 = leftmost
 // column. Characters without a glyph are drawn as '?'.
 
-import type { Rgb } from './colormap';
+import type { Rgb } from './colour-map';
 import type { RgbImage } from './rgb-image';
 
 export const GLYPH_WIDTH = 5;

@@ -3,7 +3,7 @@
 // typed arrays; the caller writes the PNG.
 
 import { ANOMALY_LABEL } from '../base/labels';
-import { INFERNO_LUT, labelColour, type Rgb } from './colormap';
+import { INFERNO_LUT, labelColour, type Rgb } from './colour-map';
 import type { LabelArray } from './labels';
 import { checkPixelCount, createRgbImage, type RgbImage } from './rgb-image';
 

@@ -5,7 +5,7 @@ export * from './image-metrics';
 export * from './aggregate';
 export * from './confusion';
 export * from './report';
-export * from './colormap';
+export * from './colour-map';
 export * from './rgb-image';
 export * from './font';
 export * from './heatmap';

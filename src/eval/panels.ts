@@ -1,7 +1,7 @@
 // Lays several same-size pictures out in a grid, each grid row under a title
 // row, e.g. IMAGE | GT ANOMALY | DICNET | MSP | TEACHER SEG.
 
-import type { Rgb } from './colormap';
+import type { Rgb } from './colour-map';
 import { drawText, GLYPH_HEIGHT, textWidth } from './font';
 import { blit, createRgbImage, type RgbImage } from './rgb-image';
 

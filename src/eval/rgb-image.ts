@@ -1,7 +1,7 @@
 // The picture type of the figure code: 8-bit RGB, row-major, 3 bytes a pixel,
 // what a PNG writer with colour type 2 takes.
 
-import type { Rgb } from './colormap';
+import type { Rgb } from './colour-map';
 
 export interface RgbImage {
   readonly width: number;

@@ -23,7 +23,7 @@ const shaders = valueShaders(
       statsPartial: { reads: ['x'], writes: ['statPartials'] },
       statsFinal: { reads: ['partials'], writes: ['statsOut', 'runningMean', 'runningVar'] },
       runningStats: { reads: ['runningMeanIn', 'runningVarIn'], writes: ['evalStatsOut'] },
-      normalize: { reads: ['x', 'stats', 'bias', 'residual', 'weight'], writes: ['y'] },
+      normalise: { reads: ['x', 'stats', 'bias', 'residual', 'weight'], writes: ['y'] },
       gradWhole: { reads: gradSumReads, writes: ['sumDyOut', 'sumDyXhatOut'] },
       gradPartial: { reads: gradSumReads, writes: ['gradPartials'] },
       gradFinal: { reads: ['partials'], writes: ['sumDyMerged', 'sumDyXhatMerged'] },
@@ -188,7 +188,7 @@ export function batchNormApply(
   const d = dims(rt, shape, fused.residual ? [x, fused.residual] : [x]);
   const y = rt.pool.acquire(tensorBytes(d));
   const constants = { HAS_WEIGHT: weight ? 1 : 0, HAS_BIAS: bias ? 1 : 0, RELU: fused.relu ? 1 : 0, RESIDUAL: fused.residual ? 1 : 0 };
-  rt.dispatch(d.shader, 'normalize', {
+  rt.dispatch(d.shader, 'normalise', {
     reads: { x, stats, bias: bias ?? stats, residual: fused.residual ?? x, weight: weight ?? stats },
     writes: { y },
     params: params(d),

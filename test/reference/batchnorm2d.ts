@@ -39,7 +39,7 @@ export interface Affine {
   bias: Float64Array | null;
 }
 
-export function normalize(x: Float64Array, shape: Shape4, s: Statistics, affine: Affine, eps: number): Float64Array {
+export function normalise(x: Float64Array, shape: Shape4, s: Statistics, affine: Affine, eps: number): Float64Array {
   const y = new Float64Array(x.length);
   forEach(shape, (c, i) => {
     const xhat = (x[i]! - s.mean[c]!) / Math.sqrt(s.variance[c]! + eps);
@@ -49,7 +49,7 @@ export function normalize(x: Float64Array, shape: Shape4, s: Statistics, affine:
 }
 
 export const training = (x: Float64Array, shape: Shape4, affine: Affine, eps: number): Float64Array =>
-  normalize(x, shape, batchStatistics(x, shape), affine, eps);
+  normalise(x, shape, batchStatistics(x, shape), affine, eps);
 
 export interface Gradients {
   dx: Float64Array;

@@ -7,7 +7,7 @@ export interface RawPng {
   width: number;
   height: number;
   bitDepth: number;
-  colorType: number;
+  colourType: number;
   /** Unfiltered scanline bytes, row after row (no filter bytes). */
   pixels: Uint8Array;
   /** RGB triples for colour type 3. */
@@ -28,7 +28,7 @@ export function rawPng(png: RawPng): Buffer {
   header.writeUInt32BE(png.width, 0);
   header.writeUInt32BE(png.height, 4);
   header[8] = png.bitDepth;
-  header[9] = png.colorType;
+  header[9] = png.colourType;
   const rowBytes = png.pixels.length / png.height;
   const filtered = Buffer.alloc(png.height * (rowBytes + 1));
   for (let y = 0; y < png.height; y++) filtered.set(png.pixels.subarray(y * rowBytes, (y + 1) * rowBytes), y * (rowBytes + 1) + 1);
@@ -45,5 +45,5 @@ export function gray16Png(width: number, height: number, value: number): Buffer 
     pixels[2 * i] = value >> 8;
     pixels[2 * i + 1] = value & 255;
   }
-  return rawPng({ width, height, bitDepth: 16, colorType: 0, pixels });
+  return rawPng({ width, height, bitDepth: 16, colourType: 0, pixels });
 }

@@ -54,8 +54,8 @@ interface SourceFiles {
 }
 
 function hasAlpha(path: string): boolean {
-  const { colorType } = readPngHeader(path);
-  return colorType === 4 || colorType === 6;
+  const { colourType } = readPngHeader(path);
+  return colourType === 4 || colourType === 6;
 }
 
 function vocPartner(path: string): string | null {

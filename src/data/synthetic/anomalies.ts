@@ -6,10 +6,10 @@
 
 import type { Random } from '../../base/random';
 import { CLASS } from './classes';
-import { gray, hsl, type Rgb } from './color';
+import { gray, hsl, type Rgb } from './colour';
 import { valueNoise } from './noise';
 import { pick, uniform } from './random';
-import { paintColor, type Paint, type Sprite } from './sprite';
+import { paintColour, type Paint, type Sprite } from './sprite';
 
 type Pattern = (u: number, v: number, out: Paint) => true;
 
@@ -32,18 +32,18 @@ function pattern(rng: Random, size: number): Pattern {
     const b = (-u * sa + v * ca) / period;
     switch (kind) {
       case 'checker':
-        return paintColor(out, CLASS.anomaly, (Math.floor(a) + Math.floor(b)) % 2 === 0 ? first : second);
+        return paintColour(out, CLASS.anomaly, (Math.floor(a) + Math.floor(b)) % 2 === 0 ? first : second);
       case 'stripes':
-        return paintColor(out, CLASS.anomaly, a - Math.floor(a) < 0.5 ? first : second);
+        return paintColour(out, CLASS.anomaly, a - Math.floor(a) < 0.5 ? first : second);
       case 'dots': {
         const da = a - Math.floor(a) - 0.5;
         const db = b - Math.floor(b) - 0.5;
-        return paintColor(out, CLASS.anomaly, da * da + db * db < 0.09 ? second : first);
+        return paintColour(out, CLASS.anomaly, da * da + db * db < 0.09 ? second : first);
       }
       case 'rainbow':
-        return paintColor(out, CLASS.anomaly, hsl(hue0 + a * 70, 1, 0.55));
+        return paintColour(out, CLASS.anomaly, hsl(hue0 + a * 70, 1, 0.55));
       case 'spots':
-        return paintColor(out, CLASS.anomaly, valueNoise(a * 1.5, b * 1.5, seed) > 0.55 ? second : first);
+        return paintColour(out, CLASS.anomaly, valueNoise(a * 1.5, b * 1.5, seed) > 0.55 ? second : first);
     }
   };
 }

@@ -6,7 +6,7 @@
 // training images are full of; only its shape and place give it away.
 
 import type { Random } from '../../base/random';
-import { hsl, type Rgb } from './color';
+import { hsl, type Rgb } from './colour';
 import { hash2, valueNoise } from './noise';
 import { BARK, CAR_PAINTS, CLOTHES, FURNITURE_ACCENTS, FURNITURE_PAINTS, HAIR, POLE_PAINTS, SKIN, UTILITY_POLE_PAINT, vary } from './objects';
 import { pick, uniform, weighted } from './random';
@@ -66,10 +66,10 @@ export function drawMaterial(rng: Random, street: Street, width: number, height:
     case 'road':
       return (u, v, footprint, out) => flat(out, street.asphalt, asphaltTone(street, ou + u, ov + v, footprint));
     case 'sidewalk':
-      return (u, v, footprint, out) => flat(out, street.sidewalkColor, paving(ou + u, ov + v, street.tile, street.seed, footprint));
+      return (u, v, footprint, out) => flat(out, street.sidewalkColour, paving(ou + u, ov + v, street.tile, street.seed, footprint));
     case 'yard':
-      if (side.yard === 'grass') return (u, v, footprint, out) => foliage(out, side.yardColor, ou + u, ov + v, street.seed + 5, footprint);
-      return (u, v, footprint, out) => flat(out, side.yardColor, paving(ou + u, ov + v, street.tile * 2, street.seed + 6, footprint));
+      if (side.yard === 'grass') return (u, v, footprint, out) => foliage(out, side.yardColour, ou + u, ov + v, street.seed + 5, footprint);
+      return (u, v, footprint, out) => flat(out, side.yardColour, paving(ou + u, ov + v, street.tile * 2, street.seed + 6, footprint));
     case 'frontRow': {
       const seg = rowSegment(rng, street.sides.map((s) => s.frontRow));
       if (!seg) return drawMaterial(rng, street, width, height, 'backRow');

@@ -4,10 +4,10 @@
 
 import type { Random } from '../../base/random';
 import { CLASS } from './classes';
-import { gray, hsl, mix, type Rgb } from './color';
+import { gray, hsl, mix, type Rgb } from './colour';
 import { hash2, valueNoise } from './noise';
 import { chance, pick, uniform, weighted } from './random';
-import { paintColor, paintGray, type Paint, type Sprite } from './sprite';
+import { paintColour, paintGray, type Paint, type Sprite } from './sprite';
 
 export const CAR_PAINTS: Rgb[] = [
   gray(0.85),
@@ -80,18 +80,18 @@ export function car(rng: Random, x: number, z: number, oncoming: boolean): Sprit
       if (h < cabinStart) {
         const corner = h > cabinStart - 0.08 && a > half - 0.12;
         if (corner && !boxy) return false;
-        if (a < 0.24 && Math.abs(h - 0.28) < 0.04) return paintColor(out, CLASS.car, plate);
-        if (a > half * 0.7 && a < half - 0.06 && Math.abs(h - (cabinStart - 0.12)) < 0.05) return paintColor(out, CLASS.car, lamp);
-        return paintColor(out, CLASS.car, body, 0.85 + 0.3 * h);
+        if (a < 0.24 && Math.abs(h - 0.28) < 0.04) return paintColour(out, CLASS.car, plate);
+        if (a > half * 0.7 && a < half - 0.06 && Math.abs(h - (cabinStart - 0.12)) < 0.05) return paintColour(out, CLASS.car, lamp);
+        return paintColour(out, CLASS.car, body, 0.85 + 0.3 * h);
       }
       const taper = boxy ? 0.02 : 0.1 + 0.22 * ((h - cabinStart) / (1 - cabinStart));
       if (a > half - taper * width) return false;
       const inset = a < half - taper * width - 0.1 && h < 0.93 && h > cabinStart + 0.04;
       if (inset && (!boxy || h > 0.7 || oncoming)) {
         const reflection = 0.7 + 0.6 * ((u / width + h) % 0.5);
-        return paintColor(out, CLASS.car, glass, reflection);
+        return paintColour(out, CLASS.car, glass, reflection);
       }
-      return paintColor(out, CLASS.car, body, 1.05);
+      return paintColour(out, CLASS.car, body, 1.05);
     },
   };
 }
@@ -117,21 +117,21 @@ export function pedestrian(rng: Random, x: number, z: number): Sprite {
       const head = height - 0.12;
       const du = u;
       const dv = v - head;
-      if (du * du + dv * dv < 0.11 * 0.11) return paintColor(out, CLASS.pedestrian, dv > 0.03 ? hair : skin);
+      if (du * du + dv * dv < 0.11 * 0.11) return paintColour(out, CLASS.pedestrian, dv > 0.03 ? hair : skin);
       const hip = height * 0.5;
       const neck = height - 0.24;
       if (v > hip && v < neck) {
         const w = shoulders - ((neck - v) / (neck - hip)) * 0.04;
-        if (Math.abs(u) < w) return paintColor(out, CLASS.pedestrian, top, 0.9 + 0.2 * ((v - hip) / (neck - hip)));
-        if (Math.abs(u) < w + 0.07 && v > hip - 0.05) return paintColor(out, CLASS.pedestrian, v < hip + 0.12 ? skin : top, 0.85);
-        if (bag && u > w + 0.07 && u < w + 0.22 && v < hip + 0.3 && v > hip - 0.05) return paintColor(out, CLASS.pedestrian, bag);
+        if (Math.abs(u) < w) return paintColour(out, CLASS.pedestrian, top, 0.9 + 0.2 * ((v - hip) / (neck - hip)));
+        if (Math.abs(u) < w + 0.07 && v > hip - 0.05) return paintColour(out, CLASS.pedestrian, v < hip + 0.12 ? skin : top, 0.85);
+        if (bag && u > w + 0.07 && u < w + 0.22 && v < hip + 0.3 && v > hip - 0.05) return paintColour(out, CLASS.pedestrian, bag);
         return false;
       }
       if (v <= hip) {
         const spread = stride * (1 - v / hip);
         const left = Math.abs(u + 0.08 + spread) < 0.07;
         const right = Math.abs(u - 0.08 - spread) < 0.07;
-        if (left || right) return v < 0.07 ? paintGray(out, CLASS.pedestrian, 0.1) : paintColor(out, CLASS.pedestrian, legs);
+        if (left || right) return v < 0.07 ? paintGray(out, CLASS.pedestrian, 0.1) : paintColour(out, CLASS.pedestrian, legs);
       }
       return false;
     },
@@ -143,7 +143,7 @@ export function pole(rng: Random, x: number, z: number, armTowards: number): Spr
   const utility = chance(rng, 0.3);
   const height = utility ? uniform(rng, 7, 10) : uniform(rng, 4.5, 8);
   const radius = utility ? uniform(rng, 0.12, 0.17) : uniform(rng, 0.06, 0.1);
-  const color = utility ? vary(rng, UTILITY_POLE_PAINT) : vary(rng, pick(rng, POLE_PAINTS));
+  const colour = utility ? vary(rng, UTILITY_POLE_PAINT) : vary(rng, pick(rng, POLE_PAINTS));
   const arm = utility ? 0 : uniform(rng, 0.8, 2);
   const width = 2 * (arm + radius + 0.3);
   const bulb = hsl(50, 0.3, 0.8);
@@ -156,11 +156,11 @@ export function pole(rng: Random, x: number, z: number, armTowards: number): Spr
     shadow: 0.3,
     footprint: 3 * radius,
     paint(u, v, out) {
-      if (Math.abs(u) < radius * (v < 0.5 ? 1.4 : 1)) return paintColor(out, CLASS.pole, color, 0.9 + 0.2 * (u / radius));
-      if (utility) return v > height - 1.2 && Math.abs(v - (height - 0.8)) < 0.06 && Math.abs(u) < 0.9 ? paintColor(out, CLASS.pole, color) : false;
+      if (Math.abs(u) < radius * (v < 0.5 ? 1.4 : 1)) return paintColour(out, CLASS.pole, colour, 0.9 + 0.2 * (u / radius));
+      if (utility) return v > height - 1.2 && Math.abs(v - (height - 0.8)) < 0.06 && Math.abs(u) < 0.9 ? paintColour(out, CLASS.pole, colour) : false;
       const along = u * armTowards;
-      if (along > 0 && along < arm && Math.abs(v - (height - 0.1 - 0.15 * (along / arm) ** 2)) < 0.05) return paintColor(out, CLASS.pole, color);
-      if (along > arm - 0.4 && along < arm + 0.15 && v > height - 0.35 && v < height - 0.12) return paintColor(out, CLASS.pole, along > arm - 0.3 && v < height - 0.25 ? bulb : color);
+      if (along > 0 && along < arm && Math.abs(v - (height - 0.1 - 0.15 * (along / arm) ** 2)) < 0.05) return paintColour(out, CLASS.pole, colour);
+      if (along > arm - 0.4 && along < arm + 0.15 && v > height - 0.35 && v < height - 0.12) return paintColour(out, CLASS.pole, along > arm - 0.3 && v < height - 0.25 ? bulb : colour);
       return false;
     },
   };
@@ -179,8 +179,8 @@ export function trafficSign(rng: Random, x: number, z: number): Sprite {
     { face: hsl(48, 0.85, 0.55), inner: gray(0.1) },
     { face: gray(0.92), inner: hsl(0, 0.8, 0.45) },
   ]);
-  const postColor = gray(uniform(rng, 0.4, 0.65));
-  const symbolColor = scheme.inner === scheme.face ? gray(0.1) : mix(scheme.face, gray(0.1), 0.5);
+  const postColour = gray(uniform(rng, 0.4, 0.65));
+  const symbolColour = scheme.inner === scheme.face ? gray(0.1) : mix(scheme.face, gray(0.1), 0.5);
   return {
     x,
     z,
@@ -211,9 +211,9 @@ export function trafficSign(rng: Random, x: number, z: number): Sprite {
       }
       if (inside) {
         const symbol = !ring && Math.abs(cu) < 0.45 && Math.abs(cv) < 0.2;
-        return paintColor(out, CLASS.trafficSign, ring ? scheme.face : symbol ? symbolColor : scheme.inner);
+        return paintColour(out, CLASS.trafficSign, ring ? scheme.face : symbol ? symbolColour : scheme.inner);
       }
-      if (v < post + size / 2 && Math.abs(u) < 0.04) return paintColor(out, CLASS.pole, postColor);
+      if (v < post + size / 2 && Math.abs(u) < 0.04) return paintColour(out, CLASS.pole, postColour);
       return false;
     },
   };
@@ -241,9 +241,9 @@ export function tree(rng: Random, x: number, z: number): Sprite {
       const r = Math.hypot(cu, cv);
       if (r < 0.75 + 0.35 * angleNoise) {
         const k = 0.6 + 0.8 * valueNoise(u * 4, v * 4, seed + 1) - 0.3 * cv;
-        return paintColor(out, CLASS.vegetation, leaves, Math.max(0.3, k + 0.2 * (hash2(Math.floor(u * 10), Math.floor(v * 10), seed) - 0.5)));
+        return paintColour(out, CLASS.vegetation, leaves, Math.max(0.3, k + 0.2 * (hash2(Math.floor(u * 10), Math.floor(v * 10), seed) - 0.5)));
       }
-      if (v < trunk + crown * 0.5 && Math.abs(u) < trunkRadius * (1 - v / (trunk * 3))) return paintColor(out, CLASS.vegetation, bark);
+      if (v < trunk + crown * 0.5 && Math.abs(u) < trunkRadius * (1 - v / (trunk * 3))) return paintColour(out, CLASS.vegetation, bark);
       return false;
     },
   };
@@ -252,7 +252,7 @@ export function tree(rng: Random, x: number, z: number): Sprite {
 /** Street furniture, CARLA's "other": bins, benches, bollards, post boxes, planters. */
 export function furniture(rng: Random, x: number, z: number): Sprite {
   const kind = pick(rng, ['bin', 'bench', 'bollard', 'postbox', 'planter'] as const);
-  const color = vary(rng, pick(rng, FURNITURE_PAINTS));
+  const colour = vary(rng, pick(rng, FURNITURE_PAINTS));
   const accent = vary(rng, pick(rng, FURNITURE_ACCENTS));
   const size = { bin: [0.6, 1.0], bench: [1.8, 0.9], bollard: [0.22, 0.9], postbox: [0.55, 1.3], planter: [1.4, 0.7] }[kind];
   const plant = hsl(uniform(rng, 80, 130), 0.45, 0.3);
@@ -269,19 +269,19 @@ export function furniture(rng: Random, x: number, z: number): Sprite {
       const a = Math.abs(u) / (width / 2);
       switch (kind) {
         case 'bin':
-          if (v > height - 0.08) return a < 1.05 ? paintColor(out, CLASS.other, color, 0.7) : false;
-          return a < 0.95 ? paintColor(out, CLASS.other, color, 1.1 - 0.5 * a * a) : false;
+          if (v > height - 0.08) return a < 1.05 ? paintColour(out, CLASS.other, colour, 0.7) : false;
+          return a < 0.95 ? paintColour(out, CLASS.other, colour, 1.1 - 0.5 * a * a) : false;
         case 'bench':
-          if (Math.abs(v - 0.45) < 0.05 || (v > 0.55 && v < 0.9 && (v * 8) % 1 < 0.6)) return paintColor(out, CLASS.other, color);
+          if (Math.abs(v - 0.45) < 0.05 || (v > 0.55 && v < 0.9 && (v * 8) % 1 < 0.6)) return paintColour(out, CLASS.other, colour);
           return v < 0.45 && a > 0.8 && a < 0.9 ? paintGray(out, CLASS.other, 0.2) : false;
         case 'bollard':
-          return a < 0.8 ? paintColor(out, CLASS.other, Math.abs(v - 0.75) < 0.05 ? accent : color, 1 - 0.4 * a * a) : false;
+          return a < 0.8 ? paintColour(out, CLASS.other, Math.abs(v - 0.75) < 0.05 ? accent : colour, 1 - 0.4 * a * a) : false;
         case 'postbox':
           if (v < 0.6) return a < 0.25 ? paintGray(out, CLASS.other, 0.2) : false;
-          return a < 0.95 ? paintColor(out, CLASS.other, accent, Math.abs(v - 1.1) < 0.02 ? 0.3 : 1 - 0.3 * a) : false;
+          return a < 0.95 ? paintColour(out, CLASS.other, accent, Math.abs(v - 1.1) < 0.02 ? 0.3 : 1 - 0.3 * a) : false;
         case 'planter':
           if (v < height) return a < 1 ? paintGray(out, CLASS.other, 0.55 * (0.9 + 0.2 * valueNoise(u * 5, v * 5, 3))) : false;
-          return a < 0.9 * (1 - ((v - height) / 0.6) ** 2) + 0.1 * valueNoise(u * 8, v * 8, 5) ? paintColor(out, CLASS.vegetation, plant, 0.7 + 0.6 * valueNoise(u * 9, v * 9, 7)) : false;
+          return a < 0.9 * (1 - ((v - height) / 0.6) ** 2) + 0.1 * valueNoise(u * 8, v * 8, 5) ? paintColour(out, CLASS.vegetation, plant, 0.7 + 0.6 * valueNoise(u * 9, v * 9, 7)) : false;
       }
     },
   };

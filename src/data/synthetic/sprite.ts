@@ -2,7 +2,7 @@
 // furniture, anomalies) as camera-facing sprites: a shape function over the
 // sprite's own metres, drawn with a depth test against the rendered street.
 
-import type { Rgb } from './color';
+import type { Rgb } from './colour';
 import { camera, setPixel, toCamera, type Frame } from './frame';
 import { rowShadow } from './world';
 import type { Street } from './street';
@@ -36,7 +36,7 @@ export interface Sprite {
   footprint: number;
 }
 
-export function paintColor(out: Paint, cls: number, c: Rgb, k = 1): true {
+export function paintColour(out: Paint, cls: number, c: Rgb, k = 1): true {
   out.cls = cls;
   out.r = c[0] * k;
   out.g = c[1] * k;
@@ -116,7 +116,7 @@ export function drawSprites(street: Street, frame: Frame, sprites: readonly Spri
     const e = sprite.x - street.curvature * sprite.z * sprite.z;
     const sunLit = Math.max(0, L.sun[1]) * 0.6 + 0.25 * Math.sqrt(1 - L.sun[1] * L.sun[1]);
     const k = L.sunStrength * 1.5 * sunLit * (1 - rowShadow(street, e, sprite.z, sprite.height / 2));
-    const light: Rgb = [L.ambient[0] + L.sunColor[0] * k, L.ambient[1] + L.sunColor[1] * k, L.ambient[2] + L.sunColor[2] * k];
+    const light: Rgb = [L.ambient[0] + L.sunColour[0] * k, L.ambient[1] + L.sunColour[1] * k, L.ambient[2] + L.sunColour[2] * k];
     const scale = f / zc;
     const centreX = street.cx + xc * scale;
     const bottomY = street.cy - (sprite.lift - street.cameraHeight) * scale;

@@ -3,7 +3,7 @@
 // right, Y up, Z forward; the road centre line is X = curvature * Z^2.
 
 import type { Random } from '../../base/random';
-import { gray, hsl, mix, type Rgb } from './color';
+import { gray, hsl, mix, type Rgb } from './colour';
 import { chance, pick, uniform, weighted } from './random';
 
 export type FrontKind = 'building' | 'wall' | 'fence' | 'hedge' | 'open';
@@ -14,7 +14,7 @@ export interface Segment<K extends string> {
   z1: number;
   kind: K;
   height: number;
-  color: Rgb;
+  colour: Rgb;
   /** Texture variant and seed. */
   style: number;
   seed: number;
@@ -29,13 +29,13 @@ export interface Side {
   backRow: Segment<BackKind>[];
   /** Ground between the sidewalk and the rows: lawn (vegetation) or paving (sidewalk). */
   yard: 'grass' | 'paved';
-  yardColor: Rgb;
+  yardColour: Rgb;
 }
 
 export interface Light {
   /** Unit vector towards the sun. */
   sun: [number, number, number];
-  sunColor: Rgb;
+  sunColour: Rgb;
   sunStrength: number;
   ambient: Rgb;
   skyZenith: Rgb;
@@ -63,14 +63,14 @@ export interface Street {
   lanes: number;
   centreLine: 'dashed' | 'solid' | 'double';
   edgeLines: boolean;
-  lineColor: Rgb;
+  lineColour: Rgb;
   lineWidth: number;
   dashPeriod: number;
   dashPhase: number;
   crosswalk: { z0: number; z1: number } | null;
   asphalt: Rgb;
-  sidewalkColor: Rgb;
-  curbColor: Rgb;
+  sidewalkColour: Rgb;
+  curbColour: Rgb;
   tile: number;
   sides: [Side, Side];
   light: Light;
@@ -90,8 +90,8 @@ const FACADE_COLORS: Rgb[] = [
   hsl(200, 0.25, 0.35), // glass tower
 ];
 
-function jitter(rng: Random, color: Rgb, amount: number): Rgb {
-  return color.map((c) => Math.min(1, Math.max(0, c * (1 + uniform(rng, -amount, amount))))) as Rgb;
+function jitter(rng: Random, colour: Rgb, amount: number): Rgb {
+  return colour.map((c) => Math.min(1, Math.max(0, c * (1 + uniform(rng, -amount, amount))))) as Rgb;
 }
 
 function frontRow(rng: Random, town: Rgb[]): Segment<FrontKind>[] {
@@ -106,7 +106,7 @@ function frontRow(rng: Random, town: Rgb[]): Segment<FrontKind>[] {
     const length = kind === 'building' ? uniform(rng, 8, 30) : uniform(rng, 5, 20);
     const height =
       kind === 'building' ? uniform(rng, 6, 24) : kind === 'wall' ? uniform(rng, 1, 3.2) : kind === 'fence' ? uniform(rng, 0.9, 2.2) : uniform(rng, 0.8, 2.6);
-    const color =
+    const colour =
       kind === 'building'
         ? jitter(rng, pick(rng, town), 0.15)
         : kind === 'wall'
@@ -114,7 +114,7 @@ function frontRow(rng: Random, town: Rgb[]): Segment<FrontKind>[] {
           : kind === 'fence'
             ? jitter(rng, pick(rng, [gray(0.5), hsl(120, 0.25, 0.3), hsl(25, 0.4, 0.35), gray(0.2), hsl(0, 0, 0.75)]), 0.1)
             : jitter(rng, hsl(uniform(rng, 85, 130), uniform(rng, 0.3, 0.55), uniform(rng, 0.22, 0.35)), 0.1);
-    row.push({ z0: z, z1: z + length, kind, height, color, style: rng.int(4), seed: rng.nextUint32() });
+    row.push({ z0: z, z1: z + length, kind, height, colour, style: rng.int(4), seed: rng.nextUint32() });
     z += length;
   }
   return row;
@@ -126,8 +126,8 @@ function backRow(rng: Random, town: Rgb[]): Segment<BackKind>[] {
     const kind = weighted(rng, { building: 5, trees: 3, open: 1.5 });
     const length = uniform(rng, 10, 40);
     const height = kind === 'building' ? uniform(rng, 8, 35) : uniform(rng, 5, 14);
-    const color = kind === 'trees' ? hsl(uniform(rng, 80, 135), uniform(rng, 0.3, 0.5), uniform(rng, 0.2, 0.32)) : jitter(rng, pick(rng, town), 0.2);
-    row.push({ z0: z, z1: z + length, kind, height, color, style: rng.int(4), seed: rng.nextUint32() });
+    const colour = kind === 'trees' ? hsl(uniform(rng, 80, 135), uniform(rng, 0.3, 0.5), uniform(rng, 0.2, 0.32)) : jitter(rng, pick(rng, town), 0.2);
+    row.push({ z0: z, z1: z + length, kind, height, colour, style: rng.int(4), seed: rng.nextUint32() });
     z += length;
   }
   return row;
@@ -142,7 +142,7 @@ function side(rng: Random, roadHalf: number, sidewalk: number, town: Rgb[]): Sid
     frontRow: frontRow(rng, town),
     backRow: backRow(rng, town),
     yard,
-    yardColor: yard === 'grass' ? hsl(uniform(rng, 70, 110), uniform(rng, 0.25, 0.45), uniform(rng, 0.25, 0.38)) : jitter(rng, gray(0.5), 0.15),
+    yardColour: yard === 'grass' ? hsl(uniform(rng, 70, 110), uniform(rng, 0.25, 0.45), uniform(rng, 0.25, 0.38)) : jitter(rng, gray(0.5), 0.15),
   };
 }
 
@@ -151,14 +151,14 @@ function light(rng: Random): Light {
   const elevation = weather === 'dusk' ? uniform(rng, 0.05, 0.25) : uniform(rng, 0.25, 1.1);
   const azimuth = uniform(rng, -Math.PI, Math.PI);
   const sun: [number, number, number] = [Math.cos(elevation) * Math.sin(azimuth), Math.sin(elevation), Math.cos(elevation) * Math.cos(azimuth)];
-  const sunColor = weather === 'dusk' ? hsl(uniform(rng, 20, 35), 0.8, 0.7) : hsl(45, 0.3, uniform(rng, 0.85, 0.95));
+  const sunColour = weather === 'dusk' ? hsl(uniform(rng, 20, 35), 0.8, 0.7) : hsl(45, 0.3, uniform(rng, 0.85, 0.95));
   const sunStrength = weather === 'overcast' ? uniform(rng, 0, 0.15) : weather === 'hazy' ? uniform(rng, 0.3, 0.5) : uniform(rng, 0.6, 0.9);
   const skyZenith =
     weather === 'overcast' ? gray(uniform(rng, 0.55, 0.75)) : weather === 'dusk' ? hsl(uniform(rng, 215, 260), 0.4, 0.35) : hsl(uniform(rng, 200, 220), uniform(rng, 0.45, 0.7), uniform(rng, 0.5, 0.62));
   const skyHorizon = weather === 'dusk' ? hsl(uniform(rng, 15, 40), 0.7, 0.65) : mix(skyZenith, gray(0.9), uniform(rng, 0.4, 0.8));
   return {
     sun,
-    sunColor,
+    sunColour,
     sunStrength,
     ambient: mix(skyZenith, gray(0.75), 0.6).map((c) => c * (weather === 'overcast' ? uniform(rng, 0.85, 1.05) : uniform(rng, 0.45, 0.6))) as Rgb,
     skyZenith,
@@ -193,14 +193,14 @@ export function drawStreet(rng: Random, width: number, height: number): Street {
     lanes,
     centreLine: pick(rng, ['dashed', 'dashed', 'solid', 'double'] as const),
     edgeLines: chance(rng, 0.6),
-    lineColor: yellow ? hsl(48, 0.75, 0.6) : gray(uniform(rng, 0.78, 0.92)),
+    lineColour: yellow ? hsl(48, 0.75, 0.6) : gray(uniform(rng, 0.78, 0.92)),
     lineWidth: uniform(rng, 0.12, 0.2),
     dashPeriod: uniform(rng, 6, 12),
     dashPhase: uniform(rng, 0, 12),
     crosswalk: chance(rng, 0.3) ? (() => { const z0 = uniform(rng, 7, 28); return { z0, z1: z0 + uniform(rng, 2.5, 4) }; })() : null,
     asphalt: gray(uniform(rng, 0.24, 0.42)).map((c, i) => c * (1 + (i === 2 ? 0.04 : 0))) as Rgb,
-    sidewalkColor: jitter(rng, pick(rng, [gray(0.58), gray(0.5), hsl(30, 0.18, 0.55), hsl(10, 0.3, 0.45), gray(0.42)]), 0.1),
-    curbColor: gray(uniform(rng, 0.55, 0.75)),
+    sidewalkColour: jitter(rng, pick(rng, [gray(0.58), gray(0.5), hsl(30, 0.18, 0.55), hsl(10, 0.3, 0.45), gray(0.42)]), 0.1),
+    curbColour: gray(uniform(rng, 0.55, 0.75)),
     tile: pick(rng, [0.4, 0.5, 0.8, 1.0]),
     sides: [side(rng, roadHalf, sidewalk, town), side(rng, roadHalf, sidewalk, town)],
     light: light(rng),

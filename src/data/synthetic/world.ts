@@ -5,7 +5,7 @@
 // once their detail is smaller than a pixel.
 
 import { CLASS } from './classes';
-import type { Rgb } from './color';
+import type { Rgb } from './colour';
 import { camera, setPixel, type Frame } from './frame';
 import { fbm, hash2, valueNoise } from './noise';
 import { segmentAt, type BackKind, type FrontKind, type Segment, type Side, type Street } from './street';
@@ -117,7 +117,7 @@ function facade(s: Surface, seg: Segment<FrontKind> | Segment<BackKind>, u: numb
   const d = detail(Math.min(column, floor) * 0.5, footprint);
   windowness = windowness * d + (glassy ? 0.85 : 0.3) * (1 - d);
   const edge = seg.height - v < 0.45 || u - seg.z0 < 0.25 ? 0.72 : 1;
-  const base = seg.color;
+  const base = seg.colour;
   s.cls = CLASS.building;
   s.r = (base[0] * wall * (1 - windowness) + glass[0] * windowness) * edge;
   s.g = (base[1] * wall * (1 - windowness) + glass[1] * windowness) * edge;
@@ -133,16 +133,16 @@ export function frontMaterial(s: Surface, seg: Segment<FrontKind>, z: number, y:
       const row = Math.floor(y / 0.4);
       const mortar = frac(y / 0.4) < 0.1 || frac(z / 0.9 + row * 0.5) < 0.06;
       const k = (0.85 + 0.3 * fbm(z * 1.5, y * 1.5, seg.seed, 2)) * (mortar && seg.style < 2 ? 1 - 0.25 * detail(0.4, footprint) : 1);
-      set(s, CLASS.wall, seg.color, y > seg.height - 0.15 ? k * 1.15 : k);
+      set(s, CLASS.wall, seg.colour, y > seg.height - 0.15 ? k * 1.15 : k);
       return;
     }
     case 'fence': {
       const mesh = seg.style === 2 && frac((z + y) / 0.12) > 0.3 && frac((z - y) / 0.12) > 0.3 ? 0.45 + 0.3 * (1 - detail(0.12, footprint)) : 1;
-      set(s, CLASS.fence, seg.color, (0.85 + 0.3 * valueNoise(z * 3, y * 3, seg.seed)) * mesh);
+      set(s, CLASS.fence, seg.colour, (0.85 + 0.3 * valueNoise(z * 3, y * 3, seg.seed)) * mesh);
       return;
     }
     case 'hedge':
-      foliage(s, seg.color, z, y, seg.seed, footprint);
+      foliage(s, seg.colour, z, y, seg.seed, footprint);
       return;
     case 'open':
       return;
@@ -150,7 +150,7 @@ export function frontMaterial(s: Surface, seg: Segment<FrontKind>, z: number, y:
 }
 
 export function backMaterial(s: Surface, seg: Segment<BackKind>, z: number, y: number, footprint: number, street: Street): void {
-  if (seg.kind === 'trees') foliage(s, seg.color, z, y, seg.seed, footprint);
+  if (seg.kind === 'trees') foliage(s, seg.colour, z, y, seg.seed, footprint);
   else facade(s, seg, z, y, footprint, street);
 }
 
@@ -162,9 +162,9 @@ function groundMaterial(s: Surface, street: Street, e: number, x: number, z: num
     if (isLine(street, e, z)) {
       const wear = fbm(x * 4, z * 2, seed + 3, 2) > 0.62 ? 0.55 : 0;
       s.cls = CLASS.roadLine;
-      s.r = (street.lineColor[0] * (1 - wear) + street.asphalt[0] * wear) * k;
-      s.g = (street.lineColor[1] * (1 - wear) + street.asphalt[1] * wear) * k;
-      s.b = (street.lineColor[2] * (1 - wear) + street.asphalt[2] * wear) * k;
+      s.r = (street.lineColour[0] * (1 - wear) + street.asphalt[0] * wear) * k;
+      s.g = (street.lineColour[1] * (1 - wear) + street.asphalt[1] * wear) * k;
+      s.b = (street.lineColour[2] * (1 - wear) + street.asphalt[2] * wear) * k;
       return;
     }
     set(s, CLASS.road, street.asphalt, k);
@@ -174,17 +174,17 @@ function groundMaterial(s: Surface, street: Street, e: number, x: number, z: num
   if (a < street.roadHalf + street.sidewalk) {
     const across = a - street.roadHalf;
     if (across < 0.22) {
-      set(s, CLASS.sidewalk, street.curbColor, 0.9 + 0.2 * valueNoise(z * 2, 0, seed));
+      set(s, CLASS.sidewalk, street.curbColour, 0.9 + 0.2 * valueNoise(z * 2, 0, seed));
       return;
     }
-    set(s, CLASS.sidewalk, street.sidewalkColor, paving(across, z, street.tile, seed, footprint));
+    set(s, CLASS.sidewalk, street.sidewalkColour, paving(across, z, street.tile, seed, footprint));
     return;
   }
   if (side.yard === 'grass') {
-    foliage(s, side.yardColor, x, z, seed + 5, footprint);
+    foliage(s, side.yardColour, x, z, seed + 5, footprint);
     return;
   }
-  set(s, CLASS.sidewalk, side.yardColor, paving(x, z, street.tile * 2, seed + 6, footprint));
+  set(s, CLASS.sidewalk, side.yardColour, paving(x, z, street.tile * 2, seed + 6, footprint));
 }
 
 /** Brightness of the asphalt (grain, patches, wear) at ground point (x, z). */
@@ -243,9 +243,9 @@ function shadowOf(row: readonly Segment<string>[], d: number, z: number, y: numb
 function shadeInto(s: Surface, street: Street, lit: number): void {
   const L = street.light;
   const k = L.sunStrength * 1.5 * lit;
-  s.r *= L.ambient[0] + L.sunColor[0] * k;
-  s.g *= L.ambient[1] + L.sunColor[1] * k;
-  s.b *= L.ambient[2] + L.sunColor[2] * k;
+  s.r *= L.ambient[0] + L.sunColour[0] * k;
+  s.g *= L.ambient[1] + L.sunColour[1] * k;
+  s.b *= L.ambient[2] + L.sunColour[2] * k;
 }
 
 function sky(s: Surface, street: Street, dx: number, dy: number, dz: number): void {
@@ -265,9 +265,9 @@ function sky(s: Surface, street: Street, dx: number, dy: number, dz: number): vo
   s.b += (white - s.b) * cloud * 0.8;
   const toSun = (dx * L.sun[0] + dy * L.sun[1] + dz * L.sun[2]) / norm;
   const glow = Math.pow(Math.max(0, toSun), 40) * L.sunStrength * 0.6;
-  s.r += L.sunColor[0] * glow;
-  s.g += L.sunColor[1] * glow;
-  s.b += L.sunColor[2] * glow;
+  s.r += L.sunColour[0] * glow;
+  s.g += L.sunColour[1] * glow;
+  s.b += L.sunColour[2] * glow;
 }
 
 export function renderWorld(street: Street, frame: Frame): void {
