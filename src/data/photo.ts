@@ -60,16 +60,21 @@ async function decodeWebp(bytes: Uint8Array, name: string): Promise<RgbImage> {
   return { width: rgba.width, height: rgba.height, data };
 }
 
-/** A PNG, JPEG or WebP file's pixels as 8-bit RGB (alpha dropped). */
-export async function decodePhoto(bytes: Uint8Array, name = 'image'): Promise<RgbImage> {
+/** PNG and JPEG decode at once; WebP only through its asynchronous wasm decoder, so null here. */
+function decodeAtOnce(bytes: Uint8Array, name: string): RgbImage | null {
   switch (readableFormat(bytes, name)) {
     case 'PNG':
       return decodeImage(bytes, name);
     case 'JPEG':
       return decodeJpeg(bytes, name);
     case 'WebP':
-      return decodeWebp(bytes, name);
+      return null;
   }
+}
+
+/** A PNG, JPEG or WebP file's pixels as 8-bit RGB (alpha dropped). */
+export async function decodePhoto(bytes: Uint8Array, name = 'image'): Promise<RgbImage> {
+  return decodeAtOnce(bytes, name) ?? decodeWebp(bytes, name);
 }
 
 function readBytes(path: string): Uint8Array {
@@ -100,13 +105,7 @@ export async function preloadPhotos(paths: readonly string[]): Promise<void> {
 export function readPhotoSync(path: string): RgbImage {
   const ready = preloaded.get(path);
   if (ready) return ready;
-  const bytes = readBytes(path);
-  switch (readableFormat(bytes, path)) {
-    case 'PNG':
-      return decodeImage(bytes, path);
-    case 'JPEG':
-      return decodeJpeg(bytes, path);
-    case 'WebP':
-      throw new DataError(`${path}: a WebP image read before preloadPhotos decoded it`, [path]);
-  }
+  const image = decodeAtOnce(readBytes(path), path);
+  if (!image) throw new DataError(`${path}: a WebP image read before preloadPhotos decoded it`, [path]);
+  return image;
 }
