@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { IGNORE_LABEL } from '../src/base/labels';
 import { indexCamVid } from '../src/data/camvid';
 import { CAMVID_CLASSES } from '../src/data/class-tables';
-import { loadSample } from '../src/data/dataset';
+import { canHoldAnomalies, loadSample } from '../src/data/dataset';
 import { DataError } from '../src/data/errors';
 import { datasetPathProblem, openDataset } from '../src/data/open-dataset';
 import { writePng } from '../src/data/png';
@@ -74,6 +74,10 @@ test('--data by layout: CamVid and StreetHazards recognised; a missing path, a f
   assert.match(none, `${join(dir, 'empty')} is in no known layout: it lacks train/images/training/ (StreetHazards) and trainannot/ (CamVid)`);
   assert.not.match(none, '\n');
   assert.throws(() => openDataset(join(dir, 'empty'), { splits: ['train'] }), (e: unknown) => e instanceof DataError && e.message === none);
+});
+
+test('only CamVid\'s label format cannot mark anomalies', () => {
+  assert.equal((['camvid', 'streethazards', 'anomaly-mask', 'road-anomaly'] as const).map(canHoldAnomalies), [false, true, true, true]);
 });
 
 test.run();

@@ -7,7 +7,7 @@ import { batchesInOrder } from '../data/batches';
 import { batchImage } from '../data/image-input';
 import { createProgress } from '../data/progress';
 import { DataError } from '../data/errors';
-import { loadSample, type DatasetIndex, type Sample, type SkippedFile, type SplitName } from '../data/dataset';
+import { canHoldAnomalies, loadSample, type DatasetIndex, type Sample, type SkippedFile, type SplitName } from '../data/dataset';
 import { ANOMALY_LABEL, type ClassTable } from '../base/labels';
 import { AnomalyEvaluation, ColourHistogram, ConfusionMatrix, DOMAIN_SCORES, imageMeans as domainMeans, PooledEvaluation, type DomainScore, type PooledSummary } from '../eval';
 import type { ModelConfig } from '../model/config';
@@ -121,7 +121,10 @@ export async function evaluateSplit(
   const { samples, split, classes } = evaluated;
   models.teacher.eval();
   models.student.eval();
-  const scored = METHODS.filter((m) => m.source !== 'colourRarity' || models.colour !== null);
+  // A split whose label files cannot mark anomalies (CamVid's) is scored for the teacher's segmentation and the
+  // domain check alone: no anomaly metric, so neither the untrained networks nor colour rarity run on it.
+  const anomalous = samples.some((s) => canHoldAnomalies(s.format));
+  const scored = anomalous ? METHODS.filter((m) => m.source !== 'colourRarity' || models.colour !== null) : [];
   const methods = Object.fromEntries(scored.map((m) => [m.key, new AnomalyEvaluation()])) as Record<string, AnomalyEvaluation>;
   const pooled = Object.fromEntries(scored.map((m) => [m.key, new PooledEvaluation()])) as Record<string, PooledEvaluation>;
   const confusion = new ConfusionMatrix(classes.names.length);
@@ -134,13 +137,13 @@ export async function evaluateSplit(
   let panelsLeft = panels;
   for (const batch of batches) {
     if (control.stopRequested !== null) return null;
-    const { scores, controls, prediction } = withBaselines(await scoreBatch(models.teacher, models.student, batch, o.temperature, models.untrained));
+    const { scores, controls, prediction } = withBaselines(await scoreBatch(models.teacher, models.student, batch, o.temperature, anomalous ? models.untrained : undefined));
     const plane = batch.height * batch.width;
     for (let i = 0; i < batch.size; i++) {
       const at = (map: Float32Array) => map.subarray(i * plane, (i + 1) * plane);
       const labels = batch.labels.subarray(i * plane, (i + 1) * plane);
       const predicted = prediction.subarray(i * plane, (i + 1) * plane);
-      const colour = models.colour?.score(batchImage(batch, i)) ?? null;
+      const colour = anomalous ? (models.colour?.score(batchImage(batch, i)) ?? null) : null;
       const map = (source: MethodSource): Float32Array => (source === 'colourRarity' ? colour! : at(source in scores ? scores[source as ScoreName] : controls![source as ControlScoreName]));
       confusion.add(predicted, labels);
       const name = batch.samples[i]!.image;

@@ -107,7 +107,7 @@ export function buildReport(r: ReportInput): ResultsReport {
   const evaluationImages = r.evaluations.reduce((s, e) => s + e.images, 0);
   return {
     title: `DiCNet on ${o.data ? r.index.layout : 'the embedded synthetic street scenes'} (${r.config.name}, ${r.config.inputHeight}x${r.config.inputWidth}, ${o.loss} distillation, seed ${o.seed})`,
-    tables: r.evaluations.filter((e) => e.methods[METHODS[0]!.key]!.summary().imagesScored > 0).map((e) => table(e, o)),
+    tables: r.evaluations.filter((e) => (e.methods[METHODS[0]!.key]?.summary().imagesScored ?? 0) > 0).map((e) => table(e, o)),
     sections: {
       teacher: section(`teacher segmentation (${test.split} split, known classes)`, {
         miou: ['mIoU', test.confusion.meanIou(), 'percent'],
@@ -166,7 +166,7 @@ export function buildReport(r: ReportInput): ResultsReport {
         root: ['root', r.index.root],
         layout: ['layout', r.index.layout],
         train_images: ['train images', r.index.splits.train?.length ?? 0],
-        ...Object.fromEntries(r.evaluations.map((e) => [`${snake(e.split)}_images`, [`${e.split} images scored`, e.methods[METHODS[0]!.key]!.summary().imagesScored]])),
+        ...Object.fromEntries(r.evaluations.map((e) => [`${snake(e.split)}_images`, [`${e.split} images scored`, e.methods[METHODS[0]!.key]?.summary().imagesScored ?? 0]])),
         files_skipped: ['files skipped as bad', skippedFiles(r).length],
       }),
     },

@@ -114,6 +114,13 @@ const FORMAT_RULES: Record<LabelFormat, FormatRule> = {
   },
 };
 
+/** Whether a file of this format can hold anomaly pixels at all (CamVid's cannot): where none can, scoring anomalies is wasted work. */
+export function canHoldAnomalies(format: LabelFormat): boolean {
+  const rule = FORMAT_RULES[format];
+  for (let v = 0; v < 256; v++) if (rule.label(v) === ANOMALY_LABEL) return true;
+  return false;
+}
+
 /** Stored label values to engine labels; refuses values the format does not have, naming them. */
 export function decodeLabels(format: LabelFormat, stored: Uint8Array, name: string): Uint8Array {
   const rule = FORMAT_RULES[format];
