@@ -5,7 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   BatchStream,
+  COLOUR_JITTER,
   DataError,
+  DEFAULT_AUGMENTATION,
+  applyColourChange,
   IMAGENET_MEAN,
   IMAGENET_STD,
   batchesInOrder,
@@ -109,6 +112,33 @@ test('a resumed stream continues with the same order and the same crops', () => 
   assert.is(resumed.currentEpoch, original.currentEpoch);
   assert.ok(original.currentEpoch >= 2, 'the test crossed epochs');
   assert.throws(() => new BatchStream(train.slice(1), options, saved), (e: unknown) => e instanceof DataError && /cannot resume/.test(e.message));
+});
+
+test('colour jitter: an identity change leaves the image, known changes act as stated, the stream jitters images and not labels, and resumes alike', () => {
+  const plane = SIZE.height * SIZE.width;
+  const plain = new BatchStream(train, { batchSize: 1, ...SIZE, seed: 9, shuffle: false, augmentation: null }).next().images;
+  const unit = { brightness: 1, contrast: 1, saturation: 1, gains: [1, 1, 1] as [number, number, number], gamma: 1 };
+  const unchanged = plain.slice();
+  applyColourChange(unchanged, 0, plane, unit);
+  assert.ok(unchanged.every((v, i) => Math.abs(v - plain[i]!) < 1e-5), 'identity');
+  const unitRange = (images: Float32Array, c: number, p: number) => images[c * plane + p]! * IMAGENET_STD[c]! + IMAGENET_MEAN[c]!;
+  const darker = plain.slice();
+  applyColourChange(darker, 0, plane, { ...unit, brightness: 0.5 });
+  for (let p = 0; p < plane; p += 97) for (let c = 0; c < 3; c++) assert.ok(Math.abs(unitRange(darker, c, p) - 0.5 * unitRange(plain, c, p)) < 1e-5, `half exposure at ${p}`);
+  const grey = plain.slice();
+  applyColourChange(grey, 0, plane, { ...unit, saturation: 0 });
+  for (let p = 0; p < plane; p += 97) assert.ok(Math.abs(unitRange(grey, 0, p) - unitRange(grey, 2, p)) < 1e-5 && Math.abs(unitRange(grey, 1, p) - unitRange(grey, 2, p)) < 1e-5, `grey at ${p}`);
+
+  const options = { batchSize: 2, ...SIZE, seed: 4, augmentation: { ...DEFAULT_AUGMENTATION, colour: COLOUR_JITTER } };
+  const jittered = new BatchStream(train, options);
+  const first = jittered.next();
+  const cropsOnly = new BatchStream(train, { ...options, augmentation: DEFAULT_AUGMENTATION }).next();
+  assert.equal(names(first), names(cropsOnly));
+  assert.equal(first.labels.subarray(0, plane), cropsOnly.labels.subarray(0, plane), 'the first crop is drawn before its colour change');
+  assert.not.equal(first.images.subarray(0, 3 * plane), cropsOnly.images.subarray(0, 3 * plane));
+  const saved: BatchStreamState = JSON.parse(JSON.stringify(jittered.state()));
+  const resumed = new BatchStream(train, options, saved);
+  for (let i = 0; i < 3; i++) assert.equal(resumed.next().images, jittered.next().images, `batch ${i} after resuming`);
 });
 
 test('onBadSample: skip counts the broken file once and goes on; fail throws naming it', () => {

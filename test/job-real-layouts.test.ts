@@ -16,7 +16,7 @@ import { renderScene } from '../src/data/synthetic/scene';
 import { CAMVID_CLASSES } from '../src/data/class-tables';
 import { checkpointPaths } from '../src/cli/pipeline';
 import { anomalySet, camvidCopy, jpegBytes } from './support/camvid';
-import { expectValue, runQuietly, smallRun, tempDir } from './support/pipeline';
+import { control, expectValue, runQuietly, smallRun, tempDir } from './support/pipeline';
 import { testRuntime } from './support/runtime';
 
 const test = suite('the main job on CamVid with anomaly sets');
@@ -58,6 +58,30 @@ test('train on CamVid: its 11 classes in the checkpoints, the report and metrics
   assert.match(report, 'pooled AUPR %');
   assert.match(report, /## domain check: images whose mean DiCNet \(KL\) score is above the p99 of the CamVid validation images \(1\)/);
   assert.match(report, '| road: images called unusual (%) |');
+});
+
+test('--teacher: a run that distils from that run\'s teacher trains none and gives its student bit for bit; jitter is named; a teacher of another input size is refused before any training', async () => {
+  const teacher = checkpointPaths(out).teacher;
+  const again = tempDir('camvid-teacher');
+  const run = await runQuietly(await testRuntime(), smallRun(again, { data, input: [32, 48], teacher }));
+  assert.is(expectValue(run).status, 'done');
+  assert.match(run.output, `teacher: ${teacher} (not trained in this run)`);
+  assert.not.match(run.output, 'cross-entropy', 'no teacher phase, and no class weights claimed for a teacher trained elsewhere');
+  assert.match(readFileSync(join(again, 'report.md'), 'utf8'), `| trained by an earlier run (--teacher) | ${teacher} |`);
+  const [first, second] = await Promise.all([out, again].map((d) => loadCheckpointFile(checkpointPaths(d).student)));
+  assert.equal([...second.tensors.keys()], [...first.tensors.keys()]);
+  const bytes = (t: { data: ArrayBufferView }) => Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength);
+  for (const [name, t] of first.tensors) assert.ok(bytes(second.tensors.get(name)!).equals(bytes(t)), name);
+  assert.is(second.metadata!.teacher_from, teacher);
+
+  const jittered = await runQuietly(await testRuntime(), smallRun(tempDir('camvid-jitter'), { data, input: [32, 48], teacher, studentJitter: 'colour' }), control({}, 1));
+  assert.is(expectValue(jittered).status, 'stopped');
+  assert.match(jittered.output, 'student (KL distillation, colour jitter)');
+
+  const refused = await runQuietly(await testRuntime(), smallRun(tempDir('camvid-other-size'), { data, input: [40, 48], teacher }));
+  assert.instance(refused.error, Error);
+  assert.match(String(refused.error), `${teacher}: its input is 32x48, this run's 40x48 (--input)`);
+  assert.not.match(refused.output, 'checking the data');
 });
 
 test('dicnet eval of those networks on the anomaly sets alone gives the run\'s numbers', () => {

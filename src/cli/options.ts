@@ -39,6 +39,10 @@ export interface RunOptions {
   stopAfter: number | null;
   /** The teacher's cross-entropy: square-root class-balanced weights from the training split, or none. */
   classWeights: 'sqrt' | 'none';
+  /** A trained teacher's checkpoint to distil from instead of training one; null: train it. */
+  teacher: string | null;
+  /** Photometric jitter of the distillation batches (COLOUR_JITTER), seen alike by teacher and student, or none. */
+  studentJitter: 'none' | 'colour';
 }
 
 /** The options whose default depends on the dataset, once it is known. */
@@ -95,6 +99,8 @@ export const defaults: RunOptions = {
   onNan: 'stop',
   stopAfter: null,
   classWeights: 'sqrt',
+  teacher: null,
+  studentJitter: 'none',
 };
 
 type ChoiceKey = { [K in keyof RunOptions]-?: RunOptions[K] extends string ? K : never }[keyof RunOptions];
@@ -130,6 +136,22 @@ export const trainOptions: readonly OptionRow<RunOptions>[] = [
     default: defaults.classWeights,
     read: choice('classWeights', ['sqrt', 'none']),
     resume: (o) => o.classWeights,
+  },
+  {
+    flag: '--teacher',
+    value: 'FILE',
+    help: "distil from this trained teacher (a run's checkpoints/teacher.safetensors) instead of\ntraining one; its configuration, classes and input size must be this run's",
+    read: (v) => ({ teacher: v }),
+    resume: (o) => (o.teacher === null ? null : resolve(o.teacher)),
+  },
+  {
+    flag: '--student-jitter',
+    value: 'none|colour',
+    help: 'photometric jitter of the distillation images (exposure, contrast, saturation,\nwhite balance, tone), the same image for teacher and student',
+    default: defaults.studentJitter,
+    read: choice('studentJitter', ['none', 'colour']),
+    // Runs from before this option saved none: 'none' is what they did.
+    resume: (o) => (o.studentJitter === 'none' ? null : o.studentJitter),
   },
   { flag: '--epochs', value: 'N', help: 'teacher and student epochs (default 33 and 14; CamVid 36 and 16)', read: (v, f) => ({ teacherEpochs: wholeNumber(f, v, 1), studentEpochs: wholeNumber(f, v, 1) }) },
   { flag: '--teacher-epochs', value: 'N', help: 'teacher epochs (default 33; CamVid 36)', read: (v, f) => ({ teacherEpochs: wholeNumber(f, v, 1) }), resume: (o) => o.teacherEpochs },

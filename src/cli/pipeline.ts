@@ -4,7 +4,7 @@
 // with `resume` continues the interrupted phase of the run in the same folder.
 
 import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Random } from '../base/random';
 import { CheckpointError } from '../checkpoint/errors';
 import { loadCheckpointFile, saveCheckpoint } from '../checkpoint/io';
@@ -140,6 +140,7 @@ function runMetadata(config: ModelConfig, o: RunOptions, index: DatasetIndex): R
     input_height: String(config.inputHeight),
     input_width: String(config.inputWidth),
     [CLASS_TABLE_KEY]: classTableToJson(index.classes),
+    ...(o.teacher === null ? {} : { teacher_from: resolve(o.teacher) }),
     ...(o.data === null ? SYNTHETIC_ORIGIN : { data_source: index.origin.source, data_terms: index.origin.terms }),
   };
 }
@@ -189,6 +190,20 @@ function thresholds(evaluations: readonly SplitEvaluation[]): ReportInput['thres
   return { split: from.split, values };
 }
 
+/** A teacher to distil from (--teacher), read and checked against this run's network and classes before any long work. */
+async function readTrainedTeacher(path: string, config: ModelConfig, index: DatasetIndex): Promise<DecodedCheckpoint> {
+  if (!existsSync(path)) throw new CheckpointError(path, 'no such file (--teacher takes a trained teacher, such as a run\'s checkpoints/teacher.safetensors)');
+  const checkpoint = await loadCheckpointFile(path);
+  const m = checkpoint.metadata ?? {};
+  const problems: string[] = [];
+  if (m.config !== config.name) problems.push(`it holds the ${m.config ?? 'unknown'} configuration, this run uses ${config.name}`);
+  const size = `${m.input_height ?? '?'}x${m.input_width ?? '?'}`;
+  if (size !== `${config.inputHeight}x${config.inputWidth}`) problems.push(`its input is ${size}, this run's ${config.inputHeight}x${config.inputWidth} (--input)`);
+  if (m[CLASS_TABLE_KEY] !== classTableToJson(index.classes)) problems.push(`its classes are not those of ${index.layout} at ${index.root}`);
+  if (problems.length > 0) throw new CheckpointError(path, problems);
+  return checkpoint;
+}
+
 /** Final weights of a finished phase, checked against this run's model before anything is copied. */
 async function loadModel(path: string, model: Module, config: ModelConfig, o: RunOptions): Promise<void> {
   const { tensors, metadata } = await loadCheckpointFile(path);
@@ -219,6 +234,7 @@ export async function runPipeline(rt: GpuRuntime, options: RunOptions, control: 
   const config = shapedConfig(o.config, { numClasses: index.classes.names.length, inputHeight: o.inputSize[0], inputWidth: o.inputSize[1] });
   log(`config ${config.name}: input ${config.inputHeight}x${config.inputWidth}, ${index.layout} (${config.numClasses} classes), loss ${o.loss}, seed ${o.seed}`);
   checkInputFits(rt, o, config);
+  const trainedTeacher = o.teacher === null ? null : await readTrainedTeacher(o.teacher, config, index);
   // Every split is read here, so a bad file in one read only at evaluation stops the run before training, not after.
   const classPixels = checkSamples(index, o.onBadSample, (s) => log(`skipped ${s.reason} (--on-bad-sample skip)`), anomalySets);
   const dataSeconds = (performance.now() - t) / 1000;
@@ -236,6 +252,10 @@ export async function runPipeline(rt: GpuRuntime, options: RunOptions, control: 
   let teacherSummary: PhaseSummary | null = null;
   if (resume?.phase === 'student') {
     await loadModel(paths.teacher, teacher, config, o);
+  } else if (trainedTeacher) {
+    writeState(teacher, trainedTeacher.tensors, o.teacher!);
+    await saveModel(paths.teacher, teacher, config, o, index);
+    log(`teacher: ${o.teacher} (not trained in this run)`);
   } else {
     const result = await runPhase(teacherPhase(teacher, context), control, resume);
     if (!result.completed) return stopped(control);
@@ -272,7 +292,8 @@ export async function runPipeline(rt: GpuRuntime, options: RunOptions, control: 
     wallSeconds: (performance.now() - wall) / 1000,
     thresholds: threshold,
     domain,
-    classWeights: teacherClassWeights(context),
+    // A teacher trained elsewhere (--teacher) was weighted as its own run chose: not known here.
+    ...(o.teacher === null ? { classWeights: teacherClassWeights(context) } : {}),
     stateCheckpoint: paths.state,
   });
   // The table reaches the terminal before any file is written: a full disk loses no result.

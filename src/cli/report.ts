@@ -15,7 +15,8 @@ import type { RunOptions } from './options';
 import type { PhaseSummary } from './training';
 
 /** What the report says of a run beyond its measurements. */
-export type ReportSettings = Pick<RunOptions, 'data' | 'loss' | 'seed' | 'batchSize'>;
+/** `teacher` and `studentJitter` only where the run trained a student. */
+export type ReportSettings = Pick<RunOptions, 'data' | 'loss' | 'seed' | 'batchSize'> & Partial<Pick<RunOptions, 'teacher' | 'studentJitter'>>;
 
 export interface ReportInput {
   options: ReportSettings;
@@ -112,6 +113,7 @@ export function buildReport(r: ReportInput): ResultsReport {
       teacher: section(`teacher segmentation (${test.split} split, known classes)`, {
         miou: ['mIoU', test.confusion.meanIou(), 'percent'],
         pixel_accuracy: ['pixel accuracy', test.confusion.pixelAccuracy(), 'percent'],
+        ...(o.teacher ? { teacher_from: ['trained by an earlier run (--teacher)', o.teacher] as Entry } : {}),
         ...(r.classWeights === undefined
           ? {}
           : {
@@ -125,6 +127,7 @@ export function buildReport(r: ReportInput): ResultsReport {
       ...(student && {
         distillation: section('distillation', {
           loss: ['loss', o.loss],
+          ...(!o.studentJitter || o.studentJitter === 'none' ? {} : { jitter: ['photometric jitter', o.studentJitter] as Entry }),
           first_epoch_mean_loss: ['first epoch mean loss', round(mean(student.losses.first.slice(0, window)), 5)],
           last_epoch_mean_loss: ['last epoch mean loss', round(mean(student.losses.last.slice(-window)), 5)],
         }),

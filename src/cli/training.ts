@@ -3,7 +3,8 @@
 // and the options a resumed run must share with the interrupted one.
 
 import type { Random } from '../base/random';
-import { BatchStream, type BatchStreamState } from '../data/batches';
+import { BatchStream, DEFAULT_AUGMENTATION, type Augmentation, type BatchStreamState } from '../data/batches';
+import { COLOUR_JITTER } from '../data/colour-jitter';
 import type { DatasetIndex, SkippedFile } from '../data/dataset';
 import { Adam, SGD } from '../graph/optim';
 import { Tensor } from '../graph/tensor';
@@ -50,7 +51,7 @@ export function teacherClassWeights(ctx: Pick<PhaseContext, 'options' | 'trainCl
   return ctx.options.classWeights === 'sqrt' ? classBalancedWeights(ctx.trainClassPixels, SQRT_BALANCED) : null;
 }
 
-function schedule(ctx: PhaseContext, epochs: number, seedOffset: number) {
+function schedule(ctx: PhaseContext, epochs: number, seedOffset: number, augmentation: Augmentation = DEFAULT_AUGMENTATION) {
   const samples = ctx.index.splits.train!;
   const { options: o, config: c } = ctx;
   const stepsPerEpoch = Math.max(1, Math.floor(samples.length / o.batchSize));
@@ -58,7 +59,7 @@ function schedule(ctx: PhaseContext, epochs: number, seedOffset: number) {
     totalSteps: stepsPerEpoch * epochs,
     checkpointEvery: o.checkpointEvery || stepsPerEpoch,
     stream: (resumeFrom?: BatchStreamState) =>
-      new BatchStream(samples, { batchSize: o.batchSize, height: c.inputHeight, width: c.inputWidth, classCount: c.numClasses, seed: o.seed + seedOffset, onBadSample: o.onBadSample }, resumeFrom),
+      new BatchStream(samples, { batchSize: o.batchSize, height: c.inputHeight, width: c.inputWidth, classCount: c.numClasses, seed: o.seed + seedOffset, onBadSample: o.onBadSample, augmentation }, resumeFrom),
   };
 }
 
@@ -91,7 +92,7 @@ export function studentPhase(teacher: Teacher, student: Student, ctx: PhaseConte
   student.train();
   return {
     phase: 'student',
-    label: `student (${o.loss === 'kl' ? 'KL' : 'MSE'} distillation)`,
+    label: `student (${o.loss === 'kl' ? 'KL' : 'MSE'} distillation${o.studentJitter === 'colour' ? ', colour jitter' : ''})`,
     model: student,
     optimizer,
     rng: ctx.rng,
@@ -100,6 +101,6 @@ export function studentPhase(teacher: Teacher, student: Student, ctx: PhaseConte
     options: runFingerprint(o),
     onNan: o.onNan,
     ...(carry ? { carry } : {}),
-    ...schedule(ctx, o.studentEpochs, 1),
+    ...schedule(ctx, o.studentEpochs, 1, o.studentJitter === 'colour' ? { ...DEFAULT_AUGMENTATION, colour: COLOUR_JITTER } : DEFAULT_AUGMENTATION),
   };
 }

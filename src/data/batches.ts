@@ -9,6 +9,7 @@ import { ANOMALY_LABEL, IGNORE_LABEL, UNCLASSIFIED_LABEL } from '../base/labels'
 import { Random } from '../base/random';
 import { DataError, describeError } from './errors';
 import { resampleInto, type CropWindow } from './resize';
+import { applyColourChange, drawColourChange, type ColourJitter } from './colour-jitter';
 import { mixSeed } from './seed';
 import { loadSample, type BadSamplePolicy, type LoadedSample, type Sample, type SkippedFile } from './dataset';
 
@@ -18,6 +19,8 @@ export interface Augmentation {
   /** Zoom: crop a window of 1/s of the image's width and height, s uniform in [minScale, maxScale] (>= 1). */
   minScale: number;
   maxScale: number;
+  /** Photometric jitter per image (drawn after the crop); none by default. */
+  colour?: ColourJitter;
 }
 
 export const DEFAULT_AUGMENTATION: Augmentation = { flip: true, minScale: 1, maxScale: 1.5 };
@@ -154,7 +157,7 @@ export class BatchStream {
     resumeFrom?: BatchStreamState,
   ) {
     checkOptions(samples, options);
-    const augmentation = options.augmentation === undefined ? DEFAULT_AUGMENTATION : options.augmentation;
+    const augmentation = this.augmentation;
     if (augmentation && !(augmentation.minScale >= 1 && augmentation.maxScale >= augmentation.minScale)) {
       throw new DataError(`batches: augmentation scales must satisfy 1 <= minScale <= maxScale, got ${augmentation.minScale}..${augmentation.maxScale}`);
     }
@@ -207,6 +210,8 @@ export class BatchStream {
         continue;
       }
       resampleInto(loaded, this.cropWindow(loaded), batch.images, batch.labels, batch.samples.length, batch.height, batch.width);
+      const colour = this.augmentation?.colour;
+      if (colour) applyColourChange(batch.images, batch.samples.length, batch.height * batch.width, drawColourChange(this.rng, colour));
       batch.samples.push(sample);
     }
     return batch;
@@ -217,8 +222,12 @@ export class BatchStream {
     return this.options.shuffle === false ? order : new Random(mixSeed(this.options.seed, 0x5e1, epoch)).shuffle(order);
   }
 
+  private get augmentation(): Augmentation | null {
+    return this.options.augmentation === undefined ? DEFAULT_AUGMENTATION : this.options.augmentation;
+  }
+
   private cropWindow(loaded: LoadedSample): CropWindow {
-    const augmentation = this.options.augmentation === undefined ? DEFAULT_AUGMENTATION : this.options.augmentation;
+    const augmentation = this.augmentation;
     if (!augmentation) return { x: 0, y: 0, width: loaded.width, height: loaded.height, flip: false };
     const scale = augmentation.minScale + this.rng.next() * (augmentation.maxScale - augmentation.minScale);
     const width = loaded.width / scale;

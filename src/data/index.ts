@@ -21,6 +21,7 @@ export { indexCamVid } from './camvid';
 export { indexAnomalySet, type AnomalySet } from './anomaly-set';
 export { DATASET_LAYOUTS_HELP, datasetPathProblem, openDataset } from './open-dataset';
 export { IMAGENET_MEAN, IMAGENET_STD } from './resize';
+export { applyColourChange, COLOUR_JITTER, drawColourChange, type ColourChange, type ColourJitter } from './colour-jitter';
 export {
   BatchStream,
   DEFAULT_AUGMENTATION,
