@@ -269,7 +269,13 @@ function failsToBuild(overrides: Partial<PasteSetOptions>, ...mustMention: strin
 }
 
 test('bad input: a missing folder, unreadable PNG, no usable objects, a VOC target without objects, an unknown split, a foreign --out; nothing written', () => {
-  failsToBuild({ camvid: join(scratch, 'nowhere') }, join(scratch, 'nowhere', 'val'), 'no such folder');
+  const nowhereOut = join(scratch, `out-${outs}`);
+  assert.throws(
+    () => build({ camvid: join(scratch, 'nowhere') }),
+    (e: unknown) => e instanceof DataError && e.message.includes(`CamVid at ${join(scratch, 'nowhere')} is incomplete`) && e.message.includes(`folder ${join(scratch, 'nowhere', 'valannot')} (split validation)`),
+    'the CamVid loader lists the missing folders',
+  );
+  assert.not.ok(existsSync(nowhereOut), 'nothing written');
   failsToBuild({ objects: [join(scratch, 'no-objects')] }, join(scratch, 'no-objects'));
   const broken = join(scratch, 'broken');
   makeCutouts(broken);
@@ -297,7 +303,7 @@ test('bad input: a missing folder, unreadable PNG, no usable objects, a VOC targ
   assert.equal(readdirSync(join(again, 'images')), ['f0.png', 'f1.png']);
 });
 
-test('the command: usage on --help, exit 2 for a bad option, exit 1 and one line naming the folder for a missing one', () => {
+test('the command: usage on --help, exit 2 for a bad option, exit 1 naming the folders for a missing one', () => {
   const run = (...args: string[]) => spawnSync(process.execPath, ['dist/bin/dicnet.js', 'paste', ...args], { encoding: 'utf8' });
   const help = run('--help');
   assert.is(help.status, 0);
@@ -307,7 +313,8 @@ test('the command: usage on --help, exit 2 for a bad option, exit 1 and one line
   assert.match(badSplit.stderr, /--split is val or test, got "train"/);
   const missing = run('--camvid', join(scratch, 'absent'), '--split', 'val', '--objects', objects, '--out', join(scratch, 'cli'));
   assert.is(missing.status, 1, missing.stderr);
-  assert.is(missing.stderr.trimEnd(), `error: ${join(scratch, 'absent', 'val')}: no such folder (CamVid's val frames)`);
+  assert.is(missing.stderr.split('\n')[0], `error: CamVid at ${join(scratch, 'absent')} is incomplete:`);
+  assert.match(missing.stderr, `folder ${join(scratch, 'absent', 'val')} (split validation)`);
   const ok = run('--camvid', camvid, '--split', 'test', '--objects', objects, '--out', join(scratch, 'cli'), '--count', '2', '--no-match-colour');
   assert.is(ok.status, 0, ok.stderr);
   assert.match(ok.stdout, /wrote 2 images/);

