@@ -71,7 +71,7 @@ const index = indexStreetHazards(root, { splits: ['train'] });
 const options = resolveOptions({ ...defaults, batchSize, teacherEpochs: Math.ceil(steps / Math.floor(trainImages / batchSize)), checkpointEvery: read.checkpointEvery, out }, index.layout);
 const rng = new Random(options.seed);
 const teacher = new Teacher(rt, rng, tiny);
-const trainClassPixels = checkSamples(index, 'fail').train!.slice(0, tiny.numClasses);
+const trainClassPixels = (await checkSamples(index, 'fail')).train!.slice(0, tiny.numClasses);
 const spec = teacherPhase(teacher, { index, options, config: tiny, rng, path: join(out, 'training-state.safetensors'), trainClassPixels });
 
 const samples: SoakSample[] = [];

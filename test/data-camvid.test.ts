@@ -29,7 +29,7 @@ test('CamVid: train, val (as validation) and test, in name order, with the CamVi
   assert.ok(index.splits.train!.every((s) => s.format === 'camvid' && s.annotation.includes('trainannot')));
 });
 
-test('CamVid labels: 0..10 are the classes, 11 (Unlabelled) is ignored, 12 and above are refused naming the file', () => {
+test('CamVid labels: 0..10 are the classes, 11 (Unlabelled) is ignored, 12 and above are refused naming the file', async () => {
   const copy = camvidCopy({ train: 1, val: 1, test: 1 });
   const sample = indexCamVid(copy).splits.train![0]!;
   const labels = new Uint8Array(FRAME.width * FRAME.height).fill(3);
@@ -39,12 +39,13 @@ test('CamVid labels: 0..10 are the classes, 11 (Unlabelled) is ignored, 12 and a
   labels[7] = 12;
   writePng(sample.annotation, { ...FRAME, labels });
   assert.throws(() => loadSample(sample), (e: unknown) => e instanceof DataError && e.message.includes(sample.annotation) && e.message.includes('12 (1 pixels)'));
-  assert.throws(() => checkSamples(indexCamVid(copy), 'fail'), (e: unknown) => e instanceof DataError && e.files.includes(sample.annotation));
+  const refused = await checkSamples(indexCamVid(copy), 'fail').then(() => null, (e: unknown) => e);
+  assert.ok(refused instanceof DataError && refused.files.includes(sample.annotation), String(refused));
 });
 
-test('checkSamples counts CamVid pixels per class (11 classes, Unlabelled not counted)', () => {
+test('checkSamples counts CamVid pixels per class (11 classes, Unlabelled not counted)', async () => {
   const index = indexCamVid(root);
-  const counts = checkSamples(index, 'fail');
+  const counts = await checkSamples(index, 'fail');
   assert.is(counts.train!.length, 11);
   const total = counts.train!.reduce((a, b) => a + b, 0);
   assert.ok(total > 0 && total <= 3 * FRAME.width * FRAME.height);

@@ -78,7 +78,7 @@ test('each mismatch is refused naming the tensor and both shapes; model, optimiz
   const index = indexStreetHazards(ensureSyntheticDataset({ seed: o.seed, counts: { train: 6, validation: 1, test: 2 }, progress: false }), { splits: ['train'] });
   const rng = new Random(o.seed);
   const teacher = new Teacher(rt, rng, tiny);
-  const trainClassPixels = checkSamples(index, 'fail').train!.slice(0, tiny.numClasses);
+  const trainClassPixels = (await checkSamples(index, 'fail')).train!.slice(0, tiny.numClasses);
   const spec = teacherPhase(teacher, { index, options: resolveOptions(o, index.layout), config: tiny, rng, path: '/nonexistent/never-written.safetensors', trainClassPixels });
   const snapshot = async (): Promise<string> => {
     const state = await readState(teacher, spec.optimizer.fullState());

@@ -121,7 +121,7 @@ async function evaluateFolder(rt: GpuRuntime, o: EvalOptions): Promise<void> {
   }
   const sets: AnomalySet[] = [];
   for (const { name, dir } of o.anomalies) sets.push(await indexAnomalySet(dir, name));
-  checkSamples(index, o.onBadSample, (s) => console.log(`skipped ${s.reason} (--on-bad-sample skip)`), sets);
+  await checkSamples(index, o.onBadSample, (s) => console.log(`skipped ${s.reason} (--on-bad-sample skip)`), sets);
   const dataSeconds = (performance.now() - t) / 1000;
   const counts = [...(Object.keys(index.splits) as SplitName[]).map((s) => `${index.splits[s]!.length} ${s}`), ...sets.map((s) => `${s.samples.length} ${s.name}`)];
   console.log(`data: ${counts.join(', ')} images`);

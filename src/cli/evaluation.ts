@@ -3,7 +3,7 @@
 // image by image, the teacher's segmentation quality, and the panels.
 
 import { join } from 'node:path';
-import { batchesInOrder } from '../data/batches';
+import { photoBatchesInOrder } from '../data/batches';
 import { batchImage } from '../data/image-input';
 import { createProgress } from '../data/progress';
 import { DataError } from '../data/errors';
@@ -130,12 +130,12 @@ export async function evaluateSplit(
   const confusion = new ConfusionMatrix(classes.names.length);
   const anomalyScores: Partial<Record<ScoreName, number[]>> = Object.fromEntries(THRESHOLD_SOURCES.map((k) => [k, []]));
   const imageMeans: Record<DomainScore, number[]> = { dicnetKl: [] };
-  const { batches, skipped } = batchesInOrder(samples, { batchSize: o.batchSize, height: c.inputHeight, width: c.inputWidth, classCount: classes.names.length, onBadSample: o.onBadSample });
+  const { batches, skipped } = photoBatchesInOrder(samples, { batchSize: o.batchSize, height: c.inputHeight, width: c.inputWidth, classCount: classes.names.length, onBadSample: o.onBadSample });
   const progress = createProgress(`evaluation (${split} split)`, samples.length);
   const start = performance.now();
   let images = 0;
   let panelsLeft = panels;
-  for (const batch of batches) {
+  for await (const batch of batches) {
     if (control.stopRequested !== null) return null;
     const { scores, controls, prediction } = withBaselines(await scoreBatch(models.teacher, models.student, batch, o.temperature, anomalous ? models.untrained : undefined));
     const plane = batch.height * batch.width;

@@ -71,10 +71,8 @@ function loadData(o: RunOptions): DatasetIndex {
 }
 
 /** Every anomaly set named on the command line, listed and checked before any training. */
-async function loadAnomalySets(o: RunOptions): Promise<AnomalySet[]> {
-  const sets: AnomalySet[] = [];
-  for (const { name, dir } of o.anomalies) sets.push(await indexAnomalySet(dir, name));
-  return sets;
+function loadAnomalySets(o: RunOptions): AnomalySet[] {
+  return o.anomalies.map(({ name, dir }) => indexAnomalySet(dir, name));
 }
 
 interface ResumePoint {
@@ -229,14 +227,14 @@ export async function runPipeline(rt: GpuRuntime, options: RunOptions, control: 
   if (!options.resume) await refuseToOverwrite(paths.state);
   let t = performance.now();
   const index = loadData(options);
-  const anomalySets = await loadAnomalySets(options);
+  const anomalySets = loadAnomalySets(options);
   const o = resolveOptions(options, index.layout);
   const config = shapedConfig(o.config, { numClasses: index.classes.names.length, inputHeight: o.inputSize[0], inputWidth: o.inputSize[1] });
   log(`config ${config.name}: input ${config.inputHeight}x${config.inputWidth}, ${index.layout} (${config.numClasses} classes), loss ${o.loss}, seed ${o.seed}`);
   checkInputFits(rt, o, config);
   const trainedTeacher = o.teacher === null ? null : await readTrainedTeacher(o.teacher, config, index);
   // Every split is read here, so a bad file in one read only at evaluation stops the run before training, not after.
-  const classPixels = checkSamples(index, o.onBadSample, (s) => log(`skipped ${s.reason} (--on-bad-sample skip)`), anomalySets);
+  const classPixels = await checkSamples(index, o.onBadSample, (s) => log(`skipped ${s.reason} (--on-bad-sample skip)`), anomalySets);
   const dataSeconds = (performance.now() - t) / 1000;
   const setCounts = anomalySets.map((s) => `, ${s.samples.length} in anomaly set ${s.name}`).join('');
   log(`data: ${index.layout} at ${index.root} (${index.splits.train!.length} train, ${index.splits.test!.length} test images${setCounts}) in ${formatSeconds(dataSeconds)}`);

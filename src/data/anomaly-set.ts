@@ -13,7 +13,6 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import { isDirectory, listProblems, naturalCompare, type LabelFormat, type Sample, type SkippedFile } from './dataset';
 import { DataError } from './errors';
-import { preloadPhotos } from './photo';
 
 export interface AnomalySet {
   /** What the report calls it (`--anomalies NAME=DIR`). */
@@ -93,8 +92,8 @@ export function anomalyLayoutOf(root: string): AnomalyLayout | undefined {
   return ANOMALY_LAYOUTS.find((layout) => layout.marks.every((mark) => isDirectory(join(root, mark))));
 }
 
-/** Lists a set's samples and decodes its WebP images; a missing mask or an empty set is a DataError naming them all. */
-export async function indexAnomalySet(root: string, name: string): Promise<AnomalySet> {
+/** Lists a set's samples; a missing mask or an empty set is a DataError naming them all. */
+export function indexAnomalySet(root: string, name: string): AnomalySet {
   const layout = anomalyLayoutOf(root);
   if (!layout) {
     const known = ANOMALY_LAYOUTS.map((l) => l.marks.map((m) => `${m}/`).join(' + ')).join(' or ');
@@ -104,6 +103,5 @@ export async function indexAnomalySet(root: string, name: string): Promise<Anoma
   const samples = layout.list(root, missing).map((s): Sample => ({ split: name, ...s, format: layout.format }));
   if (samples.length === 0 && missing.length === 0) missing.push(`no images in ${join(root, layout.marks[0]!)}`);
   if (missing.length > 0) throw new DataError(listProblems(`the anomaly set ${name} at ${root} is incomplete:`, missing), missing);
-  await preloadPhotos(samples.map((s) => s.image));
   return { name, root, layout: layout.name, samples, skipped: [] };
 }

@@ -10,6 +10,7 @@ import { Random } from '../base/random';
 import { DataError, describeError } from './errors';
 import { resampleInto, type CropWindow } from './resize';
 import { applyColourChange, drawColourChange, type ColourJitter } from './colour-jitter';
+import { forgetPhotos, preloadPhotos } from './photo';
 import { mixSeed } from './seed';
 import { loadSample, type BadSamplePolicy, type LoadedSample, type Sample, type SkippedFile } from './dataset';
 
@@ -269,4 +270,40 @@ export function batchesInOrder(samples: readonly Sample[], options: BatchOptions
     if (pending.length > 0) yield flush();
   }
   return { batches: generate(), skipped: bad.skipped };
+}
+
+export interface PhotoBatches {
+  batches: AsyncGenerator<SampleBatch>;
+  skipped: readonly SkippedFile[];
+}
+
+/**
+ * batchesInOrder over photos that may be WebP, whose decoder is asynchronous:
+ * the photos of the next two batches are decoded before a batch is made and
+ * let go once it has been used, so a set of any size holds about two batches
+ * of pixels. (Samples checked before, as the job and `dicnet eval` do, never
+ * run past that window by being bad.)
+ */
+export function photoBatchesInOrder(samples: readonly Sample[], options: BatchOptions): PhotoBatches {
+  const inner = batchesInOrder(samples, options);
+  const position = new Map(samples.map((s, i) => [s, i]));
+  const ahead = 2 * options.batchSize;
+  const paths = (from: number, to: number) => samples.slice(from, to).map((s) => s.image);
+  async function* generate(): AsyncGenerator<SampleBatch> {
+    let used = 0;
+    try {
+      for (;;) {
+        await preloadPhotos(paths(used, used + ahead));
+        const next = inner.batches.next();
+        if (next.done) return;
+        const end = position.get(next.value.samples[next.value.samples.length - 1]!)! + 1;
+        yield next.value;
+        forgetPhotos(paths(used, end));
+        used = end;
+      }
+    } finally {
+      forgetPhotos(paths(used, used + ahead));
+    }
+  }
+  return { batches: generate(), skipped: inner.skipped };
 }

@@ -26,10 +26,12 @@ export {
   BatchStream,
   DEFAULT_AUGMENTATION,
   batchesInOrder,
+  photoBatchesInOrder,
   type Augmentation,
   type BatchOptions,
   type BatchStreamState,
   type InOrderBatches,
+  type PhotoBatches,
   type SampleBatch,
   type TrainBatchOptions,
 } from './batches';

@@ -89,21 +89,41 @@ export async function readPhoto(path: string): Promise<RgbImage> {
   return decodePhoto(readBytes(path), path);
 }
 
-/** WebP needs an asynchronous wasm decoder: such files are decoded once by preloadPhotos, then read from here. */
-const preloaded = new Map<string, RgbImage>();
+/**
+ * WebP needs an asynchronous wasm decoder, and batches are made synchronously:
+ * preloadPhotos decodes such files (or keeps why they cannot be) ahead of
+ * readPhotoSync, and forgetPhotos lets them go, so a set of any size holds
+ * only the photos in use.
+ */
+const preloaded = new Map<string, RgbImage | DataError>();
 
 /** Decodes the WebP files among `paths` ahead of readPhotoSync (PNG and JPEG decode synchronously). */
 export async function preloadPhotos(paths: readonly string[]): Promise<void> {
   for (const path of paths) {
     if (preloaded.has(path)) continue;
-    const bytes = readBytes(path);
-    if (photoFormat(bytes) === 'WebP') preloaded.set(path, await decodeWebp(bytes, path));
+    try {
+      const bytes = readBytes(path);
+      if (photoFormat(bytes) === 'WebP') preloaded.set(path, await decodeWebp(bytes, path));
+    } catch (error) {
+      if (!(error instanceof DataError)) throw error;
+      preloaded.set(path, error);
+    }
   }
+}
+
+export function forgetPhotos(paths: readonly string[]): void {
+  for (const path of paths) preloaded.delete(path);
+}
+
+/** How many photos preloadPhotos holds now. */
+export function photosHeld(): number {
+  return preloaded.size;
 }
 
 /** A PNG or JPEG file's pixels, or a WebP file's that preloadPhotos decoded. */
 export function readPhotoSync(path: string): RgbImage {
   const ready = preloaded.get(path);
+  if (ready instanceof DataError) throw ready;
   if (ready) return ready;
   const image = decodeAtOnce(readBytes(path), path);
   if (!image) throw new DataError(`${path}: a WebP image read before preloadPhotos decoded it`, [path]);

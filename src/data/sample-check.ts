@@ -8,10 +8,13 @@ import { readFileSync } from 'node:fs';
 import type { AnomalySet } from './anomaly-set';
 import { decodeLabels, listProblems, type BadSamplePolicy, type DatasetIndex, type Sample, type SkippedFile, type SplitName } from './dataset';
 import { DataError, describeError } from './errors';
-import { readPhotoSync } from './photo';
+import { forgetPhotos, preloadPhotos, readPhotoSync } from './photo';
 import { photoFormat } from './photo-format';
 import { readLabelMap, verifyPng } from './png';
 import { createProgress } from './progress';
+
+/** Anomaly sets' photos decoded at a time (WebP ahead, asynchronously): a set of any size is checked in bounded memory. */
+const PHOTOS_AT_ONCE = 8;
 
 /** Pixels of each class (index = class) per split, counted while checking; other labels are not counted. */
 export type ClassPixelCounts = Partial<Record<SplitName, number[]>>;
@@ -60,7 +63,7 @@ function checkList(samples: readonly Sample[], classCount: number, counts: numbe
  * bad file; 'skip': the bad samples are taken out, added to the skipped list of
  * their index or set and passed to `onSkip`.
  */
-export function checkSamples(index: DatasetIndex, policy: BadSamplePolicy, onSkip: (s: SkippedFile) => void = () => {}, anomalySets: readonly AnomalySet[] = []): ClassPixelCounts {
+export async function checkSamples(index: DatasetIndex, policy: BadSamplePolicy, onSkip: (s: SkippedFile) => void = () => {}, anomalySets: readonly AnomalySet[] = []): Promise<ClassPixelCounts> {
   const splits = Object.keys(index.splits) as SplitName[];
   const classCount = index.classes.names.length;
   const total = splits.reduce((n, split) => n + index.splits[split]!.length, 0) + anomalySets.reduce((n, set) => n + set.samples.length, 0);
@@ -78,7 +81,15 @@ export function checkSamples(index: DatasetIndex, policy: BadSamplePolicy, onSki
     index.splits[split] = checkList(index.splits[split]!, classCount, counts[split], policy, skipInto(index.skipped), tick, bad, badFiles);
   }
   for (const set of anomalySets) {
-    set.samples = checkList(set.samples, classCount, new Array<number>(classCount).fill(0), policy, skipInto(set.skipped), tick, bad, badFiles);
+    const kept: Sample[] = [];
+    for (let i = 0; i < set.samples.length; i += PHOTOS_AT_ONCE) {
+      const chunk = set.samples.slice(i, i + PHOTOS_AT_ONCE);
+      const paths = chunk.map((s) => s.image);
+      await preloadPhotos(paths);
+      kept.push(...checkList(chunk, classCount, new Array<number>(classCount).fill(0), policy, skipInto(set.skipped), tick, bad, badFiles));
+      forgetPhotos(paths);
+    }
+    set.samples = kept;
   }
   progress.done();
   if (bad.length > 0) throw new DataError(listProblems(`${index.root} has bad samples:`, bad), badFiles);
