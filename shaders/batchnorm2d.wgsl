@@ -100,15 +100,6 @@ fn workgroupSum(t: u32, v: vec2f) -> vec2f {
   return total;
 }
 
-// Chan et al.: (count, mean, M2) of the union of two disjoint sets.
-fn mergeMoments(a: vec3f, b: vec3f) -> vec3f {
-  let n = a.x + b.x;
-  if (n == 0.0) { return a; }
-  let delta = b.y - a.y;
-  let wb = b.x / n;
-  return vec3f(n, a.y + delta * wb, a.z + b.z + delta * delta * a.x * wb);
-}
-
 // ---- forward: batch statistics ----
 
 // (mean, M2) of a chunk of channel c, in two passes over it.

@@ -162,6 +162,33 @@ export function batchStatistics(
   return stats;
 }
 
+/**
+ * batchStatistics from moments another kernel took: `partials` holds (mean,
+ * M2) of each channel's chunks of `chunkPixels` values ([channels, chunks,
+ * 2], the last chunk holding the rest of `pixels`), merged in a fixed order
+ * (conv2d's statistics epilogue, src/kernels/conv2dbatchnorm.ts).
+ */
+export function mergeStatistics(
+  rt: GpuRuntime,
+  partials: GpuBuffer,
+  channels: number,
+  pixels: number,
+  chunkPixels: number,
+  running: { mean: GpuBuffer; variance: GpuBuffer; momentum: number; eps: number },
+): GpuBuffer {
+  // The layout of statsPartial's chunks with one plane of all the pixels.
+  const d = { ...dims(rt, [1, channels, 1, 1], []), hw: pixels, chunkSize: chunkPixels, planeChunks: Math.ceil(pixels / chunkPixels), planeGroup: 1, groups: 1 };
+  if (partials.bytes < partialBytes(d)) throw new ShapeError(op, `${partials.bytes / 4} partial moments are too few for ${channels} channels of ${pixels} values`);
+  const stats = rt.pool.acquire(channels * 2 * 4, 'batchNorm2d statistics');
+  rt.dispatch(d.shader, 'statsFinal', {
+    reads: { partials },
+    writes: { statsOut: stats, runningMean: running.mean, runningVar: running.variance },
+    params: { ...params(d), eps: running.eps, momentum: running.momentum },
+    ...levelTwo(d),
+  });
+  return stats;
+}
+
 /** Mean and invstd per channel from the running statistics (eval mode). */
 export function runningStatistics(rt: GpuRuntime, runningMean: GpuBuffer, runningVar: GpuBuffer, channels: number, eps: number): GpuBuffer {
   const stats = rt.pool.acquire(channels * 2 * 4, 'batchNorm2d statistics');

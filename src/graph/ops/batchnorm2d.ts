@@ -4,6 +4,7 @@
 // batch norm in a residual network can be fused in: a residual added to its
 // output, then ReLU (relu(bn(x) + residual)), one kernel instead of three.
 
+import type { GpuBuffer } from '../../gpu';
 import * as kernels from '../../kernels/batchnorm2d';
 import { record } from '../tape';
 import { Tensor } from '../tensor';
@@ -29,7 +30,7 @@ export interface BatchNorm2dParams {
 }
 
 export function batchNorm2d(x: Tensor, params: BatchNorm2dParams): Tensor {
-  const { weight, bias, runningMean, runningVar, training, momentum = 0.1, eps = 1e-5, residual = null, relu = false } = params;
+  const { weight, bias, runningMean, runningVar, training, momentum = 0.1, eps = 1e-5, residual = null } = params;
   kernels.checkBatchNorm2dShapes({
     x: x.shape,
     weight: weight?.shape ?? null,
@@ -40,10 +41,21 @@ export function batchNorm2d(x: Tensor, params: BatchNorm2dParams): Tensor {
     residual: residual?.shape ?? null,
   });
   const rt = x.rt;
-  const channels = x.shape[1]!;
   const statsBuffer = training
     ? kernels.batchStatistics(rt, x.buffer, x.shape, runningMean.buffer, runningVar.buffer, momentum, eps)
-    : kernels.runningStatistics(rt, runningMean.buffer, runningVar.buffer, channels, eps);
+    : kernels.runningStatistics(rt, runningMean.buffer, runningVar.buffer, x.shape[1]!, eps);
+  return batchNorm2dWithStatistics(x, statsBuffer, params);
+}
+
+/**
+ * batchNorm2d once its statistics are taken (`statsBuffer`: mean[C] then
+ * invstd[C], of the batch in training): the normalisation and its backward.
+ * For a fused op that takes them elsewhere (conv2dBatchNorm); shapes are the caller's to check.
+ */
+export function batchNorm2dWithStatistics(x: Tensor, statsBuffer: GpuBuffer, params: BatchNorm2dParams): Tensor {
+  const { weight, bias, training, residual = null, relu = false } = params;
+  const rt = x.rt;
+  const channels = x.shape[1]!;
   // Taken at forward time: the backward sees these even if the running statistics move.
   const stats = new Tensor(rt, [2, channels], statsBuffer);
   const y = new Tensor(
