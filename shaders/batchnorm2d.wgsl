@@ -20,7 +20,8 @@
 // of (count, mean, M2).
 //
 // Element-wise entries run workgroups (ceil(hw / WG), C, N), so the channel is
-// uniform across a workgroup. `stats` holds mean[0..C) then invstd[C..2C).
+// uniform across a workgroup. Where a channel is one chunk, the training
+// backward is one launch (gradWholeInput). `stats` holds mean[0..C) then invstd[C..2C).
 // Where weight, bias or residual is absent the launcher binds another buffer;
 // the backward reads the forward's output y as `output`.
 // Storage buffers: declared by shader() from the bindings in src/kernels/batchnorm2d.ts.
@@ -263,16 +264,21 @@ fn gradFinal(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) wi
   }
 }
 
-// dx from dz. Training differentiates through the batch mean and variance:
+// dx from dz and the channel's (sum dz, sum dz * xhat). Training differentiates
+// through the batch mean and variance:
 //   dx = weight * invstd * (dz - sum(dz) / count - xhat * sum(dz * xhat) / count);
 // eval (fixed statistics) is the per-channel scale weight * invstd * dz.
-fn gradInputAt(i: u32, c: u32, g: Value) -> Value {
+fn gradInputFrom(i: u32, c: u32, g: Value, sums: vec2f) -> Value {
   let invstd = stats[p.c + c];
   let scale = invstd * affineScale(c);
   if (!TRAINING) { return g * Value(scale); }
   let n = f32(p.batch * p.hw * LANES);
   let xhat = (x[i] - Value(stats[c])) * Value(invstd);
-  return (g - Value(sumDy[c] / n) - xhat * Value(sumDyXhat[c] / n)) * Value(scale);
+  return (g - Value(sums.x / n) - xhat * Value(sums.y / n)) * Value(scale);
+}
+
+fn gradInputAt(i: u32, c: u32, g: Value) -> Value {
+  return gradInputFrom(i, c, g, vec2f(sumDy[c], sumDyXhat[c]));
 }
 
 @compute @workgroup_size(WG)
@@ -290,4 +296,42 @@ fn gradInputResidual(@builtin(global_invocation_id) gid: vec3u, @builtin(workgro
   let g = gradAt(i);
   dx[i] = gradInputAt(i, wid.y, g);
   dresidual[i] = g;
+}
+
+// ---- backward in one pass, training, a channel in one chunk ----
+// The workgroup that sums a channel's dz and dz * xhat goes on to write its dx
+// (and the residual's dz): one launch instead of gradWhole and gradInput, and
+// the second read of the channel finds it in the cache. Workgroups: (1, C, 1).
+
+fn storeGradSums(c: u32, sums: vec2f) {
+  gradBiasOut[c] = sums.x;
+  gradWeightOut[c] = sums.y;
+}
+
+@compute @workgroup_size(WG)
+fn gradWholeInput(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) wid: vec3u) {
+  let c = wid.y;
+  let chunk = chunkOf(0u, 0u);
+  let sums = chunkGradSums(lid.x, chunk, c);
+  if (lid.x == 0u) { storeGradSums(c, sums); }
+  for (var n = 0u; n < p.batch; n++) {
+    let base = at(chunk, c, n);
+    for (var i = lid.x; i < p.hw; i += WG) { dx[base + i] = gradInputFrom(base + i, c, gradAt(base + i), sums); }
+  }
+}
+
+@compute @workgroup_size(WG)
+fn gradWholeInputResidual(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) wid: vec3u) {
+  let c = wid.y;
+  let chunk = chunkOf(0u, 0u);
+  let sums = chunkGradSums(lid.x, chunk, c);
+  if (lid.x == 0u) { storeGradSums(c, sums); }
+  for (var n = 0u; n < p.batch; n++) {
+    let base = at(chunk, c, n);
+    for (var i = lid.x; i < p.hw; i += WG) {
+      let g = gradAt(base + i);
+      dx[base + i] = gradInputFrom(base + i, c, g, sums);
+      dresidual[base + i] = g;
+    }
+  }
 }

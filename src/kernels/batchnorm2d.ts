@@ -14,6 +14,7 @@ import { valueShaders } from './values';
 const statistics = { reads: ['x'], writes: ['statsOut', 'runningMean', 'runningVar'] };
 const gradSumReads = ['x', 'stats', 'dy', 'output'];
 const gradInputReads = ['x', 'stats', 'dy', 'output', 'weight', 'sumDy', 'sumDyXhat'];
+const gradWholeReads = ['x', 'stats', 'dy', 'output', 'weight'];
 const shaders = valueShaders(
   'batchnorm2d',
   source,
@@ -29,6 +30,9 @@ const shaders = valueShaders(
       gradFinal: { reads: ['partials'], writes: ['sumDyMerged', 'sumDyXhatMerged'] },
       gradInput: { reads: gradInputReads, writes: ['dx'] },
       gradInputResidual: { reads: gradInputReads, writes: ['dx', 'dresidual'] },
+      // dx and dresidual keep gradInput's slots after the two sums.
+      gradWholeInput: { reads: gradWholeReads, writes: ['gradBiasOut', 'gradWeightOut', 'dx'] },
+      gradWholeInputResidual: { reads: gradWholeReads, writes: ['gradBiasOut', 'gradWeightOut', 'dx', 'dresidual'] },
     },
   },
   ['x', 'y', 'dy', 'output', 'dx', 'residual', 'dresidual'],
@@ -279,4 +283,40 @@ export function batchNormGradInput(
   const dresidual = rt.pool.acquire(tensorBytes(d));
   rt.dispatch(d.shader, 'gradInputResidual', { reads, writes: { dx, dresidual }, ...launch });
   return { dx, dresidual };
+}
+
+export interface TrainingGrad extends GradInput, GradSums {}
+
+/**
+ * The training backward: the sums and dx (and the residual's gradient) in one
+ * launch where a channel is one chunk, else batchNormGradSums then batchNormGradInput.
+ */
+export function batchNormTrainingGrad(
+  rt: GpuRuntime,
+  x: GpuBuffer,
+  dy: GpuBuffer,
+  y: GpuBuffer,
+  shape: readonly number[],
+  stats: GpuBuffer,
+  weight: GpuBuffer | null,
+  fused: { relu: boolean; residual: boolean },
+): TrainingGrad {
+  const d = dims(rt, shape, [x, dy, y]);
+  if (chunksPerChannel(d) > 1) {
+    const sums = batchNormGradSums(rt, x, dy, y, shape, stats, fused.relu);
+    return { ...sums, ...batchNormGradInput(rt, x, dy, y, shape, stats, weight, sums, fused) };
+  }
+  const sumDy = rt.pool.acquire(d.c * 4);
+  const sumDyXhat = rt.pool.acquire(d.c * 4);
+  const dx = rt.pool.acquire(tensorBytes(d));
+  const dresidual = fused.residual ? rt.pool.acquire(tensorBytes(d)) : null;
+  const one = levelOne(d);
+  rt.dispatch(d.shader, dresidual ? 'gradWholeInputResidual' : 'gradWholeInput', {
+    reads: { x, stats, dy, output: y, weight: weight ?? stats },
+    writes: { gradBiasOut: sumDy, gradWeightOut: sumDyXhat, dx, ...(dresidual ? { dresidual } : {}) },
+    params: params(d),
+    ...one,
+    constants: { ...one.constants, HAS_WEIGHT: weight ? 1 : 0, RELU: fused.relu ? 1 : 0 },
+  });
+  return { sumDy, sumDyXhat, dx, dresidual };
 }

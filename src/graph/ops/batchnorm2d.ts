@@ -68,13 +68,14 @@ export function batchNorm2dWithStatistics(x: Tensor, statsBuffer: GpuBuffer, par
   const inputs = residual ? [x, ...affine, residual] : [x, ...affine];
   return record('batchNorm2d', inputs, y, (dy) => {
     const affineGrad = affine.some((t) => t.requiresGrad);
-    const raw = training || affineGrad ? kernels.batchNormGradSums(rt, x.buffer, dy.buffer, y.buffer, x.shape, stats.buffer, relu) : null;
+    const needInput = x.requiresGrad || !!residual?.requiresGrad;
+    const fused = { relu, residual: !!residual?.requiresGrad };
+    const both = training && needInput ? kernels.batchNormTrainingGrad(rt, x.buffer, dy.buffer, y.buffer, x.shape, stats.buffer, weight?.buffer ?? null, fused) : null;
+    const raw = both ?? (training || affineGrad ? kernels.batchNormGradSums(rt, x.buffer, dy.buffer, y.buffer, x.shape, stats.buffer, relu) : null);
     const sumDy = raw && new Tensor(rt, [channels], raw.sumDy);
     const sumDyXhat = raw && new Tensor(rt, [channels], raw.sumDyXhat);
-    const needInput = x.requiresGrad || !!residual?.requiresGrad;
-    const g = needInput
-      ? kernels.batchNormGradInput(rt, x.buffer, dy.buffer, y.buffer, x.shape, stats.buffer, weight?.buffer ?? null, training ? raw : null, { relu, residual: !!residual?.requiresGrad })
-      : null;
+    // Without both, a needed input gradient is eval's: fixed statistics, no sums.
+    const g = both ?? (needInput ? kernels.batchNormGradInput(rt, x.buffer, dy.buffer, y.buffer, x.shape, stats.buffer, weight?.buffer ?? null, null, fused) : null);
     const dx = g && new Tensor(rt, x.shape, g.dx);
     const grads: (Tensor | null)[] = [x.requiresGrad ? dx : null];
     if (weight) grads.push(sumDyXhat);
