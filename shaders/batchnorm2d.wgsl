@@ -20,8 +20,8 @@
 // of (count, mean, M2).
 //
 // Element-wise entries run workgroups (ceil(hw / WG), C, N), so the channel is
-// uniform across a workgroup. Where a channel is one chunk, the training
-// backward is one launch (gradWholeInput). `stats` holds mean[0..C) then invstd[C..2C).
+// uniform across a workgroup. Where a channel is one large enough chunk, the
+// training backward is one launch (gradWholeInput). `stats` holds mean[0..C) then invstd[C..2C).
 // Where weight, bias or residual is absent the launcher binds another buffer;
 // the backward reads the forward's output y as `output`.
 // Storage buffers: declared by shader() from the bindings in src/kernels/batchnorm2d.ts.
@@ -298,7 +298,7 @@ fn gradInputResidual(@builtin(global_invocation_id) gid: vec3u, @builtin(workgro
   dresidual[i] = g;
 }
 
-// ---- backward in one pass, training, a channel in one chunk ----
+// ---- backward in one launch, training, a channel in one (large enough) chunk ----
 // The workgroup that sums a channel's dz and dz * xhat goes on to write its dx
 // (and the residual's dz): one launch instead of gradWhole and gradInput, and
 // the second read of the channel finds it in the cache. Workgroups: (1, C, 1).

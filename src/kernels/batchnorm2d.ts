@@ -288,8 +288,17 @@ export function batchNormGradInput(
 export interface TrainingGrad extends GradInput, GradSums {}
 
 /**
+ * Values a channel holds at least for the one-launch backward: its dx then runs
+ * on C workgroups only. On lavapipe (bench/convbn.ts, CPU time, batch 8, under
+ * load) one launch took 0.85-0.93 of the time of two at 7680 and 30720 values
+ * a channel, 1.0-1.09 at 1920. On GPUs a channel of one chunk is smaller than this.
+ */
+const oneLaunchValues = 4096;
+
+/**
  * The training backward: the sums and dx (and the residual's gradient) in one
- * launch where a channel is one chunk, else batchNormGradSums then batchNormGradInput.
+ * launch where a channel is one chunk of at least oneLaunchValues, else
+ * batchNormGradSums then batchNormGradInput.
  */
 export function batchNormTrainingGrad(
   rt: GpuRuntime,
@@ -302,7 +311,7 @@ export function batchNormTrainingGrad(
   fused: { relu: boolean; residual: boolean },
 ): TrainingGrad {
   const d = dims(rt, shape, [x, dy, y]);
-  if (chunksPerChannel(d) > 1) {
+  if (chunksPerChannel(d) > 1 || d.batch * d.hw * d.lanes < oneLaunchValues) {
     const sums = batchNormGradSums(rt, x, dy, y, shape, stats, fused.relu);
     return { ...sums, ...batchNormGradInput(rt, x, dy, y, shape, stats, weight, sums, fused) };
   }
