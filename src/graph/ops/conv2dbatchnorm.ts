@@ -2,9 +2,11 @@
 // that: relu(bn(conv(x)) + residual). Inference (conv2dBatchNormEval): one conv
 // launch with the batch norm's running statistics folded into its weights and
 // bias (src/kernels/conv2dbatchnorm.ts), no normalisation pass; it records
-// nothing for autograd. Training (conv2dBatchNorm): the batch statistics taken
-// in the conv's epilogue, then the normalisation; recorded as conv2d's and
-// batchNorm2d's backward. convBn in src/graph/nn chooses.
+// nothing for autograd; convBn in src/graph/nn chooses it. Training
+// (conv2dBatchNorm): the batch statistics taken in the conv's epilogue, then
+// the normalisation; recorded as conv2d's and batchNorm2d's backward. Opt-in:
+// on lavapipe the epilogue costs more than the statistics pass it saves
+// (bench/convbn.ts, docs/design.md), so convBn runs the two layers in training.
 
 import { GpuError } from '../../gpu/errors';
 import { checkBatchNorm2dShapes } from '../../kernels/batchnorm2d';
