@@ -303,35 +303,34 @@ fn gradInputResidual(@builtin(global_invocation_id) gid: vec3u, @builtin(workgro
 // (and the residual's dz): one launch instead of gradWhole and gradInput, and
 // the second read of the channel finds it in the cache. Workgroups: (1, C, 1).
 
-fn storeGradSums(c: u32, sums: vec2f) {
-  gradBiasOut[c] = sums.x;
-  gradWeightOut[c] = sums.y;
+// The sums of channel c, stored by invocation t = 0, returned to every invocation.
+fn wholeGradSums(t: u32, c: u32) -> vec2f {
+  let sums = chunkGradSums(t, chunkOf(0u, 0u), c);
+  if (t == 0u) {
+    gradBiasOut[c] = sums.x;
+    gradWeightOut[c] = sums.y;
+  }
+  return sums;
 }
 
 @compute @workgroup_size(WG)
 fn gradWholeInput(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) wid: vec3u) {
-  let c = wid.y;
-  let chunk = chunkOf(0u, 0u);
-  let sums = chunkGradSums(lid.x, chunk, c);
-  if (lid.x == 0u) { storeGradSums(c, sums); }
+  let sums = wholeGradSums(lid.x, wid.y);
   for (var n = 0u; n < p.batch; n++) {
-    let base = at(chunk, c, n);
-    for (var i = lid.x; i < p.hw; i += WG) { dx[base + i] = gradInputFrom(base + i, c, gradAt(base + i), sums); }
+    let plane = (n * p.c + wid.y) * p.hw;
+    for (var i = plane + lid.x; i < plane + p.hw; i += WG) { dx[i] = gradInputFrom(i, wid.y, gradAt(i), sums); }
   }
 }
 
 @compute @workgroup_size(WG)
 fn gradWholeInputResidual(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) wid: vec3u) {
-  let c = wid.y;
-  let chunk = chunkOf(0u, 0u);
-  let sums = chunkGradSums(lid.x, chunk, c);
-  if (lid.x == 0u) { storeGradSums(c, sums); }
+  let sums = wholeGradSums(lid.x, wid.y);
   for (var n = 0u; n < p.batch; n++) {
-    let base = at(chunk, c, n);
-    for (var i = lid.x; i < p.hw; i += WG) {
-      let g = gradAt(base + i);
-      dx[base + i] = gradInputFrom(base + i, c, g, sums);
-      dresidual[base + i] = g;
+    let plane = (n * p.c + wid.y) * p.hw;
+    for (var i = plane + lid.x; i < plane + p.hw; i += WG) {
+      let g = gradAt(i);
+      dx[i] = gradInputFrom(i, wid.y, g, sums);
+      dresidual[i] = g;
     }
   }
 }
