@@ -290,7 +290,7 @@ export interface TrainingGrad extends GradInput, GradSums {}
 /**
  * Values a channel holds at least for the one-launch backward: its dx then runs
  * on C workgroups only. On lavapipe (bench/convbn.ts, CPU time, batch 8, under
- * load) one launch took 0.85-0.93 of the time of two at 7680 and 30720 values
+ * load) one launch took 0.64-0.93 of the time of two at 7680 and 30720 values
  * a channel, 1.0-1.09 at 1920. On GPUs a channel of one chunk is smaller than this.
  */
 const oneLaunchValues = 4096;
