@@ -20,7 +20,8 @@
 // of (count, mean, M2).
 //
 // Element-wise entries run workgroups (ceil(hw / WG), C, N), so the channel is
-// uniform across a workgroup. `stats` holds mean[0..C) then invstd[C..2C).
+// uniform across a workgroup. Where a channel is one large enough chunk, the
+// training backward is one launch (gradWholeInput). `stats` holds mean[0..C) then invstd[C..2C).
 // Where weight, bias or residual is absent the launcher binds another buffer;
 // the backward reads the forward's output y as `output`.
 // Storage buffers: declared by shader() from the bindings in src/kernels/batchnorm2d.ts.
@@ -98,15 +99,6 @@ fn workgroupSum(t: u32, v: vec2f) -> vec2f {
   let total = pairs[0];
   workgroupBarrier();
   return total;
-}
-
-// Chan et al.: (count, mean, M2) of the union of two disjoint sets.
-fn mergeMoments(a: vec3f, b: vec3f) -> vec3f {
-  let n = a.x + b.x;
-  if (n == 0.0) { return a; }
-  let delta = b.y - a.y;
-  let wb = b.x / n;
-  return vec3f(n, a.y + delta * wb, a.z + b.z + delta * delta * a.x * wb);
 }
 
 // ---- forward: batch statistics ----
@@ -272,16 +264,21 @@ fn gradFinal(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) wi
   }
 }
 
-// dx from dz. Training differentiates through the batch mean and variance:
+// dx from dz and the channel's (sum dz, sum dz * xhat). Training differentiates
+// through the batch mean and variance:
 //   dx = weight * invstd * (dz - sum(dz) / count - xhat * sum(dz * xhat) / count);
 // eval (fixed statistics) is the per-channel scale weight * invstd * dz.
-fn gradInputAt(i: u32, c: u32, g: Value) -> Value {
+fn gradInputFrom(i: u32, c: u32, g: Value, sums: vec2f) -> Value {
   let invstd = stats[p.c + c];
   let scale = invstd * affineScale(c);
   if (!TRAINING) { return g * Value(scale); }
   let n = f32(p.batch * p.hw * LANES);
   let xhat = (x[i] - Value(stats[c])) * Value(invstd);
-  return (g - Value(sumDy[c] / n) - xhat * Value(sumDyXhat[c] / n)) * Value(scale);
+  return (g - Value(sums.x / n) - xhat * Value(sums.y / n)) * Value(scale);
+}
+
+fn gradInputAt(i: u32, c: u32, g: Value) -> Value {
+  return gradInputFrom(i, c, g, vec2f(sumDy[c], sumDyXhat[c]));
 }
 
 @compute @workgroup_size(WG)
@@ -299,4 +296,41 @@ fn gradInputResidual(@builtin(global_invocation_id) gid: vec3u, @builtin(workgro
   let g = gradAt(i);
   dx[i] = gradInputAt(i, wid.y, g);
   dresidual[i] = g;
+}
+
+// ---- backward in one launch, training, a channel in one (large enough) chunk ----
+// The workgroup that sums a channel's dz and dz * xhat goes on to write its dx
+// (and the residual's dz): one launch instead of gradWhole and gradInput, and
+// the second read of the channel finds it in the cache. Workgroups: (1, C, 1).
+
+// The sums of channel c, stored by invocation t = 0, returned to every invocation.
+fn wholeGradSums(t: u32, c: u32) -> vec2f {
+  let sums = chunkGradSums(t, chunkOf(0u, 0u), c);
+  if (t == 0u) {
+    gradBiasOut[c] = sums.x;
+    gradWeightOut[c] = sums.y;
+  }
+  return sums;
+}
+
+@compute @workgroup_size(WG)
+fn gradWholeInput(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) wid: vec3u) {
+  let sums = wholeGradSums(lid.x, wid.y);
+  for (var n = 0u; n < p.batch; n++) {
+    let plane = (n * p.c + wid.y) * p.hw;
+    for (var i = plane + lid.x; i < plane + p.hw; i += WG) { dx[i] = gradInputFrom(i, wid.y, gradAt(i), sums); }
+  }
+}
+
+@compute @workgroup_size(WG)
+fn gradWholeInputResidual(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) wid: vec3u) {
+  let sums = wholeGradSums(lid.x, wid.y);
+  for (var n = 0u; n < p.batch; n++) {
+    let plane = (n * p.c + wid.y) * p.hw;
+    for (var i = plane + lid.x; i < plane + p.hw; i += WG) {
+      let g = gradAt(i);
+      dx[i] = gradInputFrom(i, wid.y, g, sums);
+      dresidual[i] = g;
+    }
+  }
 }

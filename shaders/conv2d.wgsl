@@ -224,13 +224,10 @@ fn accumulateWeighted(
   if (d < depth) { accumulateRows(acc, rowValues(&weight, rows, wi), gather(src, at, ok), noRows, vec4f(0.0)); }
 }
 
-@compute @workgroup_size(WG)
-fn forwardBlocked(inv: Invocation, @builtin(workgroup_id) group: vec3u) {
-  let lane = inv.lane;
+/** The sums of the output rows from co0 at the pixels px (workgroup group.x's, lane's). */
+fn forwardSums(inv: Invocation, co0: u32, px: array<Pixel, 4>) -> Sums {
   let hw = p.h * p.w;
   let weightRow = p.cIn * taps();
-  let co0 = group.y * ROWS;
-  let px = pixelQuad(group.x, lane, p.ho, p.wo);
   var image = vec4u(0u);
   var row0 = vec4u(0u);
   var col0 = vec4u(0u);
@@ -251,8 +248,81 @@ fn forwardBlocked(inv: Invocation, @builtin(workgroup_id) group: vec3u) {
       accumulateWeighted(&acc, &x, image + ih * p.w + iw, ok, hw, rows, ky * p.kw + kx, taps(), p.cIn);
     }
   }
+  return acc;
+}
+
+fn storeForwardRows(co0: u32, px: array<Pixel, 4>, acc: ptr<function, Sums>) {
   for (var r = 0u; r < ROWS; r++) {
-    for (var j = 0u; j < 4u; j++) { storeForward(co0 + r, px[j], sumAt(&acc, r, j)); }
+    for (var j = 0u; j < 4u; j++) { storeForward(co0 + r, px[j], sumAt(acc, r, j)); }
+  }
+}
+
+@compute @workgroup_size(WG)
+fn forwardBlocked(inv: Invocation, @builtin(workgroup_id) group: vec3u) {
+  let px = pixelQuad(group.x, inv.lane, p.ho, p.wo);
+  var acc = forwardSums(inv, group.y * ROWS, px);
+  storeForwardRows(group.y * ROWS, px, &acc);
+}
+
+// The forward of a conv followed by a training batch norm (src/kernels/conv2dbatchnorm.ts):
+// y, and per output channel the (mean, M2) of this workgroup's 4 * WG pixels
+// of y, in the partials layout of batchnorm2d.wgsl's statsFinal (channel-major,
+// one chunk per workgroup), which merges them. Each invocation takes the mean
+// of its own pixels first and the squared deviations from it; the lanes are
+// then merged with Chan's formula in a fixed order, STAT_ROWS rows at a time,
+// so no sum of squares cancels. No residual or ReLU: batch norm comes first.
+const STAT_ROWS = 8u;
+var<workgroup> laneMoments: array<vec3f, STAT_ROWS * WG>;
+var<workgroup> segmentMoments: array<vec3f, WG>;
+
+/** (count, mean, M2) of row r's values at this invocation's pixels inside y. */
+fn laneRowMoments(co: u32, px: array<Pixel, 4>, acc: ptr<function, Sums>, r: u32) -> vec3f {
+  var shift = 0.0;
+  if (HAS_BIAS) { shift = bias[min(co, p.cOut - 1u)]; }
+  var count = 0.0;
+  var sum = 0.0;
+  for (var j = 0u; j < 4u; j++) {
+    if (px[j].inside) {
+      count += 1.0;
+      sum += sumAt(acc, r, j) + shift;
+    }
+  }
+  let mean = select(0.0, sum / count, count > 0.0);
+  var m2 = 0.0;
+  for (var j = 0u; j < 4u; j++) {
+    let d = sumAt(acc, r, j) + shift - mean;
+    if (px[j].inside) { m2 += d * d; }
+  }
+  return vec3f(count, mean, m2);
+}
+
+@compute @workgroup_size(WG)
+fn forwardStatsBlocked(inv: Invocation, @builtin(workgroup_id) group: vec3u) {
+  let lane = inv.lane;
+  let co0 = group.y * ROWS;
+  let px = pixelQuad(group.x, lane, p.ho, p.wo);
+  var acc = forwardSums(inv, co0, px);
+  storeForwardRows(co0, px, &acc);
+  let chunks = (p.n * p.ho * p.wo + 4u * WG - 1u) / (4u * WG);
+  let segments = WG / STAT_ROWS;
+  for (var r0 = 0u; r0 < ROWS; r0 += STAT_ROWS) {
+    for (var i = 0u; i < STAT_ROWS; i++) { laneMoments[i * WG + lane] = laneRowMoments(co0 + r0 + i, px, &acc, r0 + i); }
+    workgroupBarrier();
+    // Lane t merges lanes [8s, 8s + 8) of row t / segments, s = t % segments.
+    let row = lane / segments;
+    let first = row * WG + (lane % segments) * STAT_ROWS;
+    var m = laneMoments[first];
+    for (var k = 1u; k < STAT_ROWS; k++) { m = mergeMoments(m, laneMoments[first + k]); }
+    segmentMoments[lane] = m;
+    workgroupBarrier();
+    let co = co0 + r0 + lane;
+    if (lane < STAT_ROWS && co < p.cOut) {
+      var total = segmentMoments[lane * segments];
+      for (var s = 1u; s < segments; s++) { total = mergeMoments(total, segmentMoments[lane * segments + s]); }
+      let at = (co * chunks + group.x) * 2u;
+      statPartials[at] = total.y;
+      statPartials[at + 1u] = total.z;
+    }
   }
 }
 

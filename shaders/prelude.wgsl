@@ -28,3 +28,13 @@ fn index(e: Element) -> u32 {
 fn pixelBase(q: u32, hw: u32, c: u32) -> u32 {
   return (q / hw) * c * hw + q % hw;
 }
+
+// Chan et al.: (count, mean, M2) of the union of two disjoint sets, the merge
+// of per-chunk batch statistics (batchnorm2d.wgsl, and conv2d.wgsl's epilogue).
+fn mergeMoments(a: vec3f, b: vec3f) -> vec3f {
+  let n = a.x + b.x;
+  if (n == 0.0) { return a; }
+  let delta = b.y - a.y;
+  let wb = b.x / n;
+  return vec3f(n, a.y + delta * wb, a.z + b.z + delta * delta * a.x * wb);
+}

@@ -14,6 +14,7 @@ import { valueShaders } from './values';
 const statistics = { reads: ['x'], writes: ['statsOut', 'runningMean', 'runningVar'] };
 const gradSumReads = ['x', 'stats', 'dy', 'output'];
 const gradInputReads = ['x', 'stats', 'dy', 'output', 'weight', 'sumDy', 'sumDyXhat'];
+const gradWholeReads = ['x', 'stats', 'dy', 'output', 'weight'];
 const shaders = valueShaders(
   'batchnorm2d',
   source,
@@ -29,6 +30,9 @@ const shaders = valueShaders(
       gradFinal: { reads: ['partials'], writes: ['sumDyMerged', 'sumDyXhatMerged'] },
       gradInput: { reads: gradInputReads, writes: ['dx'] },
       gradInputResidual: { reads: gradInputReads, writes: ['dx', 'dresidual'] },
+      // dx and dresidual keep gradInput's slots after the two sums.
+      gradWholeInput: { reads: gradWholeReads, writes: ['gradBiasOut', 'gradWeightOut', 'dx'] },
+      gradWholeInputResidual: { reads: gradWholeReads, writes: ['gradBiasOut', 'gradWeightOut', 'dx', 'dresidual'] },
     },
   },
   ['x', 'y', 'dy', 'output', 'dx', 'residual', 'dresidual'],
@@ -162,6 +166,33 @@ export function batchStatistics(
   return stats;
 }
 
+/**
+ * batchStatistics from moments another kernel took: `partials` holds (mean,
+ * M2) of each channel's chunks of `chunkPixels` values ([channels, chunks,
+ * 2], the last chunk holding the rest of `pixels`), merged in a fixed order
+ * (conv2d's statistics epilogue, src/kernels/conv2dbatchnorm.ts).
+ */
+export function mergeStatistics(
+  rt: GpuRuntime,
+  partials: GpuBuffer,
+  channels: number,
+  pixels: number,
+  chunkPixels: number,
+  running: { mean: GpuBuffer; variance: GpuBuffer; momentum: number; eps: number },
+): GpuBuffer {
+  // The layout of statsPartial's chunks with one plane of all the pixels.
+  const d = { ...dims(rt, [1, channels, 1, 1], []), hw: pixels, chunkSize: chunkPixels, planeChunks: Math.ceil(pixels / chunkPixels), planeGroup: 1, groups: 1 };
+  if (partials.bytes < partialBytes(d)) throw new ShapeError(op, `${partials.bytes / 4} partial moments are too few for ${channels} channels of ${pixels} values`);
+  const stats = rt.pool.acquire(channels * 2 * 4, 'batchNorm2d statistics');
+  rt.dispatch(d.shader, 'statsFinal', {
+    reads: { partials },
+    writes: { statsOut: stats, runningMean: running.mean, runningVar: running.variance },
+    params: { ...params(d), eps: running.eps, momentum: running.momentum },
+    ...levelTwo(d),
+  });
+  return stats;
+}
+
 /** Mean and invstd per channel from the running statistics (eval mode). */
 export function runningStatistics(rt: GpuRuntime, runningMean: GpuBuffer, runningVar: GpuBuffer, channels: number, eps: number): GpuBuffer {
   const stats = rt.pool.acquire(channels * 2 * 4, 'batchNorm2d statistics');
@@ -252,4 +283,49 @@ export function batchNormGradInput(
   const dresidual = rt.pool.acquire(tensorBytes(d));
   rt.dispatch(d.shader, 'gradInputResidual', { reads, writes: { dx, dresidual }, ...launch });
   return { dx, dresidual };
+}
+
+export interface TrainingGrad extends GradInput, GradSums {}
+
+/**
+ * Values a channel holds at least for the one-launch backward: its dx then runs
+ * on C workgroups only. On lavapipe (bench/convbn.ts, CPU time, batch 8, under
+ * load) one launch took 0.64-0.93 of the time of two at 7680 and 30720 values
+ * a channel, 1.0-1.09 at 1920. On GPUs a channel of one chunk is smaller than this.
+ */
+const oneLaunchValues = 4096;
+
+/**
+ * The training backward: the sums and dx (and the residual's gradient) in one
+ * launch where a channel is one chunk of at least oneLaunchValues, else
+ * batchNormGradSums then batchNormGradInput.
+ */
+export function batchNormTrainingGrad(
+  rt: GpuRuntime,
+  x: GpuBuffer,
+  dy: GpuBuffer,
+  y: GpuBuffer,
+  shape: readonly number[],
+  stats: GpuBuffer,
+  weight: GpuBuffer | null,
+  fused: { relu: boolean; residual: boolean },
+): TrainingGrad {
+  const d = dims(rt, shape, [x, dy, y]);
+  if (chunksPerChannel(d) > 1 || d.batch * d.hw * d.lanes < oneLaunchValues) {
+    const sums = batchNormGradSums(rt, x, dy, y, shape, stats, fused.relu);
+    return { ...sums, ...batchNormGradInput(rt, x, dy, y, shape, stats, weight, sums, fused) };
+  }
+  const sumDy = rt.pool.acquire(d.c * 4);
+  const sumDyXhat = rt.pool.acquire(d.c * 4);
+  const dx = rt.pool.acquire(tensorBytes(d));
+  const dresidual = fused.residual ? rt.pool.acquire(tensorBytes(d)) : null;
+  const one = levelOne(d);
+  rt.dispatch(d.shader, dresidual ? 'gradWholeInputResidual' : 'gradWholeInput', {
+    reads: { x, stats, dy, output: y, weight: weight ?? stats },
+    writes: { gradBiasOut: sumDy, gradWeightOut: sumDyXhat, dx, ...(dresidual ? { dresidual } : {}) },
+    params: params(d),
+    ...one,
+    constants: { ...one.constants, HAS_WEIGHT: weight ? 1 : 0, RELU: fused.relu ? 1 : 0 },
+  });
+  return { sumDy, sumDyXhat, dx, dresidual };
 }

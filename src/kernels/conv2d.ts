@@ -16,6 +16,7 @@ const shaders = blockedShaders('conv2d', source, {
   bindings: {
     forwardTiled: forward,
     forwardBlocked: forward,
+    forwardStatsBlocked: { reads: forward.reads, writes: ['y', 'statPartials'] },
     gradInputTiled: gradInput,
     gradInputBlocked: gradInput,
     gradInputPhaseBlocked: gradInput,
@@ -111,6 +112,26 @@ export interface ConvEpilogue {
 
 const noEpilogue: ConvEpilogue = { residual: null, relu: false };
 
+/** The forward's checks, output and launch; with `statistics`, the blocked entry point that also writes y's moments. */
+function launchForward(rt: GpuRuntime, x: GpuBuffer, weight: GpuBuffer, bias: GpuBuffer | null, g: Conv2dGeometry, tiling: Tiling, epilogue: ConvEpilogue, statistics = false) {
+  const { ho, wo } = checkGeometry('conv2d', g);
+  checkSize('conv2d', 'input', x, [g.n, g.cIn, g.h, g.w]);
+  checkSize('conv2d', 'weight', weight, [g.cOut, g.cIn, g.kh, g.kw]);
+  if (bias) checkSize('conv2d', 'bias', bias, [g.cOut]);
+  if (epilogue.residual) checkSize('conv2d', 'residual', epilogue.residual, [g.n, g.cOut, ho, wo]);
+  const y = rt.pool.acquire(g.n * g.cOut * ho * wo * 4, 'conv2d output');
+  const l = launch(rt, tiling, g.cOut, g.n * ho * wo);
+  const partials = statistics ? rt.pool.acquire(g.cOut * l.workgroups[0] * 2 * 4, 'conv2d output moments') : null;
+  rt.dispatch(l.shader, partials ? 'forwardStatsBlocked' : `forward${l.variant}`, {
+    reads: { weight, x, bias: bias ?? weight, residual: epilogue.residual ?? x },
+    writes: partials ? { y, statPartials: partials } : { y },
+    params: params(g, ho, wo),
+    workgroups: l.workgroups,
+    constants: { ...l.constants, HAS_BIAS: bias ? 1 : 0, RESIDUAL: epilogue.residual ? 1 : 0, RELU: epilogue.relu ? 1 : 0 },
+  });
+  return { y, partials };
+}
+
 /** y = conv(x, weight) + bias, then the epilogue; y is [n, cOut, ho, wo]. */
 export function conv2dForward(
   rt: GpuRuntime,
@@ -121,21 +142,26 @@ export function conv2dForward(
   tiling = defaultTiling(rt),
   epilogue: ConvEpilogue = noEpilogue,
 ): GpuBuffer {
-  const { ho, wo } = checkGeometry('conv2d', g);
-  checkSize('conv2d', 'input', x, [g.n, g.cIn, g.h, g.w]);
-  checkSize('conv2d', 'weight', weight, [g.cOut, g.cIn, g.kh, g.kw]);
-  if (bias) checkSize('conv2d', 'bias', bias, [g.cOut]);
-  if (epilogue.residual) checkSize('conv2d', 'residual', epilogue.residual, [g.n, g.cOut, ho, wo]);
-  const y = rt.pool.acquire(g.n * g.cOut * ho * wo * 4, 'conv2d output');
-  const l = launch(rt, tiling, g.cOut, g.n * ho * wo);
-  rt.dispatch(l.shader, `forward${l.variant}`, {
-    reads: { weight, x, bias: bias ?? weight, residual: epilogue.residual ?? x },
-    writes: { y },
-    params: params(g, ho, wo),
-    workgroups: l.workgroups,
-    constants: { ...l.constants, HAS_BIAS: bias ? 1 : 0, RESIDUAL: epilogue.residual ? 1 : 0, RELU: epilogue.relu ? 1 : 0 },
-  });
-  return y;
+  return launchForward(rt, x, weight, bias, g, tiling, epilogue).y;
+}
+
+/** The output of conv2dForwardStatistics: y and its per-channel moments by chunks of pixels. */
+export interface ConvStatistics {
+  y: GpuBuffer;
+  /** (mean, M2) of each output channel's chunks, channel-major: [cOut, chunks, 2]. */
+  partials: GpuBuffer;
+  /** Output pixels (over n, ho, wo) per chunk; the last chunk holds the rest. */
+  chunkPixels: number;
+}
+
+/**
+ * y = conv(x, weight) + bias (no residual, no ReLU), and in the same launch the
+ * moments of y per channel and chunk of pixels, which a training batch norm
+ * merges (src/kernels/conv2dbatchnorm.ts). The blocked tilings only.
+ */
+export function conv2dForwardStatistics(rt: GpuRuntime, x: GpuBuffer, weight: GpuBuffer, bias: GpuBuffer | null, g: Conv2dGeometry, tiling: Exclude<Tiling, 'tiled'>): ConvStatistics {
+  const { y, partials } = launchForward(rt, x, weight, bias, g, tiling, noEpilogue, true);
+  return { y, partials: partials!, chunkPixels: blockWorkgroup * blockCols };
 }
 
 /**

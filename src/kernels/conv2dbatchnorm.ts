@@ -1,13 +1,16 @@
-// Inference launches of conv2d followed by a batch norm with fixed statistics
-// (and the residual add and ReLU after it): the batch norm folded into the
-// conv's weights and bias (shaders/conv2dbatchnorm.wgsl), then one conv launch
-// with the epilogue, instead of a conv, a normalisation pass and its statistics.
+// Launches of conv2d followed by a batch norm. Inference (fixed statistics, and
+// the residual add and ReLU after it): the batch norm folded into the conv's
+// weights and bias (shaders/conv2dbatchnorm.wgsl), then one conv launch with the
+// epilogue, instead of a conv, a normalisation pass and its statistics.
+// Training: the batch statistics taken in the conv's epilogue as it writes its
+// output, so no statistics pass reads it again.
 
 import type { GpuBuffer, GpuRuntime } from '../gpu';
 import { shader } from '../gpu/shader';
 import source from '../../shaders/conv2dbatchnorm.wgsl';
-import { conv2dForward, type Conv2dGeometry, type ConvEpilogue } from './conv2d';
-import type { Tiling } from './rowblocking';
+import { mergeStatistics, batchStatistics } from './batchnorm2d';
+import { conv2dForward, conv2dForwardStatistics, conv2dOutputSize, type Conv2dGeometry, type ConvEpilogue } from './conv2d';
+import { defaultTiling, type Tiling } from './rowblocking';
 import { perElement } from './grid';
 
 const conv2dBatchNorm = shader('conv2dbatchnorm', source, {
@@ -49,4 +52,39 @@ export function conv2dBatchNormEval(
   rt.pool.release(foldedWeight);
   rt.pool.release(foldedBias);
   return y;
+}
+
+export interface TrainingBatchNorm {
+  /** Moved in place towards the batch's mean and unbiased variance. */
+  runningMean: GpuBuffer;
+  runningVar: GpuBuffer;
+  momentum: number;
+  eps: number;
+}
+
+/**
+ * conv(x, weight) + convBias and its batch statistics (mean[cOut] then
+ * invstd[cOut]), the running statistics moved. On the blocked tilings the
+ * statistics come from the conv's epilogue; shared-memory tiles have no such
+ * epilogue, and there a statistics pass reads the output.
+ */
+export function conv2dBatchStatistics(
+  rt: GpuRuntime,
+  x: GpuBuffer,
+  weight: GpuBuffer,
+  convBias: GpuBuffer | null,
+  g: Conv2dGeometry,
+  bn: TrainingBatchNorm,
+  tiling: Tiling = defaultTiling(rt),
+): { y: GpuBuffer; stats: GpuBuffer } {
+  const { ho, wo } = conv2dOutputSize(g);
+  if (tiling === 'tiled') {
+    const y = conv2dForward(rt, x, weight, convBias, g, tiling);
+    return { y, stats: batchStatistics(rt, y, [g.n, g.cOut, ho, wo], bn.runningMean, bn.runningVar, bn.momentum, bn.eps) };
+  }
+  const { y, partials, chunkPixels } = conv2dForwardStatistics(rt, x, weight, convBias, g, tiling);
+  const running = { mean: bn.runningMean, variance: bn.runningVar, momentum: bn.momentum, eps: bn.eps };
+  const stats = mergeStatistics(rt, partials, g.cOut, g.n * ho * wo, chunkPixels, running);
+  rt.pool.release(partials);
+  return { y, stats };
 }

@@ -1,4 +1,5 @@
 import { ShapeError, formatShape } from '../../base/shape';
+import type { GpuBuffer } from '../../gpu';
 import { conv2dForward, conv2dGradBias, conv2dGradInput, conv2dGradWeight, conv2dOutputSize, type Conv2dGeometry } from '../../kernels/conv2d';
 import type { Tiling } from '../../kernels/rowblocking';
 import { record } from '../tape';
@@ -28,13 +29,18 @@ export function conv2dGeometry(x: Tensor, weight: Tensor, bias: Tensor | null, o
 /** PyTorch's conv2d (NCHW, weight [cOut, cIn, kh, kw]), differentiable in x, weight and bias. */
 export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null, options: Conv2dOptions = {}): Tensor {
   const g = conv2dGeometry(x, weight, bias, options);
+  return recordConv2d(x, weight, bias, g, conv2dForward(x.rt, x.buffer, weight.buffer, bias?.buffer ?? null, g, options.tiling), options.tiling);
+}
+
+/** conv2d's output `y` [n, cOut, ho, wo], computed by the caller, recorded with conv2d's backward. */
+export function recordConv2d(x: Tensor, weight: Tensor, bias: Tensor | null, g: Conv2dGeometry, yBuffer: GpuBuffer, tiling?: Tiling): Tensor {
   const { ho, wo } = conv2dOutputSize(g);
   const rt = x.rt;
-  const y = new Tensor(rt, [g.n, g.cOut, ho, wo], conv2dForward(rt, x.buffer, weight.buffer, bias?.buffer ?? null, g, options.tiling));
+  const y = new Tensor(rt, [g.n, g.cOut, ho, wo], yBuffer);
   const inputs = bias ? [x, weight, bias] : [x, weight];
   return record('conv2d', inputs, y, (dy) => [
-    x.requiresGrad ? new Tensor(rt, x.shape, conv2dGradInput(rt, dy.buffer, weight.buffer, g, options.tiling)) : null,
-    weight.requiresGrad ? new Tensor(rt, weight.shape, conv2dGradWeight(rt, x.buffer, dy.buffer, g, options.tiling)) : null,
+    x.requiresGrad ? new Tensor(rt, x.shape, conv2dGradInput(rt, dy.buffer, weight.buffer, g, tiling)) : null,
+    weight.requiresGrad ? new Tensor(rt, weight.shape, conv2dGradWeight(rt, x.buffer, dy.buffer, g, tiling)) : null,
     bias?.requiresGrad ? new Tensor(rt, bias.shape, conv2dGradBias(rt, dy.buffer, g)) : null,
   ]);
 }
