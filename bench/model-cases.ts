@@ -1,5 +1,5 @@
-// The whole-model benchmark's cases on our engine: the `tiny` networks, the
-// main job's training steps (teacher cross-entropy with SGD, student KL
+// The whole-model benchmark's cases on our engine: the `tiny` networks at the
+// main job's two sizes (the synthetic scenes' and CamVid's), the main job's training steps (teacher cross-entropy with SGD, student KL
 // distillation with Adam) and inference (scoreBatch), each run as the main job
 // runs it, readback included. The batch is random but seeded, so every system
 // gets the same kind of input.
@@ -10,7 +10,9 @@ import { Random } from '../src/base/random';
 import type { GpuRuntime } from '../src/gpu';
 import { Adam, SGD } from '../src/graph/optim';
 import { Tensor } from '../src/graph/tensor';
-import type { ModelConfig } from '../src/model/config';
+import { DATASET_DEFAULTS } from '../src/cli/options';
+import { CAMVID_CLASSES, STREETHAZARDS_CLASSES } from '../src/data/class-tables';
+import { shapedConfig, type ModelConfig } from '../src/model/config';
 import { Student, Teacher } from '../src/model/networks';
 import { scoreBatch } from '../src/model/scores';
 import { distillStep, teacherStep } from '../src/model/steps';
@@ -23,6 +25,25 @@ export const caseLabels: Record<CaseName, string> = {
   student: 'student distillation step (KL, Adam)',
   inference: 'inference (scoreBatch: both networks, all scores)',
 };
+
+export interface BenchSize {
+  /** A short name, for the table and --json. */
+  name: string;
+  config: ModelConfig;
+}
+
+/** The `tiny` configuration as the main job shapes it for each dataset: its class count and input size. */
+const shapedFor = (layout: string, classes: { names: readonly string[] }): ModelConfig => {
+  const [inputHeight, inputWidth] = DATASET_DEFAULTS[layout]!.inputSize;
+  return shapedConfig('tiny', { numClasses: classes.names.length, inputHeight, inputWidth });
+};
+
+export const benchSizes: readonly BenchSize[] = [
+  { name: 'synthetic', config: shapedFor('StreetHazards', STREETHAZARDS_CLASSES) },
+  { name: 'CamVid', config: shapedFor('CamVid', CAMVID_CLASSES) },
+];
+
+export const describeSize = ({ name, config }: BenchSize): string => `${name} ${config.inputHeight}x${config.inputWidth}, ${config.numClasses} classes`;
 
 /** The main job's settings (src/cli/options.ts defaults). */
 export const jobSettings = { teacherLr: 0.1, studentLr: 1e-3, temperature: 1, seed: 1 };

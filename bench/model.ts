@@ -1,5 +1,5 @@
-// Whole-model benchmark: the `tiny` configuration at batch 8 (the main job's
-// shapes): the teacher's training step, the student's distillation step and
+// Whole-model benchmark: the `tiny` configuration at batch 8, at the main job's
+// two sizes (the synthetic scenes' and CamVid's): the teacher's training step, the student's distillation step and
 // inference (scoreBatch), images/s each, on our engine; the same network and
 // steps in PyTorch on the CPU (bench/peers/model_torch.py, where
 // /usr/bin/python3 has torch); inference in TF.js's WebGPU backend on the same
@@ -17,9 +17,8 @@ import { createNodeRuntime } from '../src/gpu/node';
 import type { ProfileMode, ProfileResult } from '../src/gpu/profiler';
 import type { Module } from '../src/graph/module';
 import { Tensor } from '../src/graph/tensor';
-import { tiny } from '../src/model/config';
 import { scoreBatch, withBaselines, type CompleteBatchScores } from '../src/model/scores';
-import { caseLabels, caseNames, jobSettings, ourCases, randomBatch, type CaseName } from './model-cases';
+import { benchSizes, caseLabels, caseNames, describeSize, jobSettings, ourCases, randomBatch, type BenchSize, type CaseName, type OurCases } from './model-cases';
 import { fmt } from './op-report';
 import { recordResults } from './results-file';
 import { tfjsInference, type TfjsScores, type Weights } from './peers/tfjs-model';
@@ -64,7 +63,7 @@ const optionRows: readonly OptionRow<ModelBenchOptions>[] = [
 ];
 
 const usage = `usage: node bench/model.js [options]
-  the tiny configuration's teacher step, student step and inference at batch 8, images/s each,
+  the tiny configuration's teacher step, student step and inference at batch 8 at both sizes, images/s each,
   against PyTorch CPU and TF.js WebGPU in the same run; puts the table in bench/RESULTS.md
 ${optionLines(optionRows)}`;
 const options = readCommandLine(
@@ -81,7 +80,7 @@ const warmup = 2;
 const profiledRuns = quick ? 1 : 3;
 const peers = !quick && !options.noPeers;
 const batchSize = 8;
-const config = tiny;
+const sizesText = benchSizes.map(describeSize).join('; ');
 const python = '/usr/bin/python3';
 const torchScript = fileURLToPath(new URL('../../bench/peers/model_torch.py', import.meta.url));
 
@@ -92,7 +91,7 @@ const rt = await createNodeRuntime();
 const device = rt.describe();
 console.log(`adapter: ${device}`);
 console.log(`date: ${date}; load average ${loadAtStart}`);
-console.log(`tiny configuration, batch ${batchSize}, ${config.inputHeight}x${config.inputWidth}; ${warmup} warm-up runs, then the median of ${runs}\n`);
+console.log(`tiny configuration, batch ${batchSize}, ${sizesText}; ${warmup} warm-up runs, then the median of ${runs}\n`);
 
 interface Timing {
   medianMs: number;
@@ -113,24 +112,37 @@ async function time(run: () => Promise<unknown>): Promise<Timing> {
 
 const imagesPerSecond = (t: Timing | undefined): number | null => (t ? (1000 * batchSize) / t.medianMs : null);
 
-// ---- ours ----
-const batch = randomBatch(config, batchSize, 7);
-const ours = ourCases(rt, config, batch);
-const oursTimes = {} as Record<CaseName, Timing>;
-const profiles = {} as Record<CaseName, StepProfile>;
-for (const name of caseNames) {
-  const t = await time(ours.run[name]);
-  oursTimes[name] = t;
-  // Profiled runs: the conv FLOPs the step runs and the conv kernels' share of it (and, with --profile, the tables).
-  const runs: ProfileResult[] = [];
-  for (let i = 0; i < profiledRuns; i++) {
-    rt.beginProfile(profileMode);
-    await ours.run[name]();
-    runs.push(await rt.endProfile());
+// ---- ours, every size before any peer ----
+interface SizeRun {
+  size: BenchSize;
+  ours: OurCases;
+  batch: ReturnType<typeof randomBatch>;
+  times: Record<CaseName, Timing>;
+  profiles: Record<CaseName, StepProfile>;
+  tfjs?: { inference: Timing; agreement: string };
+  torch?: Record<CaseName, Timing>;
+}
+const sizeRuns: SizeRun[] = [];
+for (const size of benchSizes) {
+  const batch = randomBatch(size.config, batchSize, 7);
+  const ours = ourCases(rt, size.config, batch);
+  const times = {} as Record<CaseName, Timing>;
+  const profiles = {} as Record<CaseName, StepProfile>;
+  for (const name of caseNames) {
+    const t = await time(ours.run[name]);
+    times[name] = t;
+    // Profiled runs: the conv FLOPs the step runs and the conv kernels' share of it (and, with --profile, the tables).
+    const runs: ProfileResult[] = [];
+    for (let i = 0; i < profiledRuns; i++) {
+      rt.beginProfile(profileMode);
+      await ours.run[name]();
+      runs.push(await rt.endProfile());
+    }
+    profiles[name] = { ...fastestOf(runs), stepMs: t.medianMs, runs: profiledRuns };
+    const s = summarise(profiles[name]);
+    console.log(`ours   ${size.name} ${caseLabels[name]}: ${fmt(t.medianMs)} ms (best ${fmt(t.bestMs)}), ${fmt(imagesPerSecond(t)!)} images/s; conv ${fmt(s.convFlop / 1e9)} GFLOP, kernels ${fmt(s.kernelMs)} ms of which conv ${fmt(s.convMs)} ms`);
   }
-  profiles[name] = { ...fastestOf(runs), stepMs: t.medianMs, runs: profiledRuns };
-  const s = summarise(profiles[name]);
-  console.log(`ours   ${caseLabels[name]}: ${fmt(t.medianMs)} ms (best ${fmt(t.bestMs)}), ${fmt(imagesPerSecond(t)!)} images/s; conv ${fmt(s.convFlop / 1e9)} GFLOP, kernels ${fmt(s.kernelMs)} ms of which conv ${fmt(s.convMs)} ms`);
+  sizeRuns.push({ size, ours, batch, times, profiles });
 }
 
 // ---- TF.js: inference with our weights, checked against our scores ----
@@ -157,16 +169,20 @@ function agreement(mine: CompleteBatchScores, theirs: TfjsScores): string {
   return `largest difference relative to TF.js's largest value: ${worst.join(', ')}; argmax agrees on ${((100 * same) / mine.prediction.length).toFixed(2)}% of pixels`;
 }
 
-let tfjs: { system: string; inference: Timing; agreement: string } | null = null;
+let tfjsSystem: string | null = null;
 if (peers) {
-  ours.teacher.eval();
-  ours.student.eval();
-  const peer = await tfjsInference(rt.owner as GPU, config, await weightsOf(ours.teacher), await weightsOf(ours.student), jobSettings.temperature);
-  const check = agreement(withBaselines(await scoreBatch(ours.teacher, ours.student, batch, jobSettings.temperature)), await peer.score(batch.images, batchSize));
-  const t = await time(() => peer.score(batch.images, batchSize));
-  tfjs = { system: `TF.js on ${peer.describe()}, same Dawn instance`, inference: t, agreement: check };
-  console.log(`TF.js  ${caseLabels.inference}: ${fmt(t.medianMs)} ms, ${fmt(imagesPerSecond(t)!)} images/s; ${check}`);
-  peer.dispose();
+  for (const run of sizeRuns) {
+    const { ours, batch, size } = run;
+    ours.teacher.eval();
+    ours.student.eval();
+    const peer = await tfjsInference(rt.owner as GPU, size.config, await weightsOf(ours.teacher), await weightsOf(ours.student), jobSettings.temperature);
+    const check = agreement(withBaselines(await scoreBatch(ours.teacher, ours.student, batch, jobSettings.temperature)), await peer.score(batch.images, batchSize));
+    const t = await time(() => peer.score(batch.images, batchSize));
+    tfjsSystem = `TF.js on ${peer.describe()}, same Dawn instance`;
+    run.tfjs = { inference: t, agreement: check };
+    console.log(`TF.js  ${size.name} ${caseLabels.inference}: ${fmt(t.medianMs)} ms, ${fmt(imagesPerSecond(t)!)} images/s; ${check}`);
+    peer.dispose();
+  }
 }
 
 // ---- PyTorch, in its own process once our work is done ----
@@ -174,57 +190,67 @@ interface TorchResult {
   system: string;
   cases: Record<CaseName, Timing>;
 }
-let torch: TorchResult | null = null;
 let torchNote = 'skipped (--quick or --no-peers)';
 if (peers) {
   const probe = spawnSync(python, ['-c', 'import torch'], { encoding: 'utf8' });
   if (probe.status !== 0) {
     torchNote = `skipped: ${python} has no torch (bash bench/peers/setup-torch.sh installs it)`;
   } else {
-    console.log(`PyTorch: running ${torchScript} ...`);
-    const result = spawnSync(python, [torchScript, '--batch', String(batchSize), '--threads', String(availableParallelism()), '--warmup', String(warmup), '--runs', String(runs)], { encoding: 'utf8' });
-    if (result.status !== 0) throw new Error(`the PyTorch peer failed (exit ${result.status}): ${result.stderr}`);
-    torch = JSON.parse(result.stdout.trim().split('\n').pop()!) as TorchResult;
-    torchNote = torch.system;
-    for (const name of caseNames) console.log(`PyTorch ${caseLabels[name]}: ${fmt(torch.cases[name].medianMs)} ms, ${fmt(imagesPerSecond(torch.cases[name])!)} images/s`);
+    for (const run of sizeRuns) {
+      const { config } = run.size;
+      console.log(`PyTorch ${run.size.name}: running ${torchScript} ...`);
+      const shape = ['--height', String(config.inputHeight), '--width', String(config.inputWidth), '--classes', String(config.numClasses)];
+      const result = spawnSync(python, [torchScript, '--batch', String(batchSize), ...shape, '--threads', String(availableParallelism()), '--warmup', String(warmup), '--runs', String(runs)], { encoding: 'utf8' });
+      if (result.status !== 0) throw new Error(`the PyTorch peer failed (exit ${result.status}): ${result.stderr}`);
+      const torch = JSON.parse(result.stdout.trim().split('\n').pop()!) as TorchResult;
+      torchNote = torch.system;
+      run.torch = torch.cases;
+      for (const name of caseNames) console.log(`PyTorch ${run.size.name} ${caseLabels[name]}: ${fmt(torch.cases[name].medianMs)} ms, ${fmt(imagesPerSecond(torch.cases[name])!)} images/s`);
+    }
   }
 }
-if (!torch) console.log(`PyTorch: ${torchNote}`);
+if (!sizeRuns.some((r) => r.torch)) console.log(`PyTorch: ${torchNote}`);
 
 // ---- report ----
 const ratio = (a: number | null, b: number | null): string => (a != null && b != null ? `${fmt(a / b)}x` : '-');
-const rows = caseNames.map((name) => {
-  const mine = imagesPerSecond(oursTimes[name]);
-  const theirs = imagesPerSecond(torch?.cases[name]);
-  const peer = name === 'inference' ? imagesPerSecond(tfjs?.inference) : null;
-  const s = summarise(profiles[name]);
-  const stepRate = s.convFlop / oursTimes[name].medianMs / 1e6;
-  const kernelRate = s.convFlop / s.convMs / 1e6;
-  return `| ${caseLabels[name]} | ${fmt(oursTimes[name].medianMs)} | ${fmt(mine!)} | ${theirs ? fmt(theirs) : '-'} | ${ratio(mine, theirs)} | ${peer ? fmt(peer) : '-'} | ${ratio(mine, peer)} | ${fmt(stepRate)} | ${fmt(kernelRate)} | ${((100 * s.convMs) / oursTimes[name].medianMs).toFixed(0)}% |`;
-});
+const rows = sizeRuns.flatMap((run) =>
+  caseNames.map((name) => {
+    const mine = imagesPerSecond(run.times[name]);
+    const theirs = imagesPerSecond(run.torch?.[name]);
+    const peer = name === 'inference' ? imagesPerSecond(run.tfjs?.inference) : null;
+    const s = summarise(run.profiles[name]);
+    const stepMs = run.times[name].medianMs;
+    const stepRate = s.convFlop / stepMs / 1e6;
+    const kernelRate = s.convFlop / s.convMs / 1e6;
+    return `| ${describeSize(run.size)} | ${caseLabels[name]} | ${fmt(stepMs)} | ${fmt(mine!)} | ${theirs ? fmt(theirs) : '-'} | ${ratio(mine, theirs)} | ${peer ? fmt(peer) : '-'} | ${ratio(mine, peer)} | ${fmt(stepRate)} | ${fmt(kernelRate)} | ${((100 * s.convMs) / stepMs).toFixed(0)}% |`;
+  }),
+);
 const table = [
-  '| case | ours ms per batch | ours images/s | PyTorch CPU images/s | ours / PyTorch | TF.js WebGPU images/s | ours / TF.js | step conv GFLOP/s | our conv kernels GFLOP/s (same shapes) | conv kernels % of step |',
-  '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  '| size | case | ours ms per batch | ours images/s | PyTorch CPU images/s | ours / PyTorch | TF.js WebGPU images/s | ours / TF.js | step conv GFLOP/s | our conv kernels GFLOP/s (same shapes) | conv kernels % of step |',
+  '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ...rows,
 ].join('\n');
 const loads = `load average ${loadAtStart} at the start, ${load()} at the end`;
 const notes = [
   `PyTorch: ${torchNote}`,
-  tfjs ? `TF.js: ${tfjs.system}; its scores against ours: ${tfjs.agreement}` : 'TF.js: skipped (--quick or --no-peers)',
+  tfjsSystem ? `TF.js: ${tfjsSystem}; its scores against ours: ${sizeRuns.map((r) => `${r.size.name}: ${r.tfjs!.agreement}`).join('; ')}` : 'TF.js: skipped (--quick or --no-peers)',
   `conv GFLOP/s count 2 FLOP per multiply-add of the conv directions a step runs; "our conv kernels" is the same FLOP over the conv kernels' own GPU time (each dispatch's fastest of ${profiledRuns} profiled steps)`,
 ];
 const profileText = options.profile
-  ? caseNames.map((name) => `### ${caseLabels[name]}\n\n${renderFamilies(profiles[name])}\n\nThe slowest dispatches:\n\n${renderSlowest(profiles[name], 15)}`).join('\n\n')
+  ? sizeRuns
+      .flatMap((run) => caseNames.map((name) => `### ${describeSize(run.size)}: ${caseLabels[name]}\n\n${renderFamilies(run.profiles[name])}\n\nThe slowest dispatches:\n\n${renderSlowest(run.profiles[name], 15)}`))
+      .join('\n\n')
   : null;
 console.log(`\n${table}\n\n${notes.map((n) => `- ${n}`).join('\n')}\n${profileText ? `\n${profileText}\n` : ''}\n${loads}`);
 
 if (!quick) {
-  const section = `## Model benchmark ${date}\n\n\`node bench/model.js${options.profile ? ' --profile' : ''}\`, tiny configuration, batch ${batchSize}, ${config.inputHeight}x${config.inputWidth}; median of ${runs} runs after ${warmup} warm-up runs. adapter: ${device}; ${loads}\n\n${table}\n\n${notes.map((n) => `- ${n}`).join('\n')}\n${profileText ? `\n${profileText}\n` : ''}`;
+  const section = `## Model benchmark ${date}\n\n\`node bench/model.js${options.profile ? ' --profile' : ''}\`, tiny configuration, batch ${batchSize}, ${sizesText}; median of ${runs} runs after ${warmup} warm-up runs. adapter: ${device}; ${loads}\n\n${table}\n\n${notes.map((n) => `- ${n}`).join('\n')}\n${profileText ? `\n${profileText}\n` : ''}`;
   recordResults('Model benchmark', section);
   console.log('wrote the section in bench/RESULTS.md and appended it to bench/RESULTS-archive.md');
 }
 if (options.json) {
-  writeFileSync(options.json, JSON.stringify({ date, device, loads, batchSize, runs, ours: oursTimes, profiles, tfjs, torch }, null, 2));
+  const measured = sizeRuns.map((r) => ({ size: r.size.name, config: r.size.config, ours: r.times, profiles: r.profiles, tfjs: r.tfjs ?? null, torch: r.torch ?? null }));
+  writeFileSync(options.json, JSON.stringify({ date, device, loads, batchSize, runs, sizes: measured }, null, 2));
   console.log(`wrote ${options.json}`);
 }
 rt.destroy();

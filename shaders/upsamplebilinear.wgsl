@@ -64,8 +64,9 @@ fn forward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) g
   }
 }
 
-/** Columns whose horizontal weights one pass of the backward keeps. */
+/** Columns and rows whose weights one pass of the backward keeps. */
 const COLUMNS = 32u;
+const ROWS = 32u;
 
 @compute @workgroup_size(WG)
 fn backward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
@@ -74,23 +75,32 @@ fn backward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) 
   let iy = gid.y;
   let rows = reaching(iy, p.oh, p.scaleH);
   let cols = reaching(ix, p.ow, p.scaleW);
-  for (var plane = gid.z; plane < p.planes; plane += groups.z) {
-    let base = plane * p.oh * p.ow;
-    var sum = 0.0;
-    // The horizontal weights depend on the column only: computed once per pass over up to COLUMNS of them.
-    for (var c0 = cols.x; c0 <= cols.y; c0 += COLUMNS) {
-      let count = min(COLUMNS, cols.y + 1u - c0);
-      var wx: array<f32, COLUMNS>;
-      for (var k = 0u; k < count; k++) { wx[k] = weight(tap(c0 + k, p.w, p.scaleW), ix); }
-      for (var oy = rows.x; oy <= rows.y; oy++) {
-        let wy = weight(tap(oy, p.h, p.scaleH), iy);
-        if (wy == 0.0) { continue; }
-        let at = base + oy * p.ow + c0;
-        var rowSum = 0.0;
-        for (var k = 0u; k < count; k++) { rowSum = fma(wx[k], dy[at + k], rowSum); }
-        sum = fma(wy, rowSum, sum);
+  // The weights depend on the column and the row only, not the plane: each
+  // pass over a block of them computes them once for all the planes, whose
+  // sums it carries over in dx (in the order of one sum over all columns
+  // and rows).
+  for (var c0 = cols.x; c0 <= cols.y; c0 += COLUMNS) {
+    let columns = min(COLUMNS, cols.y + 1u - c0);
+    var wx: array<f32, COLUMNS>;
+    for (var k = 0u; k < columns; k++) { wx[k] = weight(tap(c0 + k, p.w, p.scaleW), ix); }
+    for (var r0 = rows.x; r0 <= rows.y; r0 += ROWS) {
+      let count = min(ROWS, rows.y + 1u - r0);
+      var wy: array<f32, ROWS>;
+      for (var r = 0u; r < count; r++) { wy[r] = weight(tap(r0 + r, p.h, p.scaleH), iy); }
+      let first = c0 == cols.x && r0 == rows.x;
+      for (var plane = gid.z; plane < p.planes; plane += groups.z) {
+        let at = (plane * p.h + iy) * p.w + ix;
+        var sum = 0.0;
+        if (!first) { sum = dx[at]; }
+        for (var r = 0u; r < count; r++) {
+          if (wy[r] == 0.0) { continue; }
+          let row = (plane * p.oh + r0 + r) * p.ow + c0;
+          var rowSum = 0.0;
+          for (var k = 0u; k < columns; k++) { rowSum = fma(wx[k], dy[row + k], rowSum); }
+          sum = fma(wy[r], rowSum, sum);
+        }
+        dx[at] = sum;
       }
     }
-    dx[(plane * p.h + iy) * p.w + ix] = sum;
   }
 }

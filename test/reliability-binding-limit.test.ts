@@ -82,6 +82,7 @@ async function sizesOnly(record: (rt: GpuRuntime) => Promise<void>): Promise<{ b
     };
     rt.dispatch = () => undefined;
     rt.write = () => undefined;
+    rt.copy = () => undefined;
     await record(rt);
     return largest;
   } finally {

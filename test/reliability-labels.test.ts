@@ -32,7 +32,7 @@ test('teacherStep refuses a label outside [0, 13) other than 255, naming the val
   const teacher = new Teacher(rt, new Random(5), tiny);
   teacher.train();
   const optimizer = new SGD(teacher.namedParameters().map(([name, param]) => ({ name, param })), 0.01, 0.9, 1e-4);
-  const snapshot = async () => JSON.stringify([...(await readState(teacher, optimizer.fullState()))].map(([name, t]) => [name, Array.from(t.data, Number)]));
+  const snapshot = async () => JSON.stringify([...(await readState(teacher, optimizer.state()))].map(([name, t]) => [name, Array.from(t.data, Number)]));
   const before = await snapshot();
   const images = Float32Array.from({ length: 2 * 3 * h * w }, (_, i) => Math.sin(i));
   for (const value of [ANOMALY_LABEL, 14, -1, 256]) {

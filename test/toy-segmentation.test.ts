@@ -87,7 +87,8 @@ async function train(rt: GpuRuntime, steps: number): Promise<{ losses: number[];
     bytes.set(new Uint8Array(b), at);
     at += b.byteLength;
   }
-  for (const t of [...state, ...opt.state().values()]) t.release();
+  for (const t of state) t.release();
+  opt.release();
   return { losses, weights: bytes, inUse };
 }
 

@@ -20,6 +20,7 @@ const cases: [Shape4, number, number, string][] = [
   [[1, 3, 1, 1], 5, 4, '1x1 input'],
   [[1, 2, 6, 5], 1, 1, 'output 1x1'],
   [[3, 2, 4, 5], 4, 5, 'same size'],
+  [[2, 3, 2, 3], 70, 101, 'over 32 output rows and columns reach an input: the backward passes over blocks of weights'],
 ];
 
 for (const [shape, oh, ow, note] of cases) {

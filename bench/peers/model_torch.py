@@ -1,10 +1,11 @@
 """The whole-model benchmark's PyTorch peer (CPU): the same `tiny` networks,
+at the size and class count given (bench/model-cases.ts benchSizes), the same
 steps and inference as bench/model-cases.ts, timed the same way (warm-up
 runs, then the median of timed runs, each ending with the loss or the score
 maps on the host). Prints one JSON object. Run by bench/model.ts with
 /usr/bin/python3 (Debian's python3-torch; bench/peers/setup-torch.sh installs it).
 
-    /usr/bin/python3 bench/peers/model_torch.py --batch 8 --threads 2 --runs 8
+    /usr/bin/python3 bench/peers/model_torch.py --batch 8 --height 120 --width 160 --classes 11 --threads 2 --runs 8
 """
 
 import argparse
@@ -38,6 +39,9 @@ def timed(run, warmup, runs):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument('--batch', type=int, default=8)
+    parser.add_argument('--height', type=int, default=dt.TINY.input_height)
+    parser.add_argument('--width', type=int, default=dt.TINY.input_width)
+    parser.add_argument('--classes', type=int, default=dt.TINY.num_classes)
     parser.add_argument('--threads', type=int, default=2)
     parser.add_argument('--warmup', type=int, default=2)
     parser.add_argument('--runs', type=int, default=8)
@@ -45,7 +49,7 @@ def main():
     torch.set_num_threads(args.threads)
     torch.manual_seed(1)
     # The engine's tiny teacher reads layer1 in its head (src/model/config.ts teacherHeadSkip).
-    c = replace(dt.TINY, skip_channels=16)
+    c = replace(dt.TINY, skip_channels=16, input_height=args.height, input_width=args.width, num_classes=args.classes)
     images = torch.randn(args.batch, 3, c.input_height, c.input_width)
     labels = torch.randint(0, c.num_classes, (args.batch, c.input_height, c.input_width), dtype=torch.int32)
     labels.masked_fill_(torch.rand(labels.shape) < 0.05, dt.IGNORE_LABEL)
@@ -80,6 +84,7 @@ def main():
     print(json.dumps({
         'system': f'PyTorch {torch.__version__} CPU, {torch.get_num_threads()} threads',
         'batch': args.batch,
+        'shape': [c.input_height, c.input_width, c.num_classes],
         'cases': cases,
     }))
 

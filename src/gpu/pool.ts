@@ -13,6 +13,8 @@ export interface GpuBuffer {
   readonly capacity: number;
   /** Unique, for caches keyed by buffer identity. */
   readonly id: number;
+  /** A view's first byte in its arena's buffer (BufferPool.view); absent where the buffer is the holder's own. */
+  readonly offset?: number;
 }
 
 export interface PoolStats {
@@ -67,7 +69,19 @@ export class BufferPool {
     return { buffer, bytes: Math.max(4, Math.ceil(bytes / 4) * 4), capacity, id: this.nextId++ };
   }
 
+  /**
+   * `bytes` of `arena` from `offset` on (a multiple of the adapter's
+   * minStorageBufferOffsetAlignment, so that it can be bound), as a buffer of
+   * its own to kernels, copies and readbacks: what lets one launch reach many
+   * tensors. Its memory stays the arena's: releasing a view does nothing.
+   */
+  view(arena: GpuBuffer, offset: number, bytes: number): GpuBuffer {
+    if (offset < 0 || offset + bytes > arena.bytes) throw new RangeError(`a view of bytes ${offset}..${offset + bytes} of a ${arena.bytes}-byte arena`);
+    return { buffer: arena.buffer, bytes, capacity: 0, id: this.nextId++, offset: (arena.offset ?? 0) + offset };
+  }
+
   release(b: GpuBuffer): void {
+    if (b.offset !== undefined) return;
     this.inUse -= b.capacity;
     let list = this.free.get(b.capacity);
     if (!list) this.free.set(b.capacity, (list = []));

@@ -214,13 +214,13 @@ export class GpuRuntime {
     staging.unmap();
     this.transient.push(staging);
     this.endPass();
-    this.commandEncoder().copyBufferToBuffer(staging, 0, target.buffer, byteOffset, size);
+    this.commandEncoder().copyBufferToBuffer(staging, 0, target.buffer, (target.offset ?? 0) + byteOffset, size);
   }
 
   copy(source: GpuBuffer, target: GpuBuffer, bytes: number, sourceOffset = 0, targetOffset = 0): void {
     this.checkAlive();
     this.endPass();
-    this.commandEncoder().copyBufferToBuffer(source.buffer, sourceOffset, target.buffer, targetOffset, bytes);
+    this.commandEncoder().copyBufferToBuffer(source.buffer, (source.offset ?? 0) + sourceOffset, target.buffer, (target.offset ?? 0) + targetOffset, bytes);
   }
 
   /** Submits what was recorded. Does not wait. */
@@ -256,7 +256,7 @@ export class GpuRuntime {
     const staging = this.device.createBuffer({ size: Math.max(4, total), usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST });
     this.endPass();
     const encoder = this.commandEncoder();
-    buffers.forEach((b, i) => encoder.copyBufferToBuffer(b.buffer.buffer, 0, staging, offsets[i]!, sizes[i]!));
+    buffers.forEach((b, i) => encoder.copyBufferToBuffer(b.buffer.buffer, b.buffer.offset ?? 0, staging, offsets[i]!, sizes[i]!));
     this.submit();
     try {
       await settle(staging.mapAsync(MapMode.READ));
@@ -321,11 +321,11 @@ export class GpuRuntime {
    */
   private bindGroup(layout: string, offset: number, buffers: readonly GpuBuffer[]): GPUBindGroup {
     let key = `${layout}|${offset}`;
-    for (const b of buffers) key += `|${this.serial(b.buffer)}:${b.bytes}`;
+    for (const b of buffers) key += `|${this.serial(b.buffer)}:${b.offset ?? 0}:${b.bytes}`;
     let group = this.bindGroups.get(key);
     if (group) return group;
     const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: this.uniforms, offset, size: uniformSlot } }];
-    buffers.forEach((b, i) => entries.push({ binding: i + 1, resource: { buffer: b.buffer, size: b.bytes } }));
+    buffers.forEach((b, i) => entries.push({ binding: i + 1, resource: { buffer: b.buffer, offset: b.offset ?? 0, size: b.bytes } }));
     group = this.device.createBindGroup({ layout: this.bindGroupLayout(layout), entries });
     if (this.bindGroups.size >= maxBindGroups) this.bindGroups.clear();
     this.bindGroups.set(key, group);

@@ -21,7 +21,7 @@ export class Tensor {
   constructor(
     readonly rt: GpuRuntime,
     readonly shape: Shape,
-    private readonly buf: GpuBuffer,
+    private buf: GpuBuffer,
     public requiresGrad = false,
     readonly kind: TensorKind = 'temp',
   ) {
@@ -62,6 +62,19 @@ export class Tensor {
 
   async read(): Promise<Float32Array> {
     return this.rt.readFloat32(this.buffer, this.size);
+  }
+
+  /**
+   * Copies the contents into `target` (as many bytes: a view into an arena,
+   * BufferPool.view), which holds them from now on; the old buffer goes back to
+   * the pool. Ordered after the work already recorded.
+   */
+  moveTo(target: GpuBuffer): void {
+    const source = this.buffer;
+    if (target.bytes !== source.bytes) throw new ShapeError('tensor.moveTo', `${target.bytes} bytes for a tensor of shape ${formatShape(this.shape)} (${source.bytes} bytes)`);
+    this.rt.copy(source, target, source.bytes);
+    this.rt.pool.release(source);
+    this.buf = target;
   }
 
   /** Returns the buffer to the pool. Safe with work still recorded: the GPU runs commands in order. */

@@ -178,7 +178,7 @@ class PhaseTrainer {
     if (p.totalSteps !== spec.totalSteps) {
       throw new CheckpointError(source, `the ${spec.phase} phase has ${spec.totalSteps} steps in this run but ${p.totalSteps} in the checkpoint (has the dataset changed?)`);
     }
-    const slots = spec.optimizer.fullState();
+    const slots = spec.optimizer.state();
     checkStateDict(trainingSignatures(spec.model, slots), checkpoint.tensors, source);
     const stream = spec.stream(p.data);
     this.skippedBefore.push(...this.stream.skipped);
@@ -222,7 +222,7 @@ class PhaseTrainer {
 
   private async save(seconds: number): Promise<void> {
     const { spec } = this;
-    const slots = new Map([...spec.optimizer.fullState()].map(([name, t]) => [`optimizer.${name}`, t]));
+    const slots = new Map([...spec.optimizer.state()].map(([name, t]) => [`optimizer.${name}`, t]));
     const tensors = await readState(spec.model, slots);
     await saveCheckpoint(spec.path, tensors, progressMetadata(this.progress(seconds)));
     this.savedAt = this.step;
