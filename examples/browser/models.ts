@@ -71,6 +71,8 @@ export class DemoModels {
   /** Distillation steps run in this page since the student was last loaded. */
   stepsInPage = 0;
   private optimizer: Adam | null = null;
+  /** A student checkpoint was loaded since the optimizer was made: its state belongs to the old weights. */
+  private optimizerStale = false;
   private steps = 0;
   private studentSource: string;
 
@@ -100,6 +102,8 @@ export class DemoModels {
     [this.teacher, this.student] = this.build();
     this.sources = { teacher: `random (seed ${this.seed})`, student: `random (seed ${this.seed})` };
     this.studentSource = this.sources.student;
+    // The old student is gone: its parameters live in its optimizer's arenas, which go with them.
+    this.optimizer?.release();
     this.optimizer = null;
     this.thresholds = null;
     this.domain = null;
@@ -133,7 +137,7 @@ export class DemoModels {
     writeState(this[role], tensors, source);
     this.sources[role] = source;
     if (role === 'student') {
-      this.optimizer = null;
+      this.optimizerStale = true;
       this.studentSource = source;
       this.stepsInPage = 0;
       this.thresholds = readThresholds(metadata, source);
@@ -155,7 +159,13 @@ export class DemoModels {
     const images = new Float32Array(pictures.length * 3 * h * w);
     pictures.forEach((p, i) => images.set(modelInput(p, h, w).images, i * 3 * h * w));
     const batch = { images, labels: new Int32Array(pictures.length * h * w).fill(IGNORE_LABEL), size: pictures.length, height: h, width: w };
-    this.optimizer ??= new Adam(this.student.namedParameters().map(([name, param]) => ({ name, param })), studentLearningRate, { weightDecay: 1e-5 });
+    if (!this.optimizer || this.optimizerStale) {
+      // A new optimizer moves the parameters into arenas of its own: only then may the old one's be returned.
+      const old = this.optimizer;
+      this.optimizer = new Adam(this.student.namedParameters().map(([name, param]) => ({ name, param })), studentLearningRate, { weightDecay: 1e-5 });
+      old?.release();
+      this.optimizerStale = false;
+    }
     this.student.train();
     try {
       const loss = await distillStep(this.teacher, this.student, this.optimizer, batch, this.steps++, 'kl', temperature);
