@@ -11,8 +11,17 @@ const product = { reads: ['a', 'b'], writes: ['c'] };
 const shaders = blockedShaders('matmul', source, { bindings: { tiled: product, blocked: product } }, tiledEntryPoints({ tiled: { depth: 'p.k', readA: 'aAt(group.z, ', readB: 'bAt(group.z, ', write: 'storeC(group.z, ' } }));
 
 const blockCols = 4;
-const blockWorkgroup = 128;
 const tile = 16;
+
+/**
+ * Invocations per blocked workgroup: 128, or fewer where that leaves fewer
+ * columns idle (a workgroup covers 4 * WG columns; the Winograd products are
+ * often a few hundred columns wide).
+ */
+function blockWorkgroup(n: number): number {
+  const idle = (wg: number) => Math.ceil(n / (blockCols * wg)) * blockCols * wg - n;
+  return [64, 32, 16].reduce((best, wg) => (idle(wg) < idle(best) ? wg : best), 128);
+}
 
 export function matmul(rt: GpuRuntime, a: GpuBuffer, b: GpuBuffer, m: number, k: number, n: number, tiling: Tiling = defaultTiling(rt), batch = 1): GpuBuffer {
   if ([m, k, n, batch].some((d) => !Number.isInteger(d) || d < 1)) throw new ShapeError('matmul', `bad sizes M ${m}, K ${k}, N ${n}, batch ${batch}`);
@@ -24,8 +33,9 @@ export function matmul(rt: GpuRuntime, a: GpuBuffer, b: GpuBuffer, m: number, k:
   if (tiling !== 'tiled') {
     const sharing = rowSharing(rt, tiling);
     const rowGroups = rowGroupsFor(sharing, m);
-    const workgroups = [Math.ceil(n / (blockWorkgroup * blockCols)), Math.ceil(m / (8 * rowGroups)), batch] as const;
-    rt.dispatch(shaders.blocked(sharing, rowGroups), 'blocked', { ...args, workgroups, constants: { WG: blockWorkgroup } });
+    const wg = blockWorkgroup(n);
+    const workgroups = [Math.ceil(n / (wg * blockCols)), Math.ceil(m / (8 * rowGroups)), batch] as const;
+    rt.dispatch(shaders.blocked(sharing, rowGroups), 'blocked', { ...args, workgroups, constants: { WG: wg } });
   } else {
     rt.dispatch(shaders.portable, 'tiled', { ...args, workgroups: [Math.ceil(n / tile), Math.ceil(m / tile), batch], constants: { TILE: tile } });
   }

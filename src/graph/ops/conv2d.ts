@@ -1,5 +1,6 @@
 import { ShapeError, formatShape } from '../../base/shape';
-import { conv2dForward, conv2dGradBias, conv2dGradInput, conv2dGradWeight, conv2dOutputSize, type Conv2dGeometry } from '../../kernels/conv2d';
+import { conv2dGradBias, conv2dGradWeight, conv2dOutputSize, type Conv2dGeometry } from '../../kernels/conv2d';
+import { convForward, convGradInput, type ConvAlgorithm } from '../../kernels/conv2dalgorithm';
 import type { Tiling } from '../../kernels/rowblocking';
 import { record } from '../tape';
 import { Tensor } from '../tensor';
@@ -10,6 +11,8 @@ export interface Conv2dOptions {
   dilation?: number;
   /** Forces a tiling instead of the adapter's default (tests check both). */
   tiling?: Tiling;
+  /** Forces the forward's and grad input's algorithm instead of the one tuned for this shape (src/kernels/conv2dalgorithm.ts). */
+  algorithm?: ConvAlgorithm;
 }
 
 /** The launch geometry of conv2d(x, weight, bias, options); throws ShapeError naming conv2d and the shapes. */
@@ -30,10 +33,11 @@ export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null, options: 
   const g = conv2dGeometry(x, weight, bias, options);
   const { ho, wo } = conv2dOutputSize(g);
   const rt = x.rt;
-  const y = new Tensor(rt, [g.n, g.cOut, ho, wo], conv2dForward(rt, x.buffer, weight.buffer, bias?.buffer ?? null, g, options.tiling));
+  const launch = { tiling: options.tiling, algorithm: options.algorithm };
+  const y = new Tensor(rt, [g.n, g.cOut, ho, wo], convForward(rt, x.buffer, weight.buffer, bias?.buffer ?? null, g, null, launch));
   const inputs = bias ? [x, weight, bias] : [x, weight];
   return record('conv2d', inputs, y, (dy) => [
-    x.requiresGrad ? new Tensor(rt, x.shape, conv2dGradInput(rt, dy.buffer, weight.buffer, g, options.tiling)) : null,
+    x.requiresGrad ? new Tensor(rt, x.shape, convGradInput(rt, dy.buffer, weight.buffer, g, launch)) : null,
     weight.requiresGrad ? new Tensor(rt, weight.shape, conv2dGradWeight(rt, x.buffer, dy.buffer, g, options.tiling)) : null,
     bias?.requiresGrad ? new Tensor(rt, bias.shape, conv2dGradBias(rt, dy.buffer, g)) : null,
   ]);

@@ -40,5 +40,5 @@ export function conv2dBatchNormEval(x: Tensor, params: Conv2dBatchNormEvalParams
     residual: residual?.shape ?? null,
   });
   const frozen = { weight: bn.weight?.buffer ?? null, bias: bn.bias?.buffer ?? null, runningMean: bn.runningMean.buffer, runningVar: bn.runningVar.buffer, eps: bn.eps ?? 1e-5 };
-  return new Tensor(x.rt, shape, kernel(x.rt, x.buffer, conv.weight.buffer, conv.bias?.buffer ?? null, g, frozen, { residual: residual?.buffer ?? null, relu }, conv.tiling));
+  return new Tensor(x.rt, shape, kernel(x.rt, x.buffer, conv.weight.buffer, conv.bias?.buffer ?? null, g, frozen, { residual: residual?.buffer ?? null, relu }, { tiling: conv.tiling, algorithm: conv.algorithm }));
 }
