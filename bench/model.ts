@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { readCommandLine, UsageError } from '../src/cli/flags';
 import { optionLines, parseWithTable, type OptionRow } from '../src/cli/option-table';
 import { createNodeRuntime } from '../src/gpu/node';
+import { convChoiceKey, convGeometriesOf, tuneConv2d } from '../src/kernels/conv2dalgorithm';
 import type { ProfileMode, ProfileResult } from '../src/gpu/profiler';
 import type { Module } from '../src/graph/module';
 import { Tensor } from '../src/graph/tensor';
@@ -24,7 +25,7 @@ import { fmt } from './op-report';
 import { recordResults } from './results-file';
 import { tfjsInference, type TfjsScores, type Weights } from './peers/tfjs-model';
 import { fastestOf, renderFamilies, renderSlowest, summarise, type StepProfile } from './profile-report';
-import { median } from './timing';
+import { cpuMs, median } from './timing';
 
 interface ModelBenchOptions {
   profile: boolean;
@@ -33,6 +34,7 @@ interface ModelBenchOptions {
   runs: number | null;
   quick: boolean;
   noPeers: boolean;
+  tuneConvs: boolean;
   json: string | undefined;
 }
 
@@ -60,6 +62,11 @@ const optionRows: readonly OptionRow<ModelBenchOptions>[] = [
   },
   { flag: '--quick', help: '3 runs, no peers, RESULTS.md untouched', read: () => ({ quick: true }) },
   { flag: '--no-peers', help: 'ours only', read: () => ({ noPeers: true }) },
+  {
+    flag: '--tune-convs',
+    help: 'first time direct against Winograd on each 3x3 stride-1 conv the cases run (CPU time on a software adapter) and keep the faster (src/kernels/conv2dalgorithm.ts)',
+    read: () => ({ tuneConvs: true }),
+  },
   { flag: '--json', value: 'FILE', help: 'also write everything measured to FILE', read: (v) => ({ json: v }) },
 ];
 
@@ -69,7 +76,7 @@ const usage = `usage: node bench/model.js [options]
 ${optionLines(optionRows)}`;
 const options = readCommandLine(
   process.argv.slice(2),
-  (argv) => parseWithTable(argv, optionRows, { profile: false, profileMode: undefined, runs: null, quick: false, noPeers: false, json: undefined }).options,
+  (argv) => parseWithTable(argv, optionRows, { profile: false, profileMode: undefined, runs: null, quick: false, noPeers: false, tuneConvs: false, json: undefined }).options,
   usage,
   'node bench/model.js',
 );
@@ -116,6 +123,14 @@ const imagesPerSecond = (t: Timing | undefined): number | null => (t ? (1000 * b
 // ---- ours ----
 const batch = randomBatch(config, batchSize, 7);
 const ours = ourCases(rt, config, batch);
+if (options.tuneConvs) {
+  const shapes = await convGeometriesOf(rt, async () => {
+    for (const name of caseNames) await ours.run[name]();
+  });
+  for (const t of await tuneConv2d(rt, shapes, rt.adapter.software ? { clock: cpuMs } : {})) {
+    console.log(`tuned ${convChoiceKey(t.direction, t.g)}: ${t.chosen} (${Object.entries(t.timings).map(([a, ms]) => `${a} ${fmt(ms)} ms`).join(', ')})`);
+  }
+}
 const oursTimes = {} as Record<CaseName, Timing>;
 const profiles = {} as Record<CaseName, StepProfile>;
 for (const name of caseNames) {
@@ -219,7 +234,7 @@ const profileText = options.profile
 console.log(`\n${table}\n\n${notes.map((n) => `- ${n}`).join('\n')}\n${profileText ? `\n${profileText}\n` : ''}\n${loads}`);
 
 if (!quick) {
-  const section = `## Model benchmark ${date}\n\n\`node bench/model.js${options.profile ? ' --profile' : ''}\`, tiny configuration, batch ${batchSize}, ${config.inputHeight}x${config.inputWidth}; median of ${runs} runs after ${warmup} warm-up runs. adapter: ${device}; ${loads}\n\n${table}\n\n${notes.map((n) => `- ${n}`).join('\n')}\n${profileText ? `\n${profileText}\n` : ''}`;
+  const section = `## Model benchmark ${date}\n\n\`node bench/model.js${options.profile ? ' --profile' : ''}${options.tuneConvs ? ' --tune-convs' : ''}\`, tiny configuration, batch ${batchSize}, ${config.inputHeight}x${config.inputWidth}; median of ${runs} runs after ${warmup} warm-up runs. adapter: ${device}; ${loads}\n\n${table}\n\n${notes.map((n) => `- ${n}`).join('\n')}\n${profileText ? `\n${profileText}\n` : ''}`;
   recordResults('Model benchmark', section);
   console.log('wrote the section in bench/RESULTS.md and appended it to bench/RESULTS-archive.md');
 }

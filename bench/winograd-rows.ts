@@ -13,7 +13,7 @@ import type { GpuBuffer, GpuRuntime } from '../src/gpu';
 import { convForward, convGradInput, type ConvAlgorithm } from '../src/kernels/conv2dalgorithm';
 import { convFlop, convInputs, type ConvShape } from './op-cases';
 import { fmt } from './op-report';
-import { gflops } from './timing';
+import { cpuMs, gflops } from './timing';
 
 const algorithms: readonly ConvAlgorithm[] = ['direct', 'winograd2', 'winograd4'];
 const tuned = ['forward', 'gradInput'] as const;
@@ -27,11 +27,6 @@ export interface WinogradRow {
   /** The same per CPU-second of this process (software adapters only). */
   cpuGflops: Speeds | null;
 }
-
-const cpuMs = (): number => {
-  const { user, system } = process.cpuUsage();
-  return (user + system) / 1000;
-};
 
 /** `launches` launches per round, `rounds` rounds. */
 export async function measureWinograd(rt: GpuRuntime, shapes: readonly ConvShape[], rounds: number, launches: number): Promise<WinogradRow[]> {

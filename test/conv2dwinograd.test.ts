@@ -1,9 +1,13 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as ops from '../src/graph/ops';
 import { Tensor, backward, beginScope } from '../src/graph';
 import { conv2dOutputSize, type Conv2dGeometry } from '../src/kernels/conv2d';
-import { convAlgorithm, convChoiceKey, convForward, convGradInput, exportConvChoices, importConvChoices, pickConvAlgorithm, setConvAlgorithm, tuneConv2d, type ConvAlgorithm } from '../src/kernels/conv2dalgorithm';
+import { convAlgorithm, convChoiceKey, convGeometriesOf, convForward, convGradInput, exportConvChoices, importConvChoices, pickConvAlgorithm, setConvAlgorithm, tuneConv2d, type ConvAlgorithm } from '../src/kernels/conv2dalgorithm';
+import { loadConvChoices, saveConvChoices } from '../src/kernels/conv2dchoicefile';
 import { conv2dWinogradForward } from '../src/kernels/conv2dwinograd';
 import type { Tiling } from '../src/kernels/rowblocking';
 import { checkOp } from './support/gradcheck';
@@ -212,6 +216,45 @@ test('choices export under the adapter and import back, skipping what is not a c
   assert.is(importConvChoices(rt, table), Object.keys(mine).length - 2);
   assert.is(convAlgorithm(rt, 'forward', other), 'winograd4');
   for (const bad of [null, 'not json', 42, { [rt.describe()]: 'x' }]) assert.is(importConvChoices(rt, bad), 0);
+});
+
+test('convGeometriesOf lists the convs a run launches that Winograd can take, once each', async () => {
+  const rt = await testRuntime();
+  const g = geometry(1, 3, 8, 8, 4, 2, 2);
+  const x = Tensor.from(rt, randomArray(g.n * g.cIn * g.h * g.w, 51), [g.n, g.cIn, g.h, g.w]);
+  const w = Tensor.from(rt, randomArray(g.cOut * g.cIn * 9, 52), [g.cOut, g.cIn, 3, 3]);
+  const shapes = await convGeometriesOf(rt, async () => {
+    for (const options of [{ padding: 2, dilation: 2 }, { padding: 2, dilation: 2 }, { padding: 1, stride: 2 }]) ops.conv2d(x, w, null, options).release();
+  });
+  assert.equal(shapes, [g]);
+  ops.conv2d(x, w, null, { padding: 1 }).release();
+  assert.equal(await convGeometriesOf(rt, async () => undefined), [], 'nothing is collected outside a run');
+  for (const t of [x, w]) t.release();
+});
+
+test('the choice file: merged per adapter, written whole, a damaged one read as empty', async () => {
+  const rt = await testRuntime();
+  const dir = mkdtempSync(join(tmpdir(), 'conv-choices-'));
+  try {
+    const path = join(dir, 'choices.json');
+    assert.is(loadConvChoices(rt, path), 0, 'no file yet');
+    writeFileSync(path, '{"another adapter": {"forward n1": "winograd2"}, "trunc');
+    assert.is(loadConvChoices(rt, path), 0, 'a damaged file');
+    const g = geometry(1, 2, 7, 7, 2, 1, 1);
+    setConvAlgorithm(rt, 'forward', g, 'winograd4');
+    saveConvChoices(rt, path);
+    writeFileSync(path, JSON.stringify({ ...JSON.parse(readFileSync(path, 'utf8')), 'another adapter': { x: 'winograd2' } }));
+    setConvAlgorithm(rt, 'gradInput', g, 'winograd2');
+    saveConvChoices(rt, path);
+    const table = JSON.parse(readFileSync(path, 'utf8'));
+    assert.equal(table['another adapter'], { x: 'winograd2' });
+    assert.is(table[rt.describe()][convChoiceKey('forward', g)], 'winograd4');
+    assert.is(table[rt.describe()][convChoiceKey('gradInput', g)], 'winograd2');
+    assert.equal(readdirSync(dir), ['choices.json'], 'no temporary file left');
+    assert.ok(loadConvChoices(rt, path) >= 2);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('tuneConv2d measures both directions, keeps its pick, and leaves tuned shapes alone', async () => {

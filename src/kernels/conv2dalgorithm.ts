@@ -31,9 +31,26 @@ function tableOf(rt: GpuRuntime): Map<string, ConvAlgorithm> {
   return table;
 }
 
+/** Per runtime, while convGeometriesOf runs: the geometries asked about. */
+const collecting = new WeakMap<GpuRuntime, Map<string, Conv2dGeometry>>();
+
 /** The algorithm this runtime uses for a direction of `g`: the tuned choice, else direct (also wherever Winograd does not apply). */
 export function convAlgorithm(rt: GpuRuntime, direction: TunedDirection, g: Conv2dGeometry): ConvAlgorithm {
-  return winogradApplies(g) ? (tableOf(rt).get(convChoiceKey(direction, g)) ?? 'direct') : 'direct';
+  if (!winogradApplies(g)) return 'direct';
+  collecting.get(rt)?.set(convChoiceKey('forward', g), g);
+  return tableOf(rt).get(convChoiceKey(direction, g)) ?? 'direct';
+}
+
+/** The geometries of the convs `run` launches that Winograd could compute: what tuneConv2d needs for a whole network. */
+export async function convGeometriesOf(rt: GpuRuntime, run: () => Promise<unknown>): Promise<Conv2dGeometry[]> {
+  const seen = new Map<string, Conv2dGeometry>();
+  collecting.set(rt, seen);
+  try {
+    await run();
+  } finally {
+    collecting.delete(rt);
+  }
+  return [...seen.values()];
 }
 
 /** Sets a choice by hand (a test, or a caller who measured elsewhere). */
@@ -113,6 +130,12 @@ export interface TuneOptions {
   launches?: number;
   /** Tune again shapes that already have a choice. */
   retune?: boolean;
+  /**
+   * Milliseconds by which a round is measured: the wall clock unless given. On a
+   * software adapter, whose GPU work runs on the caller's CPU threads, the
+   * process's CPU time is the steadier measure where other work shares the CPU.
+   */
+  clock?: () => number;
 }
 
 /** Deterministic values in [-1, 1): the timing needs no quality, the agreement check some spread. */
@@ -133,12 +156,13 @@ function relativeDifference(a: Float32Array, b: Float32Array): number {
 /**
  * Measures direct and Winograd for both directions of every geometry Winograd
  * applies to (skipping tuned ones unless `retune`), keeps each fastest, and
- * returns the measurements. Timings are wall clock per launch, each round
- * ended by waiting for the GPU.
+ * returns the measurements. Timings are per launch, each round ended by
+ * waiting for the GPU, the best round kept.
  */
 export async function tuneConv2d(rt: GpuRuntime, geometries: readonly Conv2dGeometry[], options: TuneOptions = {}): Promise<ConvTuning[]> {
   const rounds = options.rounds ?? 3;
   const launches = options.launches ?? 4;
+  const clock = options.clock ?? (() => performance.now());
   const results: ConvTuning[] = [];
   for (const g of geometries) {
     if (!winogradApplies(g)) continue;
@@ -162,10 +186,10 @@ export async function tuneConv2d(rt: GpuRuntime, geometries: readonly Conv2dGeom
       for (let round = 0; round < rounds; round++) {
         for (const algorithm of convAlgorithms) {
           await rt.sync();
-          const start = performance.now();
+          const start = clock();
           for (let i = 0; i < launches; i++) rt.pool.release(launch(algorithm));
           await rt.sync();
-          timings[algorithm] = Math.min(timings[algorithm] ?? Infinity, (performance.now() - start) / launches);
+          timings[algorithm] = Math.min(timings[algorithm] ?? Infinity, (clock() - start) / launches);
         }
       }
       const chosen = pickConvAlgorithm(timings, disagreeing);
