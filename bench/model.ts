@@ -13,6 +13,7 @@ import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { readCommandLine, UsageError } from '../src/cli/flags';
 import { optionLines, parseWithTable, type OptionRow } from '../src/cli/option-table';
+import { cpuClock } from '../src/cli/conv-tuning';
 import { createNodeRuntime } from '../src/gpu/node';
 import { convChoiceKey, convGeometriesOf, tuneConv2d } from '../src/kernels/conv2dalgorithm';
 import type { ProfileMode, ProfileResult } from '../src/gpu/profiler';
@@ -25,7 +26,7 @@ import { fmt } from './op-report';
 import { recordResults } from './results-file';
 import { tfjsInference, type TfjsScores, type Weights } from './peers/tfjs-model';
 import { fastestOf, renderFamilies, renderSlowest, summarise, type StepProfile } from './profile-report';
-import { cpuMs, median } from './timing';
+import { median } from './timing';
 
 interface ModelBenchOptions {
   profile: boolean;
@@ -127,7 +128,7 @@ if (options.tuneConvs) {
   const shapes = await convGeometriesOf(rt, async () => {
     for (const name of caseNames) await ours.run[name]();
   });
-  for (const t of await tuneConv2d(rt, shapes, rt.adapter.software ? { clock: cpuMs } : {})) {
+  for (const t of await tuneConv2d(rt, shapes, rt.adapter.software ? { clock: cpuClock } : {})) {
     console.log(`tuned ${convChoiceKey(t.direction, t.g)}: ${t.chosen} (${Object.entries(t.timings).map(([a, ms]) => `${a} ${fmt(ms)} ms`).join(', ')})`);
   }
 }

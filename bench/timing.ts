@@ -61,13 +61,3 @@ export function median(values: readonly number[]): number {
 export function gflops(flop: number, ms: number): number {
   return flop / ms / 1e6;
 }
-
-/**
- * This process's CPU time in milliseconds. On a software adapter the GPU's work
- * runs on the process's threads, and other work on the machine stretches this
- * far less than the wall clock.
- */
-export function cpuMs(): number {
-  const { user, system } = process.cpuUsage();
-  return (user + system) / 1000;
-}

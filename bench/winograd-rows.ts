@@ -9,11 +9,12 @@
 // (at a load average of 9 on 2 CPUs, one row's wall-clock ratio went from 3.5x
 // in one run to 1.4x in the next, its CPU-time ratio stayed at 1.4-1.5x).
 
+import { cpuClock } from '../src/cli/conv-tuning';
 import type { GpuBuffer, GpuRuntime } from '../src/gpu';
 import { convForward, convGradInput, type ConvAlgorithm } from '../src/kernels/conv2dalgorithm';
 import { convFlop, convInputs, type ConvShape } from './op-cases';
 import { fmt } from './op-report';
-import { cpuMs, gflops } from './timing';
+import { gflops } from './timing';
 
 const algorithms: readonly ConvAlgorithm[] = ['direct', 'winograd2', 'winograd4'];
 const tuned = ['forward', 'gradInput'] as const;
@@ -45,11 +46,11 @@ export async function measureWinograd(rt: GpuRuntime, shapes: readonly ConvShape
       for (let round = 0; round < rounds; round++) {
         for (const algorithm of algorithms) {
           await rt.sync();
-          const [wall0, cpu0] = [performance.now(), cpuMs()];
+          const [wall0, cpu0] = [performance.now(), cpuClock()];
           for (let i = 0; i < launches; i++) rt.pool.release(launch(algorithm));
           await rt.sync();
           wall.set(algorithm, Math.min(wall.get(algorithm) ?? Infinity, (performance.now() - wall0) / launches));
-          cpu.set(algorithm, Math.min(cpu.get(algorithm) ?? Infinity, (cpuMs() - cpu0) / launches));
+          cpu.set(algorithm, Math.min(cpu.get(algorithm) ?? Infinity, (cpuClock() - cpu0) / launches));
         }
       }
       for (const algorithm of algorithms) {

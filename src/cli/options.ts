@@ -39,6 +39,8 @@ export interface RunOptions {
   stopAfter: number | null;
   /** The teacher's cross-entropy: square-root class-balanced weights from the training split, or none. */
   classWeights: 'sqrt' | 'none';
+  /** Time direct against Winograd on the networks' 3x3 stride-1 convs before training, the choices kept in this file; null: direct everywhere. */
+  convChoices: string | null;
 }
 
 /** The options whose default depends on the dataset, once it is known. */
@@ -95,6 +97,7 @@ export const defaults: RunOptions = {
   onNan: 'stop',
   stopAfter: null,
   classWeights: 'sqrt',
+  convChoices: null,
 };
 
 type ChoiceKey = { [K in keyof RunOptions]-?: RunOptions[K] extends string ? K : never }[keyof RunOptions];
@@ -164,6 +167,12 @@ export const trainOptions: readonly OptionRow<RunOptions>[] = [
     read: choice('onNan', ['stop', 'lower-lr']),
   },
   { flag: '--stop-after', value: 'N', help: 'stop after N training steps with a checkpoint, as Ctrl-C does', read: (v, f) => ({ stopAfter: wholeNumber(f, v, 1) }) },
+  {
+    flag: '--conv-choices',
+    value: 'FILE',
+    help: "time direct against Winograd on the networks' 3x3 convs before training and keep\nthe faster per shape, the choices read from and saved to FILE (default: direct)",
+    read: (v) => ({ convChoices: v }),
+  },
 ];
 
 /** What `node bench/run.js --help` (and `dicnet train --help`) prints. */
