@@ -8,7 +8,7 @@ import { Tensor, backward, beginScope } from '../src/graph';
 import { conv2dOutputSize, type Conv2dGeometry } from '../src/kernels/conv2d';
 import { convAlgorithm, convChoiceKey, convGeometriesOf, convForward, convGradInput, exportConvChoices, importConvChoices, pickConvAlgorithm, setConvAlgorithm, tuneConv2d, type ConvAlgorithm } from '../src/kernels/conv2dalgorithm';
 import { loadConvChoices, saveConvChoices } from '../src/kernels/conv2dchoicefile';
-import { conv2dWinogradForward } from '../src/kernels/conv2dwinograd';
+import { conv2dWinogradForward, winogradFits } from '../src/kernels/conv2dwinograd';
 import type { Tiling } from '../src/kernels/rowblocking';
 import { checkOp } from './support/gradcheck';
 import { randomArray } from './support/random';
@@ -199,6 +199,18 @@ test('a choice decides what the graph op launches; shapes Winograd cannot take s
   assert.is(launches({ padding: 1, stride: 2 }), 1);
   assert.throws(() => conv2dWinogradForward(rt, x.buffer, w.buffer, null, strided), (e: Error) => e.name === 'ShapeError');
   for (const t of [x, w]) t.release();
+});
+
+test('a tile size whose transformed input or products exceed a storage binding does not fit', async () => {
+  const rt = await testRuntime();
+  // n8 64x64: 8192 tiles of F(2x2) (16 points each), 2048 of F(4x4) (36 points)
+  const cIn = Math.floor(rt.limits.maxStorageBufferBindingSize / (36 * 2048 * 4));
+  const g = geometry(8, cIn, 64, 64, 8, 1, 1);
+  assert.ok(winogradFits(rt, 'forward', g, 4));
+  assert.not.ok(winogradFits(rt, 'forward', g, 2));
+  assert.not.ok(winogradFits(rt, 'forward', { ...g, cIn: cIn + 1 }, 4));
+  assert.ok(winogradFits(rt, 'gradInput', { ...g, cIn: 8, cOut: cIn }, 4), 'the grad input transforms dy: its channels count');
+  assert.not.ok(winogradFits(rt, 'gradInput', { ...g, cIn: 8, cOut: cIn }, 2));
 });
 
 test('choices export under the adapter and import back, skipping what is not a choice', async () => {

@@ -9,11 +9,12 @@
 
 import type { GpuBuffer, GpuRuntime } from '../gpu';
 import { conv2dForward, conv2dGradInput, conv2dOutputSize, type Conv2dGeometry, type ConvEpilogue } from './conv2d';
-import { conv2dWinogradForward, conv2dWinogradGradInput, winogradApplies } from './conv2dwinograd';
+import { conv2dWinogradForward, conv2dWinogradGradInput, winogradApplies, winogradFits } from './conv2dwinograd';
 import type { Tiling } from './rowblocking';
 
 export type ConvAlgorithm = 'direct' | 'winograd2' | 'winograd4';
 export const convAlgorithms: readonly ConvAlgorithm[] = ['direct', 'winograd2', 'winograd4'];
+const tileOf = { winograd2: 2, winograd4: 4 } as const;
 export type TunedDirection = 'forward' | 'gradInput';
 
 /** Per adapter description, per convChoiceKey: the algorithm measured fastest (the form a JSON cache file holds). */
@@ -87,14 +88,14 @@ export interface ConvLaunchOptions {
 export function convForward(rt: GpuRuntime, x: GpuBuffer, weight: GpuBuffer, bias: GpuBuffer | null, g: Conv2dGeometry, epilogue: ConvEpilogue | null, options: ConvLaunchOptions = {}): GpuBuffer {
   const algorithm = options.algorithm ?? convAlgorithm(rt, 'forward', g);
   if (algorithm === 'direct') return conv2dForward(rt, x, weight, bias, g, options.tiling, epilogue ?? undefined);
-  return conv2dWinogradForward(rt, x, weight, bias, g, epilogue, algorithm === 'winograd2' ? 2 : 4, options.tiling);
+  return conv2dWinogradForward(rt, x, weight, bias, g, epilogue, tileOf[algorithm], options.tiling);
 }
 
 /** conv2dGradInput through the algorithm chosen for `g`. */
 export function convGradInput(rt: GpuRuntime, dy: GpuBuffer, weight: GpuBuffer, g: Conv2dGeometry, options: ConvLaunchOptions = {}): GpuBuffer {
   const algorithm = options.algorithm ?? convAlgorithm(rt, 'gradInput', g);
   if (algorithm === 'direct') return conv2dGradInput(rt, dy, weight, g, options.tiling);
-  return conv2dWinogradGradInput(rt, dy, weight, g, algorithm === 'winograd2' ? 2 : 4, options.tiling);
+  return conv2dWinogradGradInput(rt, dy, weight, g, tileOf[algorithm], options.tiling);
 }
 
 /** Milliseconds per launch of each candidate, best of the rounds. */
@@ -155,7 +156,8 @@ function relativeDifference(a: Float32Array, b: Float32Array): number {
 
 /**
  * Measures direct and Winograd for both directions of every geometry Winograd
- * applies to (skipping tuned ones unless `retune`), keeps each fastest, and
+ * applies to (skipping tuned ones unless `retune`, and a tile size whose
+ * intermediates would not fit a storage binding), keeps each fastest, and
  * returns the measurements. Timings are per launch, each round ended by
  * waiting for the GPU, the best round kept.
  */
@@ -177,14 +179,15 @@ export async function tuneConv2d(rt: GpuRuntime, geometries: readonly Conv2dGeom
       const launch = (algorithm: ConvAlgorithm) =>
         direction === 'forward' ? convForward(rt, x, weight, null, g, null, { algorithm }) : convGradInput(rt, dy, weight, g, { algorithm });
       const count = direction === 'forward' ? g.n * g.cOut * ho * wo : g.n * g.cIn * g.h * g.w;
+      const candidates = convAlgorithms.filter((a) => a === 'direct' || winogradFits(rt, direction, g, tileOf[a]));
       const reference = await readAndRelease(rt, launch('direct'), count);
       const disagreeing: ConvAlgorithm[] = [];
-      for (const algorithm of convAlgorithms.filter((a) => a !== 'direct')) {
+      for (const algorithm of candidates.filter((a) => a !== 'direct')) {
         if (relativeDifference(await readAndRelease(rt, launch(algorithm), count), reference) > 1e-4) disagreeing.push(algorithm);
       }
       const timings: ConvTimings = {};
       for (let round = 0; round < rounds; round++) {
-        for (const algorithm of convAlgorithms) {
+        for (const algorithm of candidates) {
           await rt.sync();
           const start = clock();
           for (let i = 0; i < launches; i++) rt.pool.release(launch(algorithm));

@@ -6,7 +6,7 @@ import type { GpuBuffer, GpuRuntime } from '../gpu';
 import { ShapeError } from '../base/shape';
 import { shader, type Shader } from '../gpu/shader';
 import source from '../../shaders/conv2dwinograd.wgsl';
-import { checkConvGeometry, checkConvSize, type Conv2dGeometry, type ConvEpilogue } from './conv2d';
+import { checkConvGeometry, checkConvSize, conv2dOutputSize, type Conv2dGeometry, type ConvEpilogue } from './conv2d';
 import { perElement } from './grid';
 import { matmul } from './matmul';
 import { defaultTiling, type Tiling } from './rowblocking';
@@ -56,6 +56,7 @@ function shaderFor(m: WinogradTile): Shader {
   return s;
 }
 
+/** Invocations per workgroup of the transforms (one per channel and tile), as in the other per-element kernels. */
 const workgroup = 64;
 
 /**
@@ -71,15 +72,35 @@ function checkApplies(op: string, g: Conv2dGeometry): void {
   if (!winogradApplies(g)) throw new ShapeError(op, `the Winograd path takes 3x3 stride-1 convs padded by at most twice the dilation, not ${JSON.stringify(g)}`);
 }
 
+/** The grad input of `g` as the conv Winograd computes: dy convolved with the flipped kernels, channels swapped. */
+function gradInputConv(g: Conv2dGeometry): Conv2dGeometry {
+  const { ho, wo } = conv2dOutputSize(g);
+  return { ...g, cIn: g.cOut, cOut: g.cIn, h: ho, w: wo, padding: 2 * g.dilation - g.padding };
+}
+
+/** The tiles of F(m x m) over the output of `g`: per axis, those of each residue mod dilation. */
+function winogradTiles(g: Conv2dGeometry, m: WinogradTile): { tilesY: number; tilesX: number; tiles: number; points: number } {
+  const { ho, wo } = conv2dOutputSize(g);
+  const tilesAlong = (size: number) => g.dilation * Math.ceil(Math.ceil(size / g.dilation) / m);
+  const [tilesY, tilesX] = [tilesAlong(ho), tilesAlong(wo)];
+  return { tilesY, tilesX, tiles: g.n * tilesY * tilesX, points: (m + 2) ** 2 };
+}
+
+/**
+ * Whether the transformed input and the products of F(m x m) for this direction
+ * of `g` fit one storage binding of the adapter: they hold (m + 2)^2 / m^2
+ * times the input and the output (more with the tiles' padding).
+ */
+export function winogradFits(rt: GpuRuntime, direction: 'forward' | 'gradInput', g: Conv2dGeometry, m: WinogradTile): boolean {
+  const conv = direction === 'forward' ? g : gradInputConv(g);
+  const { tiles, points } = winogradTiles(conv, m);
+  return points * Math.max(conv.cIn, conv.cOut) * tiles * 4 <= rt.limits.maxStorageBufferBindingSize;
+}
+
 /** y [n, cOut, ho, wo] of the conv `g` with the kernel `weight`, flipped and transposed when `flip` (the grad input). */
 function winogradConv(rt: GpuRuntime, x: GpuBuffer, weight: GpuBuffer, bias: GpuBuffer | null, g: Conv2dGeometry, flip: boolean, epilogue: ConvEpilogue | null, m: WinogradTile, tiling: Tiling): GpuBuffer {
   const { ho, wo } = checkConvGeometry('conv2d winograd', g);
-  const alpha = m + 2;
-  const points = alpha * alpha;
-  const tilesAlong = (size: number) => g.dilation * Math.ceil(Math.ceil(size / g.dilation) / m);
-  const tilesY = tilesAlong(ho);
-  const tilesX = tilesAlong(wo);
-  const tiles = g.n * tilesY * tilesX;
+  const { tilesY, tilesX, tiles, points } = winogradTiles(g, m);
   const s = shaderFor(m);
   const params = { n: g.n, cIn: g.cIn, h: g.h, w: g.w, cOut: g.cOut, padding: g.padding, dilation: g.dilation, ho, wo, tilesY, tilesX };
   const u = rt.pool.acquire(points * g.cOut * g.cIn * 4, 'winograd weight transform');
@@ -129,6 +150,5 @@ export function conv2dWinogradGradInput(rt: GpuRuntime, dy: GpuBuffer, weight: G
   const { ho, wo } = checkConvGeometry('conv2d winograd grad input', g);
   checkConvSize('conv2d winograd grad input', 'dy', dy, [g.n, g.cOut, ho, wo]);
   checkConvSize('conv2d winograd grad input', 'weight', weight, [g.cOut, g.cIn, 3, 3]);
-  const transposed = { ...g, cIn: g.cOut, cOut: g.cIn, h: ho, w: wo, padding: 2 * g.dilation - g.padding };
-  return winogradConv(rt, dy, weight, null, transposed, true, null, m, tiling);
+  return winogradConv(rt, dy, weight, null, gradInputConv(g), true, null, m, tiling);
 }
