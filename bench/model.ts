@@ -13,7 +13,9 @@ import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { readCommandLine, UsageError } from '../src/cli/flags';
 import { optionLines, parseWithTable, type OptionRow } from '../src/cli/option-table';
+import { cpuClock } from '../src/cli/conv-tuning';
 import { createNodeRuntime } from '../src/gpu/node';
+import { convChoiceKey, convGeometriesOf, tuneConv2d } from '../src/kernels/conv2dalgorithm';
 import type { ProfileMode, ProfileResult } from '../src/gpu/profiler';
 import type { Module } from '../src/graph/module';
 import { Tensor } from '../src/graph/tensor';
@@ -32,6 +34,7 @@ interface ModelBenchOptions {
   runs: number | null;
   quick: boolean;
   noPeers: boolean;
+  tuneConvs: boolean;
   json: string | undefined;
 }
 
@@ -59,6 +62,11 @@ const optionRows: readonly OptionRow<ModelBenchOptions>[] = [
   },
   { flag: '--quick', help: '3 runs, no peers, RESULTS.md untouched', read: () => ({ quick: true }) },
   { flag: '--no-peers', help: 'ours only', read: () => ({ noPeers: true }) },
+  {
+    flag: '--tune-convs',
+    help: 'first time direct against Winograd on each 3x3 stride-1 conv the cases run (CPU time on a software adapter) and keep the faster (src/kernels/conv2dalgorithm.ts)',
+    read: () => ({ tuneConvs: true }),
+  },
   { flag: '--json', value: 'FILE', help: 'also write everything measured to FILE', read: (v) => ({ json: v }) },
 ];
 
@@ -68,7 +76,7 @@ const usage = `usage: node bench/model.js [options]
 ${optionLines(optionRows)}`;
 const options = readCommandLine(
   process.argv.slice(2),
-  (argv) => parseWithTable(argv, optionRows, { profile: false, profileMode: undefined, runs: null, quick: false, noPeers: false, json: undefined }).options,
+  (argv) => parseWithTable(argv, optionRows, { profile: false, profileMode: undefined, runs: null, quick: false, noPeers: false, tuneConvs: false, json: undefined }).options,
   usage,
   'node bench/model.js',
 );
@@ -126,6 +134,14 @@ const sizeRuns: SizeRun[] = [];
 for (const size of benchSizes) {
   const batch = randomBatch(size.config, batchSize, 7);
   const ours = ourCases(rt, size.config, batch);
+  if (options.tuneConvs) {
+    const shapes = await convGeometriesOf(rt, async () => {
+      for (const name of caseNames) await ours.run[name]();
+    });
+    for (const t of await tuneConv2d(rt, shapes, rt.adapter.software ? { clock: cpuClock } : {})) {
+      console.log(`tuned ${size.name} ${convChoiceKey(t.direction, t.g)}: ${t.chosen} (${Object.entries(t.timings).map(([a, ms]) => `${a} ${fmt(ms)} ms`).join(', ')})`);
+    }
+  }
   const times = {} as Record<CaseName, Timing>;
   const profiles = {} as Record<CaseName, StepProfile>;
   for (const name of caseNames) {
@@ -244,7 +260,7 @@ const profileText = options.profile
 console.log(`\n${table}\n\n${notes.map((n) => `- ${n}`).join('\n')}\n${profileText ? `\n${profileText}\n` : ''}\n${loads}`);
 
 if (!quick) {
-  const section = `## Model benchmark ${date}\n\n\`node bench/model.js${options.profile ? ' --profile' : ''}\`, tiny configuration, batch ${batchSize}, ${sizesText}; median of ${runs} runs after ${warmup} warm-up runs. adapter: ${device}; ${loads}\n\n${table}\n\n${notes.map((n) => `- ${n}`).join('\n')}\n${profileText ? `\n${profileText}\n` : ''}`;
+  const section = `## Model benchmark ${date}\n\n\`node bench/model.js${options.profile ? ' --profile' : ''}${options.tuneConvs ? ' --tune-convs' : ''}\`, tiny configuration, batch ${batchSize}, ${sizesText}; median of ${runs} runs after ${warmup} warm-up runs. adapter: ${device}; ${loads}\n\n${table}\n\n${notes.map((n) => `- ${n}`).join('\n')}\n${profileText ? `\n${profileText}\n` : ''}`;
   recordResults('Model benchmark', section);
   console.log('wrote the section in bench/RESULTS.md and appended it to bench/RESULTS-archive.md');
 }

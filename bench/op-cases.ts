@@ -76,6 +76,15 @@ export const convShapes: readonly ConvShape[] = [
   conv('paper', 1, 4096, 512, 16, 16, 3),
 ];
 
+/** The 3x3 stride-1 convs of `tiny` (96x160 input) and of a 120x160 input (the real-data size: 30x40 and 15x20 maps), batch 8: where Winograd applies. */
+export const winogradShapes: readonly ConvShape[] = [
+  ...convShapes.filter((s) => s.group === 'tiny' && s.g.kh === 3 && s.g.stride === 1),
+  conv('tiny', 8, 32, 32, 30, 40, 3),
+  conv('tiny', 8, 64, 64, 15, 20, 3, { dilation: 2 }),
+  conv('tiny', 8, 64, 64, 15, 20, 3, { dilation: 4 }),
+  conv('tiny', 8, 96, 32, 15, 20, 3),
+];
+
 export const matmulSize = 1024;
 
 /** Multiply-adds count two FLOPs; each gradient direction costs what the forward does. */

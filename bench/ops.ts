@@ -2,28 +2,32 @@
 // kernels against TF.js's WebGPU backend, on the same Dawn instance and
 // adapter, in the same run. Prints progress, a table and the targets; puts
 // the table in bench/RESULTS.md (and its archive). Options: --quick (reference shape and matmul,
-// fewer samples, RESULTS.md untouched), --json <file>.
+// fewer samples, RESULTS.md untouched), --winograd (direct against Winograd on
+// the 3x3 stride-1 shapes, no peer, RESULTS.md untouched), --json <file>.
 
 import { writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { readCommandLine } from '../src/cli/flags';
 import { optionLines, parseWithTable, type OptionRow } from '../src/cli/option-table';
 import { createNodeRuntime } from '../src/gpu/node';
-import { convFlop, convInputs, convShapes, directions, matmulInputs, matmulSize, referenceShape, type ConvShape, type Direction, type PreparedOp, type System } from './op-cases';
+import { convFlop, convInputs, convShapes, directions, winogradShapes, matmulInputs, matmulSize, referenceShape, type ConvShape, type Direction, type PreparedOp, type System } from './op-cases';
 import { arithmeticPeak } from './peak';
 import { oursSystem } from './ours';
 import { tfjsPeer } from './peers/tfjs';
 import { fmt, renderAgreement, renderRows, renderTargets, type Measurement, type RowResult } from './op-report';
 import { recordResults } from './results-file';
 import { fullPlan, gflops, quickPlan, time } from './timing';
+import { measureWinograd, renderWinograd } from './winograd-rows';
 
 interface OpsBenchOptions {
   quick: boolean;
+  winograd: boolean;
   json: string | null;
 }
 
 const optionRows: readonly OptionRow<OpsBenchOptions>[] = [
   { flag: '--quick', help: 'the reference shape and the matmul only, fewer samples; RESULTS.md untouched', read: () => ({ quick: true }) },
+  { flag: '--winograd', help: 'direct against Winograd F(2x2, 3x3) and F(4x4, 3x3), forward and grad input, on the 3x3 stride-1 shapes; RESULTS.md untouched', read: () => ({ winograd: true }) },
   { flag: '--json', value: 'FILE', help: 'also write the measurements to FILE', read: (v) => ({ json: v }) },
 ];
 
@@ -31,7 +35,7 @@ const usage = `usage: node bench/ops.js [options]
   benchmarks our conv2d and matmul kernels against TF.js's WebGPU backend on the same device,
   prints a table and puts it in bench/RESULTS.md (the earlier runs: bench/RESULTS-archive.md)
 ${optionLines(optionRows)}`;
-const options = readCommandLine(process.argv.slice(2), (argv) => parseWithTable(argv, optionRows, { quick: false, json: null }).options, usage, 'node bench/ops.js');
+const options = readCommandLine(process.argv.slice(2), (argv) => parseWithTable(argv, optionRows, { quick: false, winograd: false, json: null }).options, usage, 'node bench/ops.js');
 if (typeof options === 'number') process.exit(options);
 const quick = options.quick;
 const plan = quick ? quickPlan : fullPlan;
@@ -45,6 +49,18 @@ const date = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
 const device = rt.describe();
 console.log(`adapter: ${device}`);
 console.log(`date: ${date}${quick ? ' (--quick)' : ''}; load average ${loadAtStart}`);
+if (options.winograd) {
+  console.log('direct against Winograd, GFLOP/s counting the direct conv\'s FLOPs, best of 5 rounds of 4 launches taken in turn\n');
+  const winogradRows = [];
+  for (const [i, shape] of winogradShapes.entries()) {
+    console.log(`[${i + 1}/${winogradShapes.length}] ${shape.label}`);
+    winogradRows.push(...(await measureWinograd(rt, [shape], 5, 4)));
+  }
+  console.log(`\n${renderWinograd(winogradRows)}\n\nload average ${loadAtStart} at the start, ${load()} at the end`);
+  if (options.json) writeFileSync(options.json, JSON.stringify({ date, device, loads: [loadAtStart, load()], winograd: winogradRows }, null, 2));
+  rt.destroy();
+  process.exit(0);
+}
 const ours = oursSystem(rt);
 const tfjs = await tfjsPeer(rt.owner as GPU);
 console.log(`peer: TF.js on ${tfjs.describe()}, same Dawn instance`);

@@ -17,15 +17,18 @@ export function family(d: DispatchTiming): string {
   return `${d.shader.replace(/-(blocked|vec4|specialised)\b.*$/, '')} ${d.entryPoint}`;
 }
 
-const isConvShader = (d: DispatchTiming): boolean => /^conv/.test(d.shader);
+/** The conv kernels, with the matrix products of the Winograd convs (no layer of the model is a matmul). */
+const isConvShader = (d: DispatchTiming): boolean => /^(conv|matmul)/.test(d.shader);
 
 /**
  * FLOP of a conv dispatch that computes a direction (2 per multiply-add, as
- * bench/ops.js; a grad input launched per phase of a stride counts its share);
- * 0 for any other.
+ * bench/ops.js; a grad input launched per phase of a stride counts its share;
+ * a Winograd conv counts the direct conv's at its output transform, the grad
+ * input as the 3x3 conv it computes); 0 for any other.
  */
 export function convFlop(d: DispatchTiming): number {
   const p = d.params as Record<string, number>;
+  if (/^conv2dwinograd/.test(d.shader)) return d.entryPoint === 'outputTransform' ? 2 * p.n! * p.cOut! * p.ho! * p.wo! * p.cIn! * 9 : 0;
   if (!isConvShader(d) || !/^(forward|gradInput|gradWeight)/.test(d.entryPoint) || /Reduce/.test(d.entryPoint)) return 0;
   const share = /Phase/.test(d.entryPoint) ? 1 / (p.stride! * p.stride!) : 1;
   return 2 * p.n! * p.cOut! * p.ho! * p.wo! * p.cIn! * p.kh! * p.kw! * share;

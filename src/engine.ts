@@ -7,6 +7,18 @@ export * from './gpu';
 export { ShapeError, formatShape } from './base/shape';
 export * from './graph';
 export * as nn from './graph/nn';
+export {
+  tuneConv2d,
+  convGeometriesOf,
+  convAlgorithm,
+  setConvAlgorithm,
+  exportConvChoices,
+  importConvChoices,
+  type ConvAlgorithm,
+  type ConvChoiceTable,
+  type ConvTuning,
+  type TuneOptions,
+} from './kernels/conv2dalgorithm';
 export { Module, Parameter, ModelBuffer, Counter, Sequential, type Layer, type StateEntry } from './graph/module';
 export { Optimizer, SGD, Adam, AdamW, polyLearningRate, type AdamOptions, type NamedParameter } from './graph/optim';
 export * from './model/config';

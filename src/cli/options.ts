@@ -43,6 +43,8 @@ export interface RunOptions {
   teacher: string | null;
   /** Photometric jitter of the distillation batches (COLOUR_JITTER), seen alike by teacher and student, or none. */
   studentJitter: 'none' | 'colour';
+  /** Time direct against Winograd on the networks' 3x3 stride-1 convs before training, the choices kept in this file; null: direct everywhere. */
+  convChoices: string | null;
 }
 
 /** The options whose default depends on the dataset, once it is known. */
@@ -101,6 +103,7 @@ export const defaults: RunOptions = {
   classWeights: 'sqrt',
   teacher: null,
   studentJitter: 'none',
+  convChoices: null,
 };
 
 type ChoiceKey = { [K in keyof RunOptions]-?: RunOptions[K] extends string ? K : never }[keyof RunOptions];
@@ -186,6 +189,12 @@ export const trainOptions: readonly OptionRow<RunOptions>[] = [
     read: choice('onNan', ['stop', 'lower-lr']),
   },
   { flag: '--stop-after', value: 'N', help: 'stop after N training steps with a checkpoint, as Ctrl-C does', read: (v, f) => ({ stopAfter: wholeNumber(f, v, 1) }) },
+  {
+    flag: '--conv-choices',
+    value: 'FILE',
+    help: "time direct against Winograd on the networks' 3x3 convs before training and keep\nthe faster per shape, the choices read from and saved to FILE (default: direct)",
+    read: (v) => ({ convChoices: v }),
+  },
 ];
 
 /** What `node bench/run.js --help` (and `dicnet train --help`) prints. */

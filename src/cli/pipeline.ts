@@ -32,6 +32,7 @@ import { domainMetadata } from '../eval/domain';
 import { domainReference } from './domain-check';
 import { writeOutputFile } from './output-files';
 import { buildReport, skippedFiles, type ReportInput } from './report';
+import { tuneNetworkConvs } from './conv-tuning';
 import { studentPhase, summarise, teacherClassWeights, teacherPhase, type PhaseSummary } from './training';
 
 export interface PipelineControl extends TrainingControl {
@@ -244,6 +245,7 @@ export async function runPipeline(rt: GpuRuntime, options: RunOptions, control: 
   const student = new Student(rt, rng, config);
   log(`teacher ${(teacher.parameterCount() / 1e6).toFixed(2)} M parameters, student ${(student.parameterCount() / 1e6).toFixed(2)} M`);
   const context = { index, options: o, config, rng, path: paths.state, trainClassPixels: classPixels.train!.slice(0, config.numClasses) };
+  if (o.convChoices) await tuneNetworkConvs(rt, teacher, student, config, o.batchSize, o.convChoices, log);
 
   rt.pool.resetPeak();
   control.onTrainingStart?.();

@@ -59,7 +59,7 @@ export function conv2dOutputSize(g: Conv2dGeometry): { ho: number; wo: number } 
   return { ho: size(g.h, g.kh), wo: size(g.w, g.kw) };
 }
 
-function checkGeometry(op: string, g: Conv2dGeometry): { ho: number; wo: number } {
+export function checkConvGeometry(op: string, g: Conv2dGeometry): { ho: number; wo: number } {
   const dims = [g.n, g.cIn, g.h, g.w, g.cOut, g.kh, g.kw, g.stride, g.dilation];
   if (dims.some((d) => !Number.isInteger(d) || d < 1) || !Number.isInteger(g.padding) || g.padding < 0) {
     throw new ShapeError(op, `bad geometry ${JSON.stringify(g)}`);
@@ -71,7 +71,7 @@ function checkGeometry(op: string, g: Conv2dGeometry): { ho: number; wo: number 
   return out;
 }
 
-function checkSize(op: string, what: string, buffer: GpuBuffer, shape: readonly number[]): void {
+export function checkConvSize(op: string, what: string, buffer: GpuBuffer, shape: readonly number[]): void {
   const need = shape.reduce((a, b) => a * b, 1) * 4;
   if (buffer.bytes < need) throw new ShapeError(op, `${what} holds ${buffer.bytes / 4} values, shape [${shape.join(', ')}] needs ${need / 4}`);
 }
@@ -114,11 +114,11 @@ const noEpilogue: ConvEpilogue = { residual: null, relu: false };
 
 /** The forward's checks, output and launch; with `statistics`, the blocked entry point that also writes y's moments. */
 function launchForward(rt: GpuRuntime, x: GpuBuffer, weight: GpuBuffer, bias: GpuBuffer | null, g: Conv2dGeometry, tiling: Tiling, epilogue: ConvEpilogue, statistics = false) {
-  const { ho, wo } = checkGeometry('conv2d', g);
-  checkSize('conv2d', 'input', x, [g.n, g.cIn, g.h, g.w]);
-  checkSize('conv2d', 'weight', weight, [g.cOut, g.cIn, g.kh, g.kw]);
-  if (bias) checkSize('conv2d', 'bias', bias, [g.cOut]);
-  if (epilogue.residual) checkSize('conv2d', 'residual', epilogue.residual, [g.n, g.cOut, ho, wo]);
+  const { ho, wo } = checkConvGeometry('conv2d', g);
+  checkConvSize('conv2d', 'input', x, [g.n, g.cIn, g.h, g.w]);
+  checkConvSize('conv2d', 'weight', weight, [g.cOut, g.cIn, g.kh, g.kw]);
+  if (bias) checkConvSize('conv2d', 'bias', bias, [g.cOut]);
+  if (epilogue.residual) checkConvSize('conv2d', 'residual', epilogue.residual, [g.n, g.cOut, ho, wo]);
   const y = rt.pool.acquire(g.n * g.cOut * ho * wo * 4, 'conv2d output');
   const l = launch(rt, tiling, g.cOut, g.n * ho * wo);
   const partials = statistics ? rt.pool.acquire(g.cOut * l.workgroups[0] * 2 * 4, 'conv2d output moments') : null;
@@ -170,9 +170,9 @@ export function conv2dForwardStatistics(rt: GpuRuntime, x: GpuBuffer, weight: Gp
  * only the taps that reach it.
  */
 export function conv2dGradInput(rt: GpuRuntime, dy: GpuBuffer, weight: GpuBuffer, g: Conv2dGeometry, tiling = defaultTiling(rt)): GpuBuffer {
-  const { ho, wo } = checkGeometry('conv2d grad input', g);
-  checkSize('conv2d grad input', 'dy', dy, [g.n, g.cOut, ho, wo]);
-  checkSize('conv2d grad input', 'weight', weight, [g.cOut, g.cIn, g.kh, g.kw]);
+  const { ho, wo } = checkConvGeometry('conv2d grad input', g);
+  checkConvSize('conv2d grad input', 'dy', dy, [g.n, g.cOut, ho, wo]);
+  checkConvSize('conv2d grad input', 'weight', weight, [g.cOut, g.cIn, g.kh, g.kw]);
   const dx = rt.pool.acquire(g.n * g.cIn * g.h * g.w * 4, 'conv2d grad input');
   const p = params(g, ho, wo);
   if (tiling !== 'tiled' && g.stride > 1 && g.dilation === 1) {
@@ -193,9 +193,9 @@ export function conv2dGradInput(rt: GpuRuntime, dy: GpuBuffer, weight: GpuBuffer
 
 /** dw [cOut, cIn, kh, kw]: chunked partial sums over the output rows, then their sum in chunk order. */
 export function conv2dGradWeight(rt: GpuRuntime, x: GpuBuffer, dy: GpuBuffer, g: Conv2dGeometry, tiling = defaultTiling(rt)): GpuBuffer {
-  const { ho, wo } = checkGeometry('conv2d grad weight', g);
-  checkSize('conv2d grad weight', 'input', x, [g.n, g.cIn, g.h, g.w]);
-  checkSize('conv2d grad weight', 'dy', dy, [g.n, g.cOut, ho, wo]);
+  const { ho, wo } = checkConvGeometry('conv2d grad weight', g);
+  checkConvSize('conv2d grad weight', 'input', x, [g.n, g.cIn, g.h, g.w]);
+  checkConvSize('conv2d grad weight', 'dy', dy, [g.n, g.cOut, ho, wo]);
   const outRows = g.n * ho;
   const l = launch(rt, tiling, g.cOut, g.cIn * g.kh * g.kw, gradWeightBlockWorkgroup);
   const chunkRows = Math.ceil(outRows / Math.min(outRows, Math.ceil(gradWeightWorkgroups / (l.workgroups[0] * l.workgroups[1]))));
@@ -212,8 +212,8 @@ export function conv2dGradWeight(rt: GpuRuntime, x: GpuBuffer, dy: GpuBuffer, g:
 
 /** db [cOut] = sum of dy over n, ho, wo (a tree reduction per channel). */
 export function conv2dGradBias(rt: GpuRuntime, dy: GpuBuffer, g: Conv2dGeometry): GpuBuffer {
-  const { ho, wo } = checkGeometry('conv2d grad bias', g);
-  checkSize('conv2d grad bias', 'dy', dy, [g.n, g.cOut, ho, wo]);
+  const { ho, wo } = checkConvGeometry('conv2d grad bias', g);
+  checkConvSize('conv2d grad bias', 'dy', dy, [g.n, g.cOut, ho, wo]);
   const db = rt.pool.acquire(g.cOut * 4, 'conv2d grad bias');
   rt.dispatch(shaders.portable, 'gradBias', { reads: { dyAt1: dy }, writes: { dbias: db }, params: params(g, ho, wo), workgroups: [g.cOut], constants: { REDUCE_WG: reduceWorkgroup } });
   return db;

@@ -10,6 +10,7 @@ import { shader } from '../gpu/shader';
 import source from '../../shaders/conv2dbatchnorm.wgsl';
 import { mergeStatistics, batchStatistics } from './batchnorm2d';
 import { conv2dForward, conv2dForwardStatistics, conv2dOutputSize, type Conv2dGeometry, type ConvEpilogue } from './conv2d';
+import { convForward, type ConvLaunchOptions } from './conv2dalgorithm';
 import { defaultTiling, type Tiling } from './rowblocking';
 import { perElement } from './grid';
 
@@ -35,7 +36,7 @@ export function conv2dBatchNormEval(
   g: Conv2dGeometry,
   bn: FrozenBatchNorm,
   epilogue: ConvEpilogue,
-  tiling?: Tiling,
+  launch: ConvLaunchOptions = {},
 ): GpuBuffer {
   const perChannel = g.cIn * g.kh * g.kw;
   const foldedWeight = rt.pool.acquire(g.cOut * perChannel * 4, 'a conv weight with its batch norm folded in');
@@ -48,7 +49,7 @@ export function conv2dBatchNormEval(
     constants: { WG, HAS_CONV_BIAS: convBias ? 1 : 0, HAS_BN_WEIGHT: bn.weight ? 1 : 0, HAS_BN_BIAS: bn.bias ? 1 : 0 },
     specialise: true,
   });
-  const y = conv2dForward(rt, x, foldedWeight, foldedBias, g, tiling, epilogue);
+  const y = convForward(rt, x, foldedWeight, foldedBias, g, epilogue, launch);
   rt.pool.release(foldedWeight);
   rt.pool.release(foldedBias);
   return y;

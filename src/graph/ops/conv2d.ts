@@ -1,6 +1,7 @@
 import { ShapeError, formatShape } from '../../base/shape';
 import type { GpuBuffer } from '../../gpu';
-import { conv2dForward, conv2dGradBias, conv2dGradInput, conv2dGradWeight, conv2dOutputSize, type Conv2dGeometry } from '../../kernels/conv2d';
+import { conv2dGradBias, conv2dGradWeight, conv2dOutputSize, type Conv2dGeometry } from '../../kernels/conv2d';
+import { convForward, convGradInput, type ConvAlgorithm, type ConvLaunchOptions } from '../../kernels/conv2dalgorithm';
 import type { Tiling } from '../../kernels/rowblocking';
 import { record } from '../tape';
 import { Tensor } from '../tensor';
@@ -11,6 +12,8 @@ export interface Conv2dOptions {
   dilation?: number;
   /** Forces a tiling instead of the adapter's default (tests check both). */
   tiling?: Tiling;
+  /** Forces the forward's and grad input's algorithm instead of the one tuned for this shape (src/kernels/conv2dalgorithm.ts). */
+  algorithm?: ConvAlgorithm;
 }
 
 /** The launch geometry of conv2d(x, weight, bias, options); throws ShapeError naming conv2d and the shapes. */
@@ -29,18 +32,19 @@ export function conv2dGeometry(x: Tensor, weight: Tensor, bias: Tensor | null, o
 /** PyTorch's conv2d (NCHW, weight [cOut, cIn, kh, kw]), differentiable in x, weight and bias. */
 export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null, options: Conv2dOptions = {}): Tensor {
   const g = conv2dGeometry(x, weight, bias, options);
-  return recordConv2d(x, weight, bias, g, conv2dForward(x.rt, x.buffer, weight.buffer, bias?.buffer ?? null, g, options.tiling), options.tiling);
+  const launch = { tiling: options.tiling, algorithm: options.algorithm };
+  return recordConv2d(x, weight, bias, g, convForward(x.rt, x.buffer, weight.buffer, bias?.buffer ?? null, g, null, launch), launch);
 }
 
 /** conv2d's output `y` [n, cOut, ho, wo], computed by the caller, recorded with conv2d's backward. */
-export function recordConv2d(x: Tensor, weight: Tensor, bias: Tensor | null, g: Conv2dGeometry, yBuffer: GpuBuffer, tiling?: Tiling): Tensor {
+export function recordConv2d(x: Tensor, weight: Tensor, bias: Tensor | null, g: Conv2dGeometry, yBuffer: GpuBuffer, launch: ConvLaunchOptions = {}): Tensor {
   const { ho, wo } = conv2dOutputSize(g);
   const rt = x.rt;
   const y = new Tensor(rt, [g.n, g.cOut, ho, wo], yBuffer);
   const inputs = bias ? [x, weight, bias] : [x, weight];
   return record('conv2d', inputs, y, (dy) => [
-    x.requiresGrad ? new Tensor(rt, x.shape, conv2dGradInput(rt, dy.buffer, weight.buffer, g, tiling)) : null,
-    weight.requiresGrad ? new Tensor(rt, weight.shape, conv2dGradWeight(rt, x.buffer, dy.buffer, g, tiling)) : null,
+    x.requiresGrad ? new Tensor(rt, x.shape, convGradInput(rt, dy.buffer, weight.buffer, g, launch)) : null,
+    weight.requiresGrad ? new Tensor(rt, weight.shape, conv2dGradWeight(rt, x.buffer, dy.buffer, g, launch.tiling)) : null,
     bias?.requiresGrad ? new Tensor(rt, bias.shape, conv2dGradBias(rt, dy.buffer, g)) : null,
   ]);
 }

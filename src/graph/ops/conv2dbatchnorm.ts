@@ -51,7 +51,7 @@ export function conv2dBatchNormEval(x: Tensor, params: Conv2dBatchNormEvalParams
   }
   const { g, shape } = checkShapes(x, params, false);
   const frozen = { weight: bn.weight?.buffer ?? null, bias: bn.bias?.buffer ?? null, runningMean: bn.runningMean.buffer, runningVar: bn.runningVar.buffer, eps: bn.eps ?? 1e-5 };
-  return new Tensor(x.rt, shape, kernel(x.rt, x.buffer, conv.weight.buffer, conv.bias?.buffer ?? null, g, frozen, { residual: residual?.buffer ?? null, relu }, conv.tiling));
+  return new Tensor(x.rt, shape, kernel(x.rt, x.buffer, conv.weight.buffer, conv.bias?.buffer ?? null, g, frozen, { residual: residual?.buffer ?? null, relu }, { tiling: conv.tiling, algorithm: conv.algorithm }));
 }
 
 export interface Conv2dBatchNormParams {
@@ -70,5 +70,5 @@ export function conv2dBatchNorm(x: Tensor, params: Conv2dBatchNormParams): Tenso
   const bnParams = { ...bn, training: true, residual, relu };
   const running = { runningMean: bn.runningMean.buffer, runningVar: bn.runningVar.buffer, momentum: bn.momentum ?? 0.1, eps: bn.eps ?? 1e-5 };
   const { y, stats } = conv2dBatchStatistics(x.rt, x.buffer, conv.weight.buffer, conv.bias?.buffer ?? null, g, running, conv.tiling);
-  return batchNorm2dWithStatistics(recordConv2d(x, conv.weight, conv.bias, g, y, conv.tiling), stats, bnParams);
+  return batchNorm2dWithStatistics(recordConv2d(x, conv.weight, conv.bias, g, y, { tiling: conv.tiling, algorithm: conv.algorithm }), stats, bnParams);
 }

@@ -1,0 +1,154 @@
+// Winograd launches of a 3x3 stride-1 conv (shaders/conv2dwinograd.wgsl):
+// the forward and the grad input, each as weight and input transforms, the
+// batched matrix product of src/kernels/matmul.ts, and the output transform.
+
+import type { GpuBuffer, GpuRuntime } from '../gpu';
+import { ShapeError } from '../base/shape';
+import { shader, type Shader } from '../gpu/shader';
+import source from '../../shaders/conv2dwinograd.wgsl';
+import { checkConvGeometry, checkConvSize, conv2dOutputSize, type Conv2dGeometry, type ConvEpilogue } from './conv2d';
+import { perElement } from './grid';
+import { matmul } from './matmul';
+import { defaultTiling, type Tiling } from './rowblocking';
+
+/** Outputs per tile and axis: F(2x2, 3x3) or F(4x4, 3x3). */
+export type WinogradTile = 2 | 4;
+
+/** The matrices of F(m, 3) with the interpolation points 0, 1, -1 (and 2, -2 for m = 4), from Lavin and Gray. */
+const matrices: Record<WinogradTile, { inputT: number[][]; weight: number[][]; outputT: number[][] }> = {
+  2: {
+    inputT: [[1, 0, -1, 0], [0, 1, 1, 0], [0, -1, 1, 0], [0, 1, 0, -1]],
+    weight: [[1, 0, 0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0, 0, 1]],
+    outputT: [[1, 1, 1, 0], [0, 1, -1, -1]],
+  },
+  4: {
+    inputT: [[4, 0, -5, 0, 1, 0], [0, -4, -4, 1, 1, 0], [0, 4, -4, -1, 1, 0], [0, -2, -1, 2, 1, 0], [0, 2, -1, -2, 1, 0], [0, 4, 0, -5, 0, 1]],
+    weight: [[1 / 4, 0, 0], [-1 / 6, -1 / 6, -1 / 6], [-1 / 6, 1 / 6, -1 / 6], [1 / 24, 1 / 12, 1 / 6], [1 / 24, -1 / 12, 1 / 6], [0, 0, 1]],
+    outputT: [[1, 1, 1, 1, 1, 0], [0, 1, -1, 2, -2, 0], [0, 1, 1, 4, 4, 0], [0, 1, -1, 8, -8, 1]],
+  },
+};
+
+/** WGSL of `fn name(d: array<f32, columns>) -> array<f32, rows>` multiplying by `matrix`, its zero terms left out. */
+function linearMap(name: string, matrix: number[][]): string {
+  const term = (c: number, j: number) => (c === 1 ? ` + d[${j}]` : c === -1 ? ` - d[${j}]` : ` ${c < 0 ? '-' : '+'} ${Math.abs(c)} * d[${j}]`);
+  const rows = matrix.map((row) => row.map((c, j) => (c === 0 ? '' : term(c, j))).join('').replace(/^ \+ /, '').replace(/^ - /, '-'));
+  return `fn ${name}(d: array<f32, ${matrix[0]!.length}>) -> array<f32, ${matrix.length}> {\n  return array<f32, ${matrix.length}>(${rows.join(', ')});\n}\n`;
+}
+
+const mLine = /^const M = \d+u;$/m;
+const shaders = new Map<WinogradTile, Shader>();
+
+function shaderFor(m: WinogradTile): Shader {
+  let s = shaders.get(m);
+  if (!s) {
+    if (!mLine.test(source)) throw new Error('shaders/conv2dwinograd.wgsl needs a "const M = <m>u;" line');
+    const { inputT, weight, outputT } = matrices[m];
+    const transforms = [linearMap('transformInput1d', inputT), linearMap('transformWeight1d', weight), linearMap('transformOutput1d', outputT)].join('\n');
+    s = shader(`conv2dwinograd-f${m}`, `${source.replace(mLine, `const M = ${m}u;`)}\n${transforms}`, {
+      bindings: {
+        weightTransform: { reads: ['weight'], writes: ['u'] },
+        inputTransform: { reads: ['x'], writes: ['v'] },
+        outputTransform: { reads: ['products', 'bias', 'residual'], writes: ['y'] },
+      },
+    });
+    shaders.set(m, s);
+  }
+  return s;
+}
+
+/** Invocations per workgroup of the transforms (one per channel and tile), as in the other per-element kernels. */
+const workgroup = 64;
+
+/**
+ * Whether the Winograd path computes this conv: a 3x3 kernel at stride 1, and
+ * padding at most twice the dilation (the grad input's conv pads by
+ * 2 * dilation - padding).
+ */
+export function winogradApplies(g: Conv2dGeometry): boolean {
+  return g.kh === 3 && g.kw === 3 && g.stride === 1 && g.padding <= 2 * g.dilation;
+}
+
+function checkApplies(op: string, g: Conv2dGeometry): void {
+  if (!winogradApplies(g)) throw new ShapeError(op, `the Winograd path takes 3x3 stride-1 convs padded by at most twice the dilation, not ${JSON.stringify(g)}`);
+}
+
+/** The grad input of `g` as the conv Winograd computes: dy convolved with the flipped kernels, channels swapped. */
+function gradInputConv(g: Conv2dGeometry): Conv2dGeometry {
+  const { ho, wo } = conv2dOutputSize(g);
+  return { ...g, cIn: g.cOut, cOut: g.cIn, h: ho, w: wo, padding: 2 * g.dilation - g.padding };
+}
+
+/** The tiles of F(m x m) over the output of `g`: per axis, those of each residue mod dilation. */
+function winogradTiles(g: Conv2dGeometry, m: WinogradTile): { tilesY: number; tilesX: number; tiles: number; points: number } {
+  const { ho, wo } = conv2dOutputSize(g);
+  const tilesAlong = (size: number) => g.dilation * Math.ceil(Math.ceil(size / g.dilation) / m);
+  const [tilesY, tilesX] = [tilesAlong(ho), tilesAlong(wo)];
+  return { tilesY, tilesX, tiles: g.n * tilesY * tilesX, points: (m + 2) ** 2 };
+}
+
+/**
+ * Whether the transformed input and the products of F(m x m) for this direction
+ * of `g` fit one storage binding of the adapter: they hold (m + 2)^2 / m^2
+ * times the input and the output (more with the tiles' padding).
+ */
+export function winogradFits(rt: GpuRuntime, direction: 'forward' | 'gradInput', g: Conv2dGeometry, m: WinogradTile): boolean {
+  const conv = direction === 'forward' ? g : gradInputConv(g);
+  const { tiles, points } = winogradTiles(conv, m);
+  return points * Math.max(conv.cIn, conv.cOut) * tiles * 4 <= rt.limits.maxStorageBufferBindingSize;
+}
+
+/** y [n, cOut, ho, wo] of the conv `g` with the kernel `weight`, flipped and transposed when `flip` (the grad input). */
+function winogradConv(rt: GpuRuntime, x: GpuBuffer, weight: GpuBuffer, bias: GpuBuffer | null, g: Conv2dGeometry, flip: boolean, epilogue: ConvEpilogue | null, m: WinogradTile, tiling: Tiling): GpuBuffer {
+  const { ho, wo } = checkConvGeometry('conv2d winograd', g);
+  const { tilesY, tilesX, tiles, points } = winogradTiles(g, m);
+  const s = shaderFor(m);
+  const params = { n: g.n, cIn: g.cIn, h: g.h, w: g.w, cOut: g.cOut, padding: g.padding, dilation: g.dilation, ho, wo, tilesY, tilesX };
+  const u = rt.pool.acquire(points * g.cOut * g.cIn * 4, 'winograd weight transform');
+  rt.dispatch(s, 'weightTransform', { reads: { weight }, writes: { u }, params, ...perElement(g.cOut * g.cIn, workgroup), constants: { WG: workgroup, FLIP: flip ? 1 : 0 }, specialise: true });
+  const v = rt.pool.acquire(points * g.cIn * tiles * 4, 'winograd input transform');
+  rt.dispatch(s, 'inputTransform', { reads: { x }, writes: { v }, params, ...perElement(g.cIn * tiles, workgroup), specialise: true });
+  const products = matmul(rt, u, v, g.cOut, g.cIn, tiles, tiling, points);
+  rt.pool.release(u);
+  rt.pool.release(v);
+  const y = rt.pool.acquire(g.n * g.cOut * ho * wo * 4, 'winograd conv output');
+  const residual = epilogue?.residual ?? null;
+  rt.dispatch(s, 'outputTransform', {
+    reads: { products, bias: bias ?? products, residual: residual ?? products },
+    writes: { y },
+    params,
+    ...perElement(g.cOut * tiles, workgroup),
+    constants: { WG: workgroup, HAS_BIAS: bias ? 1 : 0, RESIDUAL: residual ? 1 : 0, RELU: epilogue?.relu ? 1 : 0 },
+    specialise: true,
+  });
+  rt.pool.release(products);
+  return y;
+}
+
+/** The forward of a 3x3 stride-1 conv: y = conv(x, weight) + bias, then the epilogue. */
+export function conv2dWinogradForward(
+  rt: GpuRuntime,
+  x: GpuBuffer,
+  weight: GpuBuffer,
+  bias: GpuBuffer | null,
+  g: Conv2dGeometry,
+  epilogue: ConvEpilogue | null = null,
+  m: WinogradTile = 2,
+  tiling: Tiling = defaultTiling(rt),
+): GpuBuffer {
+  checkApplies('conv2d winograd', g);
+  const { ho, wo } = checkConvGeometry('conv2d winograd', g);
+  checkConvSize('conv2d winograd', 'input', x, [g.n, g.cIn, g.h, g.w]);
+  checkConvSize('conv2d winograd', 'weight', weight, [g.cOut, g.cIn, 3, 3]);
+  if (bias) checkConvSize('conv2d winograd', 'bias', bias, [g.cOut]);
+  if (epilogue?.residual) checkConvSize('conv2d winograd', 'residual', epilogue.residual, [g.n, g.cOut, ho, wo]);
+  return winogradConv(rt, x, weight, bias, g, false, epilogue, m, tiling);
+}
+
+/** dx [n, cIn, h, w] from dy [n, cOut, ho, wo]: the conv of dy with the flipped, transposed kernel, padded by 2 * dilation - padding. */
+export function conv2dWinogradGradInput(rt: GpuRuntime, dy: GpuBuffer, weight: GpuBuffer, g: Conv2dGeometry, m: WinogradTile = 2, tiling: Tiling = defaultTiling(rt)): GpuBuffer {
+  checkApplies('conv2d winograd grad input', g);
+  const { ho, wo } = checkConvGeometry('conv2d winograd grad input', g);
+  checkConvSize('conv2d winograd grad input', 'dy', dy, [g.n, g.cOut, ho, wo]);
+  checkConvSize('conv2d winograd grad input', 'weight', weight, [g.cOut, g.cIn, 3, 3]);
+  return winogradConv(rt, dy, weight, null, gradInputConv(g), true, null, m, tiling);
+}
