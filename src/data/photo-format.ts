@@ -17,6 +17,9 @@ function ascii(bytes: Uint8Array, from: number, to: number): string {
   return String.fromCharCode(...bytes.subarray(from, to));
 }
 
+/** The bytes at the start of a file that photoFormat reads. */
+export const FORMAT_BYTES = 12;
+
 export function photoFormat(bytes: Uint8Array): PhotoFormat | null {
   if (bytes[0] === 0x89 && ascii(bytes, 1, 4) === 'PNG') return 'PNG';
   if (bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'JPEG';

@@ -9,8 +9,8 @@ import { createRequire } from 'node:module';
 import jpeg from 'jpeg-js';
 import { DataError, describeError } from './errors';
 import { applyOrientation, jpegOrientation } from './exif';
-import { decodeImage, type RgbImage } from './png';
-import { corrupt, photoFormat, readableFormat } from './photo-format';
+import { decodeImage, readFileHead, type RgbImage } from './png';
+import { corrupt, FORMAT_BYTES, photoFormat, readableFormat } from './photo-format';
 
 /** A 1280x720 photo needs 1 MP; these bound what a damaged or hostile header can make the decoder allocate. */
 const MAX_MEGAPIXELS = 100;
@@ -102,8 +102,8 @@ export async function preloadPhotos(paths: readonly string[]): Promise<void> {
   for (const path of paths) {
     if (preloaded.has(path)) continue;
     try {
-      const bytes = readBytes(path);
-      if (photoFormat(bytes) === 'WebP') preloaded.set(path, await decodeWebp(bytes, path));
+      // Only WebP needs decoding ahead: the others are told by their first bytes and read when used.
+      if (photoFormat(readFileHead(path, FORMAT_BYTES)) === 'WebP') preloaded.set(path, await decodeWebp(readBytes(path), path));
     } catch (error) {
       if (!(error instanceof DataError)) throw error;
       preloaded.set(path, error);

@@ -162,8 +162,8 @@ export function verifyPng(path: string): void {
   checkImageData(parseHeader(bytes, path), checkComplete(bytes, path), path);
 }
 
-/** The header of a PNG file (size, bit depth, colour type), reading only its first bytes. */
-export function readPngHeader(path: string): PngHeader {
+/** The first `count` bytes of a file (fewer if it is shorter), without reading the rest. */
+export function readFileHead(path: string, count: number): Uint8Array {
   let fd: number;
   try {
     fd = openSync(path, 'r');
@@ -171,12 +171,16 @@ export function readPngHeader(path: string): PngHeader {
     throw new DataError(`${path}: cannot read the file (${describeError(error)})`, [path]);
   }
   try {
-    const bytes = new Uint8Array(HEADER_BYTES);
-    const read = readSync(fd, bytes, 0, HEADER_BYTES, 0);
-    return parseHeader(bytes.subarray(0, read), path);
+    const bytes = new Uint8Array(count);
+    return bytes.subarray(0, readSync(fd, bytes, 0, count, 0));
   } finally {
     closeSync(fd);
   }
+}
+
+/** The header of a PNG file (size, bit depth, colour type), reading only its first bytes. */
+export function readPngHeader(path: string): PngHeader {
+  return parseHeader(readFileHead(path, HEADER_BYTES), path);
 }
 
 /** Any PNG (grey, palette, RGB, with or without alpha, 8 or 16 bits) as 8-bit RGB; alpha is dropped. */

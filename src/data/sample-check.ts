@@ -4,13 +4,12 @@
 // in a split that is read only after training (the test split, at evaluation)
 // is then found in seconds, not hours later.
 
-import { readFileSync } from 'node:fs';
 import type { AnomalySet } from './anomaly-set';
 import { decodeLabels, listProblems, type BadSamplePolicy, type DatasetIndex, type Sample, type SkippedFile, type SplitName } from './dataset';
 import { DataError, describeError } from './errors';
 import { forgetPhotos, preloadPhotos, readPhotoSync } from './photo';
-import { photoFormat } from './photo-format';
-import { readLabelMap, verifyPng } from './png';
+import { FORMAT_BYTES, photoFormat } from './photo-format';
+import { readFileHead, readLabelMap, verifyPng } from './png';
 import { createProgress } from './progress';
 
 /** Anomaly sets' photos decoded at a time (WebP ahead, asynchronously): a set of any size is checked in bounded memory. */
@@ -20,13 +19,7 @@ const PHOTOS_AT_ONCE = 8;
 export type ClassPixelCounts = Partial<Record<SplitName, number[]>>;
 
 function checkImage(path: string): void {
-  let head: Uint8Array;
-  try {
-    head = readFileSync(path).subarray(0, 16);
-  } catch (error) {
-    throw new DataError(`${path}: cannot read the file (${describeError(error)})`, [path]);
-  }
-  if (photoFormat(head) === 'PNG') verifyPng(path);
+  if (photoFormat(readFileHead(path, FORMAT_BYTES)) === 'PNG') verifyPng(path);
   else readPhotoSync(path);
 }
 
