@@ -4,7 +4,7 @@ export * from './engine';
 export { createNodeRuntime, createNodeRuntime as createRuntime } from './gpu/node';
 export { saveCheckpoint, loadCheckpointFile } from './checkpoint/io';
 export { loadPthFile } from './checkpoint/pth-file';
-export { loadConvChoices, saveConvChoices } from './kernels/conv2dchoicefile';
+export { loadConvChoices, saveConvChoices } from './cli/conv-choices';
 export { writePng, encodePng } from './data/png';
 /** PNG, JPEG and WebP, told apart by content; the browser bundle's decodeImage reads the same. */
 export { readPhoto as readImage, decodePhoto as decodeImage } from './data/photo';

@@ -7,7 +7,7 @@ import * as ops from '../src/graph/ops';
 import { Tensor, backward, beginScope } from '../src/graph';
 import { conv2dOutputSize, type Conv2dGeometry } from '../src/kernels/conv2d';
 import { convAlgorithm, convChoiceKey, convGeometriesOf, convForward, convGradInput, exportConvChoices, importConvChoices, pickConvAlgorithm, setConvAlgorithm, tuneConv2d, type ConvAlgorithm } from '../src/kernels/conv2dalgorithm';
-import { loadConvChoices, saveConvChoices } from '../src/kernels/conv2dchoicefile';
+import { loadConvChoices, saveConvChoices } from '../src/cli/conv-choices';
 import { conv2dWinogradForward, winogradFits } from '../src/kernels/conv2dwinograd';
 import type { Tiling } from '../src/kernels/rowblocking';
 import { checkOp } from './support/gradcheck';

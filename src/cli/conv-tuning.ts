@@ -9,7 +9,7 @@
 import type { GpuRuntime } from '../gpu';
 import { beginScope, noGrad, Tensor } from '../graph';
 import { convChoiceKey, convGeometriesOf, tuneConv2d } from '../kernels/conv2dalgorithm';
-import { loadConvChoices, saveConvChoices } from '../kernels/conv2dchoicefile';
+import { loadConvChoices, saveConvChoices } from './conv-choices';
 import type { ModelConfig } from '../model/config';
 import type { Student, Teacher } from '../model/networks';
 

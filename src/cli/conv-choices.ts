@@ -1,13 +1,14 @@
 // The conv algorithm choices (src/kernels/conv2dalgorithm.ts) kept in a JSON
 // file between runs, Node only: { adapter description: { choice key: algorithm } }.
 // A run on another adapter adds its own section and leaves the others. The file
-// is written under a temporary name and renamed, so a run killed mid-write
-// leaves the old file; a file that does not parse counts as empty, since a
-// lost cache only costs the tuning again.
+// is written atomically (writeFileAtomic), so a run killed mid-write leaves the
+// old file; a file that does not parse counts as empty, since a lost cache only
+// costs the tuning again.
 
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { writeFileAtomic } from '../data/atomic';
 import type { GpuRuntime } from '../gpu';
-import { exportConvChoices, importConvChoices, type ConvChoiceTable } from './conv2dalgorithm';
+import { exportConvChoices, importConvChoices, type ConvChoiceTable } from '../kernels/conv2dalgorithm';
 
 function readTable(path: string): ConvChoiceTable {
   try {
@@ -25,7 +26,5 @@ export function loadConvChoices(rt: GpuRuntime, path: string): number {
 
 /** Merges this runtime's choices into the file. */
 export function saveConvChoices(rt: GpuRuntime, path: string): void {
-  const temporary = `${path}.${process.pid}.tmp`;
-  writeFileSync(temporary, `${JSON.stringify(exportConvChoices(rt, readTable(path)), null, 1)}\n`);
-  renameSync(temporary, path);
+  writeFileAtomic(path, `${JSON.stringify(exportConvChoices(rt, readTable(path)), null, 1)}\n`);
 }
