@@ -127,6 +127,28 @@ for (const k of cases) {
   });
 }
 
+test('the training backward takes one launch where a channel is one chunk of at least 4096 values, two below (software adapters, whose chunks are that large)', async () => {
+  const rt = await testRuntime();
+  if (!rt.adapter.software) return;
+  const backwardLaunches = (shape: ref.Shape4): number => {
+    const scope = beginScope();
+    try {
+      const c = shape[1];
+      const x = Tensor.from(rt, randomArray(shape.reduce((a, b) => a * b, 1), 21), shape);
+      x.requiresGrad = true;
+      const y = ops.batchNorm2d(x, { weight: null, bias: null, runningMean: Tensor.from(rt, new Float32Array(c), [c]), runningVar: Tensor.from(rt, new Float32Array(c).fill(1), [c]), training: true });
+      const seed = Tensor.from(rt, randomArray(y.size, 22), y.shape);
+      const before = rt.dispatchCount;
+      backward(y, seed);
+      return rt.dispatchCount - before;
+    } finally {
+      scope.end();
+    }
+  };
+  // 4551 and 351 values a channel, one plane group each.
+  assert.is(backwardLaunches([3, 3, 41, 37]), backwardLaunches([3, 3, 9, 13]) - 1);
+});
+
 test('running statistics after two training calls match the reference, and eval uses them', async () => {
   const rt = await testRuntime();
   // 2 * 33 * 35 = 2310 values per channel, in 2 planes: level 2 merges 2 partials.
