@@ -137,6 +137,22 @@ test('one launch per run of parameters gives the bits of one launch per paramete
   }
 });
 
+test('release: its parameters and state throw when used after, a parameter a newer optimizer took over stays usable', async () => {
+  const rt = await testRuntime();
+  const kept = new Parameter(rt, Float32Array.from([1, 2, 3]), [3]);
+  const dropped = new Parameter(rt, Float32Array.from([4, 5]), [2]);
+  const old = new Adam([{ name: 'kept', param: kept }], 0.1);
+  const alone = new SGD([{ name: 'dropped', param: dropped }], 0.1);
+  const fresh = new Adam([{ name: 'kept', param: kept }], 0.1);
+  old.release();
+  assert.equal(Array.from(await kept.read()), [1, 2, 3], 'moved into the newer optimizer before the old one went');
+  const momentum = alone.state().get('dropped.momentum_buffer')!;
+  alone.release();
+  assert.throws(() => dropped.buffer, /used after/);
+  assert.throws(() => momentum.buffer, /used after/);
+  fresh.release();
+});
+
 test('optimizer state is named after the parameter', async () => {
   const rt = await testRuntime();
   const param = new Parameter(rt, new Float32Array(3), [3]);

@@ -160,9 +160,18 @@ export abstract class Optimizer {
     return this.slots;
   }
 
-  /** Returns the arenas to the pool: the parameters and the state are gone with them. */
+  /**
+   * Returns the arenas to the pool. The state tensors and the parameters still
+   * in them are released with them, so a later use throws instead of reading
+   * memory the pool has handed on; a parameter a newer optimizer has moved into
+   * its own arenas stays as it is.
+   */
   release(): void {
-    for (const a of this.arenas) for (const b of [a.params, a.grads, ...a.slots]) this.rt.pool.release(b);
+    for (const t of this.slots.values()) t.release();
+    for (const a of this.arenas) {
+      for (const s of a.segments) if (!s.param.isReleased && s.param.buffer.buffer === a.params.buffer) s.param.release();
+      for (const b of [a.params, a.grads, ...a.slots]) this.rt.pool.release(b);
+    }
   }
 
   protected abstract update(run: UpdateRun, finite: GpuBuffer): void;
