@@ -12,7 +12,8 @@ import type { DecodedCheckpoint } from '../checkpoint/safetensors';
 import { processAlive } from '../data/atomic';
 import { formatSeconds } from '../data/progress';
 import { indexAnomalySet, type AnomalySet } from '../data/anomaly-set';
-import type { DatasetIndex, SplitName } from '../data/dataset';
+import { loadSample, type DatasetIndex, type SplitName } from '../data/dataset';
+import { cachedLoader } from '../data/sample-cache';
 import { openDataset } from '../data/open-dataset';
 import { checkSamples } from '../data/sample-check';
 import { ensureSyntheticDataset } from '../data/synthetic';
@@ -244,7 +245,8 @@ export async function runPipeline(rt: GpuRuntime, options: RunOptions, control: 
   const teacher = new Teacher(rt, rng, config);
   const student = new Student(rt, rng, config);
   log(`teacher ${(teacher.parameterCount() / 1e6).toFixed(2)} M parameters, student ${(student.parameterCount() / 1e6).toFixed(2)} M`);
-  const context = { index, options: o, config, rng, path: paths.state, trainClassPixels: classPixels.train!.slice(0, config.numClasses) };
+  const frames = cachedLoader(loadSample);
+  const context = { index, options: o, config, rng, path: paths.state, trainClassPixels: classPixels.train!.slice(0, config.numClasses), loadTrainSample: frames.load };
   if (o.convChoices) await tuneNetworkConvs(rt, teacher, student, config, o.batchSize, o.convChoices, log);
 
   rt.pool.resetPeak();

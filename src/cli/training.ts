@@ -5,7 +5,7 @@
 import type { Random } from '../base/random';
 import { BatchStream, DEFAULT_AUGMENTATION, type Augmentation, type BatchStreamState } from '../data/batches';
 import { COLOUR_JITTER } from '../data/colour-jitter';
-import type { DatasetIndex, SkippedFile } from '../data/dataset';
+import type { DatasetIndex, LoadedSample, Sample, SkippedFile } from '../data/dataset';
 import { Adam, SGD } from '../graph/optim';
 import { Tensor } from '../graph/tensor';
 import { classBalancedWeights, SQRT_BALANCED } from '../model/class-weights';
@@ -44,6 +44,8 @@ interface PhaseContext {
   path: string;
   /** Pixels of each known class in the training split. */
   trainClassPixels: readonly number[];
+  /** Reads a training frame (both phases share one, so frames decoded by the teacher's are kept for the student's); default loadSample. */
+  loadTrainSample?: (sample: Sample) => LoadedSample;
 }
 
 /** The teacher's class weights for this run, or null for plain cross-entropy. */
@@ -59,7 +61,7 @@ function schedule(ctx: PhaseContext, epochs: number, seedOffset: number, augment
     totalSteps: stepsPerEpoch * epochs,
     checkpointEvery: o.checkpointEvery || stepsPerEpoch,
     stream: (resumeFrom?: BatchStreamState) =>
-      new BatchStream(samples, { batchSize: o.batchSize, height: c.inputHeight, width: c.inputWidth, classCount: c.numClasses, seed: o.seed + seedOffset, onBadSample: o.onBadSample, augmentation }, resumeFrom),
+      new BatchStream(samples, { batchSize: o.batchSize, height: c.inputHeight, width: c.inputWidth, classCount: c.numClasses, seed: o.seed + seedOffset, onBadSample: o.onBadSample, augmentation, load: ctx.loadTrainSample }, resumeFrom),
   };
 }
 
