@@ -24,11 +24,12 @@ const isConvShader = (d: DispatchTiming): boolean => /^(conv|matmul)/.test(d.sha
  * FLOP of a conv dispatch that computes a direction (2 per multiply-add, as
  * bench/ops.js; a grad input launched per phase of a stride counts its share;
  * a Winograd conv counts the direct conv's at its output transform, the grad
- * input as the 3x3 conv it computes); 0 for any other.
+ * input as the 3x3 conv it computes, the grad weight at its transform back to
+ * 3x3); 0 for any other.
  */
 export function convFlop(d: DispatchTiming): number {
   const p = d.params as Record<string, number>;
-  if (/^conv2dwinograd/.test(d.shader)) return d.entryPoint === 'outputTransform' ? 2 * p.n! * p.cOut! * p.ho! * p.wo! * p.cIn! * 9 : 0;
+  if (/^conv2dwinograd/.test(d.shader)) return /^(outputTransform|weightGradTransform)$/.test(d.entryPoint) ? 2 * p.n! * p.cOut! * p.ho! * p.wo! * p.cIn! * 9 : 0;
   if (!isConvShader(d) || !/^(forward|gradInput|gradWeight)/.test(d.entryPoint) || /Reduce/.test(d.entryPoint)) return 0;
   const share = /Phase/.test(d.entryPoint) ? 1 / (p.stride! * p.stride!) : 1;
   return 2 * p.n! * p.cOut! * p.ho! * p.wo! * p.cIn! * p.kh! * p.kw! * share;

@@ -14,9 +14,15 @@
 // neighbours of each other.
 // The grad input is this same conv of dy with each kernel flipped and the
 // channels swapped (FLIP in weightTransform).
-// The 1D transforms (transformInput1d, transformWeight1d, transformOutput1d) are
-// generated from the matrices of F(M, 3) and appended by the kernels module,
-// which also rewrites the M line.
+// The grad weight is the transpose of the same algebra, summed over tiles:
+//   inputTransform with TILE_MAJOR: v[f, t, ci] (the product's second operand)
+//   gradOutputTransform: dyt[f, co, t] = (A dy A^T)[f], dy the M x M output patch of tile t
+//   matmul, per f:    s[f, co, ci] = sum over t of dyt[f, co, t] v[f, t, ci]
+//   weightGradTransform: dw[co, ci] = G^T s G, 3 x 3
+// The 1D transforms (transformInput1d, transformWeight1d, transformOutput1d,
+// transformGradOutput1d = A, transformWeightGrad1d = G^T) are generated from
+// the matrices of F(M, 3) and appended by the kernels module, which also
+// rewrites the M line.
 // Storage buffers: declared by shader() from the bindings in src/kernels/conv2dwinograd.ts.
 
 struct Params {
@@ -34,6 +40,7 @@ override HAS_BIAS: bool = false;
 override RESIDUAL: bool = false;
 override RELU: bool = false;
 override FLIP: bool = false;
+override TILE_MAJOR: bool = false;
 
 alias Points = array<array<f32, ALPHA>, ALPHA>;
 
@@ -100,7 +107,10 @@ fn inputTransform(e: Element) {
     var d: array<f32, ALPHA>;
     for (var b = 0u; b < ALPHA; b++) { d[b] = columns[b][a]; }
     let row = transformInput1d(d);
-    for (var b = 0u; b < ALPHA; b++) { v[((a * ALPHA + b) * p.cIn + ci) * tiles + t] = row[b]; }
+    for (var b = 0u; b < ALPHA; b++) {
+      let f = a * ALPHA + b;
+      v[select((f * p.cIn + ci) * tiles + t, (f * tiles + t) * p.cIn + ci, TILE_MAJOR)] = row[b];
+    }
   }
 }
 
@@ -134,5 +144,51 @@ fn outputTransform(e: Element) {
       if (RELU) { value = max(value, 0.0); }
       y[at] = value;
     }
+  }
+}
+
+@compute @workgroup_size(WG)
+fn gradOutputTransform(e: Element) {
+  let i = index(e);
+  let tiles = tileCount();
+  if (i >= p.cOut * tiles) { return; }
+  let co = i / tiles;
+  let t = i % tiles;
+  let tile = tileAt(t);
+  let plane = (tile.image * p.cOut + co) * p.ho * p.wo;
+  var columns: array<array<f32, ALPHA>, M>;
+  for (var c = 0u; c < M; c++) {
+    let ow = tile.col + c * p.dilation;
+    var d: array<f32, M>;
+    for (var r = 0u; r < M; r++) {
+      let oh = tile.row + r * p.dilation;
+      let inside = oh < p.ho && ow < p.wo;
+      d[r] = select(0.0, dy[select(0u, plane + oh * p.wo + ow, inside)], inside);
+    }
+    columns[c] = transformGradOutput1d(d);
+  }
+  for (var a = 0u; a < ALPHA; a++) {
+    var d: array<f32, M>;
+    for (var c = 0u; c < M; c++) { d[c] = columns[c][a]; }
+    let row = transformGradOutput1d(d);
+    for (var b = 0u; b < ALPHA; b++) { dyt[((a * ALPHA + b) * p.cOut + co) * tiles + t] = row[b]; }
+  }
+}
+
+@compute @workgroup_size(WG)
+fn weightGradTransform(e: Element) {
+  let i = index(e);
+  if (i >= p.cOut * p.cIn) { return; }
+  var columns: array<array<f32, 3>, ALPHA>;
+  for (var b = 0u; b < ALPHA; b++) {
+    var s: array<f32, ALPHA>;
+    for (var a = 0u; a < ALPHA; a++) { s[a] = sums[(a * ALPHA + b) * p.cOut * p.cIn + i]; }
+    columns[b] = transformWeightGrad1d(s);
+  }
+  for (var ky = 0u; ky < 3u; ky++) {
+    var s: array<f32, ALPHA>;
+    for (var b = 0u; b < ALPHA; b++) { s[b] = columns[b][ky]; }
+    let row = transformWeightGrad1d(s);
+    for (var kx = 0u; kx < 3u; kx++) { dw[i * 9u + ky * 3u + kx] = row[kx]; }
   }
 }

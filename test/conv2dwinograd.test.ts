@@ -6,7 +6,7 @@ import * as assert from 'uvu/assert';
 import * as ops from '../src/graph/ops';
 import { Tensor, backward, beginScope } from '../src/graph';
 import { conv2dOutputSize, type Conv2dGeometry } from '../src/kernels/conv2d';
-import { convAlgorithm, convChoiceKey, convGeometriesOf, convForward, convGradInput, exportConvChoices, importConvChoices, pickConvAlgorithm, setConvAlgorithm, tuneConv2d, type ConvAlgorithm } from '../src/kernels/conv2dalgorithm';
+import { convAlgorithm, convChoiceKey, convGeometriesOf, convForward, convGradInput, convGradWeight, exportConvChoices, importConvChoices, pickConvAlgorithm, setConvAlgorithm, tuneConv2d, type ConvAlgorithm } from '../src/kernels/conv2dalgorithm';
 import { loadConvChoices, saveConvChoices } from '../src/cli/conv-choices';
 import { conv2dWinogradForward, winogradFits } from '../src/kernels/conv2dwinograd';
 import type { Tiling } from '../src/kernels/rowblocking';
@@ -14,6 +14,7 @@ import { checkOp } from './support/gradcheck';
 import { randomArray } from './support/random';
 import { testRuntime } from './support/runtime';
 import * as ref from './reference/conv2dwinograd';
+import { convFlop } from '../bench/profile-report';
 
 const test = suite('conv2dwinograd');
 
@@ -44,7 +45,7 @@ const describe = (g: Conv2dGeometry, bias: boolean): string => `n${g.n} c${g.cIn
 for (const algorithm of ['winograd2', 'winograd4'] as const) {
   for (const c of cases) {
     for (const tiling of c.tilings) {
-      test(`${algorithm} ${tiling} ${describe(c.g, c.bias)}: forward and grad input against float64 and finite differences`, async () => {
+      test(`${algorithm} ${tiling} ${describe(c.g, c.bias)}: forward, grad input and grad weight against float64 and finite differences`, async () => {
         const rt = await testRuntime();
         const { g } = c;
         const { ho, wo } = conv2dOutputSize(g);
@@ -63,8 +64,8 @@ for (const algorithm of ['winograd2', 'winograd4'] as const) {
             fdSamples: 12,
           }),
         );
-        // forward and grad input are 4 launches each (weight, input, products, output); grad weight 2, grad bias 1
-        assert.ok(rt.dispatchCount - dispatches >= 10, `${rt.dispatchCount - dispatches} launches: the Winograd path did not run`);
+        // forward, grad input and grad weight are 4 launches each (two transforms, products, transform back; direct: 1 or 2), grad bias 1
+        assert.ok(rt.dispatchCount - dispatches >= 12, `${rt.dispatchCount - dispatches} launches: the Winograd path did not run`);
       });
     }
   }
@@ -84,27 +85,27 @@ function relativeError(got: ArrayLike<number>, want: Float64Array): number {
 // The statement in docs/design.md ("Winograd"): the error against float64 on
 // a network-sized conv, beside the direct conv's on the same data.
 for (const g of [geometry(2, 32, 24, 40, 32, 1, 1), geometry(2, 64, 12, 20, 64, 2, 2), geometry(2, 64, 12, 20, 64, 4, 4)]) {
-  test(`error against float64, forward and grad input, ${describe(g, false)}`, async () => {
+  test(`error against float64, forward, grad input and grad weight, ${describe(g, false)}`, async () => {
     const rt = await testRuntime();
     const { ho, wo } = conv2dOutputSize(g);
     const x = randomArray(g.n * g.cIn * g.h * g.w, 11);
     const w = randomArray(g.cOut * g.cIn * 9, 12, -0.1, 0.1);
     const dy = randomArray(g.n * g.cOut * ho * wo, 13);
     const [xb, wb, dyb] = [x, w, dy].map((d) => rt.upload(Float32Array.from(d)));
-    const wantY = ref.conv2d(x, w, null, g);
-    const wantDx = ref.conv2dGradInput(w, dy, g);
-    const errors: Record<string, [number, number]> = {};
+    const want = [ref.conv2d(x, w, null, g), ref.conv2dGradInput(w, dy, g), ref.conv2dGradWeight(x, dy, g)];
+    const errors: Record<string, number[]> = {};
     for (const algorithm of ['direct', 'winograd2', 'winograd4'] as ConvAlgorithm[]) {
-      const y = convForward(rt, xb!, wb!, null, g, null, { algorithm });
-      const dx = convGradInput(rt, dyb!, wb!, g, { algorithm });
-      errors[algorithm] = [relativeError(await rt.readFloat32(y, wantY.length), wantY), relativeError(await rt.readFloat32(dx, wantDx.length), wantDx)];
-      rt.pool.release(y);
-      rt.pool.release(dx);
+      const got = [convForward(rt, xb!, wb!, null, g, null, { algorithm }), convGradInput(rt, dyb!, wb!, g, { algorithm }), convGradWeight(rt, xb!, dyb!, g, { algorithm })];
+      errors[algorithm] = [];
+      for (let i = 0; i < got.length; i++) {
+        errors[algorithm].push(relativeError(await rt.readFloat32(got[i]!, want[i]!.length), want[i]!));
+        rt.pool.release(got[i]!);
+      }
     }
     for (const b of [xb!, wb!, dyb!]) rt.pool.release(b);
-    console.log(`${describe(g, false)}: max error / max |float64| (forward, grad input): ${Object.entries(errors).map(([a, [f, b]]) => `${a} ${f.toExponential(1)}, ${b.toExponential(1)}`).join('; ')}`);
-    const [direct2] = [Math.max(...errors.direct!)];
-    assert.ok(Math.max(...errors.winograd2!) < Math.max(4 * direct2, 2e-6), `F(2x2, 3x3): ${errors.winograd2}`);
+    console.log(`${describe(g, false)}: max error / max |float64| (forward, grad input, grad weight): ${Object.entries(errors).map(([a, e]) => `${a} ${e.map((v) => v.toExponential(1)).join(', ')}`).join('; ')}`);
+    const direct = Math.max(...errors.direct!);
+    assert.ok(Math.max(...errors.winograd2!) < Math.max(4 * direct, 2e-6), `F(2x2, 3x3): ${errors.winograd2}`);
     assert.ok(Math.max(...errors.winograd4!) < 2e-5, `F(4x4, 3x3): ${errors.winograd4}`);
   });
 }
@@ -127,29 +128,51 @@ test('the forward epilogue (bias, residual, ReLU) matches the direct conv', asyn
   for (const b of [x!, w!, bias!, residual!]) rt.pool.release(b);
 });
 
-test('each path forced through the graph op gives the same forward and grad input', async () => {
+test('each path forced through the graph op gives the same forward, grad input and grad weight', async () => {
   const rt = await testRuntime();
   const g = geometry(3, 13, 17, 15, 9, 2, 2);
   const { ho, wo } = conv2dOutputSize(g);
   const x = randomArray(g.n * g.cIn * g.h * g.w, 31);
   const w = randomArray(g.cOut * g.cIn * 9, 32);
   const gy = randomArray(g.n * g.cOut * ho * wo, 33);
-  const results: Record<string, [Float32Array, Float32Array]> = {};
+  const results: Record<string, Float32Array[]> = {};
   for (const algorithm of ['direct', 'winograd2', 'winograd4'] as ConvAlgorithm[]) {
     const scope = beginScope();
     const xt = Tensor.from(rt, x, [g.n, g.cIn, g.h, g.w]);
     xt.requiresGrad = true;
     const wt = Tensor.from(rt, w, [g.cOut, g.cIn, 3, 3]);
+    wt.requiresGrad = true;
     const y = ops.conv2d(xt, wt, null, { padding: g.padding, dilation: g.dilation, algorithm });
     backward(y, Tensor.from(rt, gy, y.shape));
-    results[algorithm] = [await y.read(), await xt.grad!.read()];
+    results[algorithm] = [await y.read(), await xt.grad!.read(), await wt.grad!.read()];
     scope.end();
   }
-  const [y0, dx0] = results.direct!.map((a) => Float64Array.from(a));
+  const [y0, dx0, dw0] = results.direct!.map((a) => Float64Array.from(a));
   for (const algorithm of ['winograd2', 'winograd4']) {
     assert.ok(relativeError(results[algorithm]![0], y0!) < 1e-5, `${algorithm} forward`);
     assert.ok(relativeError(results[algorithm]![1], dx0!) < 1e-5, `${algorithm} grad input`);
+    assert.ok(relativeError(results[algorithm]![2], dw0!) < 1e-5, `${algorithm} grad weight`);
   }
+});
+
+test('the model benchmark counts each direction of a Winograd conv as the direct conv\'s FLOP', async () => {
+  const rt = await testRuntime();
+  const g = geometry(2, 6, 11, 9, 5, 2, 2);
+  const flop: Record<string, number> = {};
+  for (const algorithm of ['direct', 'winograd2', 'winograd4'] as ConvAlgorithm[]) {
+    const scope = beginScope();
+    const xt = Tensor.from(rt, randomArray(g.n * g.cIn * g.h * g.w, 41), [g.n, g.cIn, g.h, g.w]);
+    const wt = Tensor.from(rt, randomArray(g.cOut * g.cIn * 9, 42), [g.cOut, g.cIn, 3, 3]);
+    xt.requiresGrad = wt.requiresGrad = true;
+    rt.beginProfile('synchronised');
+    const y = ops.conv2d(xt, wt, null, { padding: g.padding, dilation: g.dilation, algorithm });
+    backward(y, Tensor.from(rt, randomArray(y.shape.reduce((a, b) => a * b), 43), y.shape));
+    flop[algorithm] = (await rt.endProfile()).dispatches.reduce((sum, d) => sum + convFlop(d), 0);
+    scope.end();
+  }
+  const { ho, wo } = conv2dOutputSize(g);
+  assert.is(flop.direct, 3 * 2 * g.n * g.cOut * ho * wo * g.cIn * 9, 'forward, grad input and grad weight');
+  assert.equal([flop.winograd2, flop.winograd4], [flop.direct, flop.direct]);
 });
 
 test('choice keys tell every geometry and direction apart', () => {
@@ -269,11 +292,11 @@ test('the choice file: merged per adapter, written whole, a damaged one read as 
   }
 });
 
-test('tuneConv2d measures both directions, keeps its pick, and leaves tuned shapes alone', async () => {
+test('tuneConv2d measures the three directions, keeps its pick, and leaves tuned shapes alone', async () => {
   const rt = await testRuntime();
   const g = geometry(2, 8, 12, 10, 8, 2, 2);
   const results = await tuneConv2d(rt, [g, { ...g, stride: 2 }], { rounds: 1, launches: 1 });
-  assert.equal(results.map((r) => r.direction), ['forward', 'gradInput'], 'strided convs are not tuned');
+  assert.equal(results.map((r) => r.direction), ['forward', 'gradInput', 'gradWeight'], 'strided convs are not tuned');
   for (const r of results) {
     assert.equal(Object.keys(r.timings).sort(), ['direct', 'winograd2', 'winograd4']);
     assert.ok(Object.values(r.timings).every((ms) => ms > 0 && Number.isFinite(ms)));
@@ -281,7 +304,7 @@ test('tuneConv2d measures both directions, keeps its pick, and leaves tuned shap
     assert.is(convAlgorithm(rt, r.direction, g), r.chosen);
   }
   assert.equal(await tuneConv2d(rt, [g], { rounds: 1, launches: 1 }), []);
-  assert.is((await tuneConv2d(rt, [g], { rounds: 1, launches: 1, retune: true })).length, 2);
+  assert.is((await tuneConv2d(rt, [g], { rounds: 1, launches: 1, retune: true })).length, 3);
 });
 
 test.run();

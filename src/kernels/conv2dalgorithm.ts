@@ -1,4 +1,4 @@
-// Which algorithm computes a conv's forward and grad input: the direct kernels
+// Which algorithm computes a conv's forward, grad input and grad weight: the direct kernels
 // (src/kernels/conv2d.ts) or Winograd F(2x2, 3x3) / F(4x4, 3x3)
 // (src/kernels/conv2dwinograd.ts). Which is faster depends on the adapter and
 // the shape (lavapipe is bound by loads, a real GPU by other things), so it is
@@ -8,14 +8,15 @@
 // runs direct, so results never depend on timing unless a caller asks for it.
 
 import type { GpuBuffer, GpuRuntime } from '../gpu';
-import { conv2dForward, conv2dGradInput, conv2dOutputSize, type Conv2dGeometry, type ConvEpilogue } from './conv2d';
-import { conv2dWinogradForward, conv2dWinogradGradInput, winogradApplies, winogradFits } from './conv2dwinograd';
+import { conv2dForward, conv2dGradInput, conv2dGradWeight, conv2dOutputSize, type Conv2dGeometry, type ConvEpilogue } from './conv2d';
+import { conv2dWinogradForward, conv2dWinogradGradInput, conv2dWinogradGradWeight, winogradApplies, winogradFits } from './conv2dwinograd';
 import type { Tiling } from './rowblocking';
 
 export type ConvAlgorithm = 'direct' | 'winograd2' | 'winograd4';
 export const convAlgorithms: readonly ConvAlgorithm[] = ['direct', 'winograd2', 'winograd4'];
 const tileOf = { winograd2: 2, winograd4: 4 } as const;
-export type TunedDirection = 'forward' | 'gradInput';
+export type TunedDirection = 'forward' | 'gradInput' | 'gradWeight';
+const tunedDirections: readonly TunedDirection[] = ['forward', 'gradInput', 'gradWeight'];
 
 /** Per adapter description, per convChoiceKey: the algorithm measured fastest (the form a JSON cache file holds). */
 export type ConvChoiceTable = Record<string, Record<string, ConvAlgorithm>>;
@@ -59,6 +60,11 @@ export function setConvAlgorithm(rt: GpuRuntime, direction: TunedDirection, g: C
   tableOf(rt).set(convChoiceKey(direction, g), algorithm);
 }
 
+/** Drops every choice of this runtime: its convs run direct until tuned or given choices again. */
+export function forgetConvChoices(rt: GpuRuntime): void {
+  tables.delete(rt);
+}
+
 /** This runtime's choices merged into `table` under its adapter's description (other adapters' entries kept). */
 export function exportConvChoices(rt: GpuRuntime, table: ConvChoiceTable = {}): ConvChoiceTable {
   const adapter = rt.describe();
@@ -89,6 +95,13 @@ export function convForward(rt: GpuRuntime, x: GpuBuffer, weight: GpuBuffer, bia
   const algorithm = options.algorithm ?? convAlgorithm(rt, 'forward', g);
   if (algorithm === 'direct') return conv2dForward(rt, x, weight, bias, g, options.tiling, epilogue ?? undefined);
   return conv2dWinogradForward(rt, x, weight, bias, g, epilogue, tileOf[algorithm], options.tiling);
+}
+
+/** conv2dGradWeight through the algorithm chosen for `g`. */
+export function convGradWeight(rt: GpuRuntime, x: GpuBuffer, dy: GpuBuffer, g: Conv2dGeometry, options: ConvLaunchOptions = {}): GpuBuffer {
+  const algorithm = options.algorithm ?? convAlgorithm(rt, 'gradWeight', g);
+  if (algorithm === 'direct') return conv2dGradWeight(rt, x, dy, g, options.tiling);
+  return conv2dWinogradGradWeight(rt, x, dy, g, tileOf[algorithm], options.tiling);
 }
 
 /** conv2dGradInput through the algorithm chosen for `g`. */
@@ -155,7 +168,7 @@ function relativeDifference(a: Float32Array, b: Float32Array): number {
 }
 
 /**
- * Measures direct and Winograd for both directions of every geometry Winograd
+ * Measures direct and Winograd for the three directions of every geometry Winograd
  * applies to (skipping tuned ones unless `retune`, and a tile size whose
  * intermediates would not fit a storage binding), keeps each fastest, and
  * returns the measurements. Timings are per launch, each round ended by
@@ -172,13 +185,17 @@ export async function tuneConv2d(rt: GpuRuntime, geometries: readonly Conv2dGeom
     const x = rt.upload(sample(g.n * g.cIn * g.h * g.w));
     const weight = rt.upload(sample(g.cOut * g.cIn * 9));
     const dy = rt.upload(sample(g.n * g.cOut * ho * wo));
-    for (const direction of ['forward', 'gradInput'] as const) {
+    for (const direction of tunedDirections) {
       const table = tableOf(rt);
       const key = convChoiceKey(direction, g);
       if (table.has(key) && !options.retune) continue;
       const launch = (algorithm: ConvAlgorithm) =>
-        direction === 'forward' ? convForward(rt, x, weight, null, g, null, { algorithm }) : convGradInput(rt, dy, weight, g, { algorithm });
-      const count = direction === 'forward' ? g.n * g.cOut * ho * wo : g.n * g.cIn * g.h * g.w;
+        direction === 'forward'
+          ? convForward(rt, x, weight, null, g, null, { algorithm })
+          : direction === 'gradInput'
+            ? convGradInput(rt, dy, weight, g, { algorithm })
+            : convGradWeight(rt, x, dy, g, { algorithm });
+      const count = { forward: g.n * g.cOut * ho * wo, gradInput: g.n * g.cIn * g.h * g.w, gradWeight: g.cOut * g.cIn * 9 }[direction];
       const candidates = convAlgorithms.filter((a) => a === 'direct' || winogradFits(rt, direction, g, tileOf[a]));
       const reference = await readAndRelease(rt, launch('direct'), count);
       const disagreeing: ConvAlgorithm[] = [];

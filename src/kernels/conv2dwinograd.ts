@@ -1,6 +1,8 @@
 // Winograd launches of a 3x3 stride-1 conv (shaders/conv2dwinograd.wgsl):
 // the forward and the grad input, each as weight and input transforms, the
-// batched matrix product of src/kernels/matmul.ts, and the output transform.
+// batched matrix product of src/kernels/matmul.ts, and the output transform;
+// the grad weight as input and grad-output transforms, the product summing
+// over tiles, and the transform back to 3x3.
 
 import type { GpuBuffer, GpuRuntime } from '../gpu';
 import { ShapeError } from '../base/shape';
@@ -35,6 +37,10 @@ function linearMap(name: string, matrix: number[][]): string {
   return `fn ${name}(d: array<f32, ${matrix[0]!.length}>) -> array<f32, ${matrix.length}> {\n  return array<f32, ${matrix.length}>(${rows.join(', ')});\n}\n`;
 }
 
+function transpose(matrix: number[][]): number[][] {
+  return matrix[0]!.map((_, j) => matrix.map((row) => row[j]!));
+}
+
 const mLine = /^const M = \d+u;$/m;
 const shaders = new Map<WinogradTile, Shader>();
 
@@ -43,12 +49,20 @@ function shaderFor(m: WinogradTile): Shader {
   if (!s) {
     if (!mLine.test(source)) throw new Error('shaders/conv2dwinograd.wgsl needs a "const M = <m>u;" line');
     const { inputT, weight, outputT } = matrices[m];
-    const transforms = [linearMap('transformInput1d', inputT), linearMap('transformWeight1d', weight), linearMap('transformOutput1d', outputT)].join('\n');
+    const transforms = [
+      linearMap('transformInput1d', inputT),
+      linearMap('transformWeight1d', weight),
+      linearMap('transformOutput1d', outputT),
+      linearMap('transformGradOutput1d', transpose(outputT)),
+      linearMap('transformWeightGrad1d', transpose(weight)),
+    ].join('\n');
     s = shader(`conv2dwinograd-f${m}`, `${source.replace(mLine, `const M = ${m}u;`)}\n${transforms}`, {
       bindings: {
         weightTransform: { reads: ['weight'], writes: ['u'] },
         inputTransform: { reads: ['x'], writes: ['v'] },
         outputTransform: { reads: ['products', 'bias', 'residual'], writes: ['y'] },
+        gradOutputTransform: { reads: ['dy'], writes: ['dyt'] },
+        weightGradTransform: { reads: ['sums'], writes: ['dw'] },
       },
     });
     shaders.set(m, s);
@@ -91,7 +105,7 @@ function winogradTiles(g: Conv2dGeometry, m: WinogradTile): { tilesY: number; ti
  * of `g` fit one storage binding of the adapter: they hold (m + 2)^2 / m^2
  * times the input and the output (more with the tiles' padding).
  */
-export function winogradFits(rt: GpuRuntime, direction: 'forward' | 'gradInput', g: Conv2dGeometry, m: WinogradTile): boolean {
+export function winogradFits(rt: GpuRuntime, direction: 'forward' | 'gradInput' | 'gradWeight', g: Conv2dGeometry, m: WinogradTile): boolean {
   const conv = direction === 'forward' ? g : gradInputConv(g);
   const { tiles, points } = winogradTiles(conv, m);
   return points * Math.max(conv.cIn, conv.cOut) * tiles * 4 <= rt.limits.maxStorageBufferBindingSize;
@@ -151,4 +165,30 @@ export function conv2dWinogradGradInput(rt: GpuRuntime, dy: GpuBuffer, weight: G
   checkConvSize('conv2d winograd grad input', 'dy', dy, [g.n, g.cOut, ho, wo]);
   checkConvSize('conv2d winograd grad input', 'weight', weight, [g.cOut, g.cIn, 3, 3]);
   return winogradConv(rt, dy, weight, null, gradInputConv(g), true, null, m, tiling);
+}
+
+/**
+ * dw [cOut, cIn, 3, 3] of the conv `g` from its input x and dy: per point of
+ * the transform, the product of the transformed dy and input summed over every
+ * tile of every image, then turned back into 3x3 kernels.
+ */
+export function conv2dWinogradGradWeight(rt: GpuRuntime, x: GpuBuffer, dy: GpuBuffer, g: Conv2dGeometry, m: WinogradTile = 2, tiling: Tiling = defaultTiling(rt)): GpuBuffer {
+  checkApplies('conv2d winograd grad weight', g);
+  const { ho, wo } = checkConvGeometry('conv2d winograd grad weight', g);
+  checkConvSize('conv2d winograd grad weight', 'input', x, [g.n, g.cIn, g.h, g.w]);
+  checkConvSize('conv2d winograd grad weight', 'dy', dy, [g.n, g.cOut, ho, wo]);
+  const { tilesY, tilesX, tiles, points } = winogradTiles(g, m);
+  const s = shaderFor(m);
+  const params = { n: g.n, cIn: g.cIn, h: g.h, w: g.w, cOut: g.cOut, padding: g.padding, dilation: g.dilation, ho, wo, tilesY, tilesX };
+  const v = rt.pool.acquire(points * tiles * g.cIn * 4, 'winograd input transform');
+  rt.dispatch(s, 'inputTransform', { reads: { x }, writes: { v }, params, ...perElement(g.cIn * tiles, workgroup), constants: { WG: workgroup, TILE_MAJOR: 1 }, specialise: true });
+  const dyt = rt.pool.acquire(points * g.cOut * tiles * 4, 'winograd grad-output transform');
+  rt.dispatch(s, 'gradOutputTransform', { reads: { dy }, writes: { dyt }, params, ...perElement(g.cOut * tiles, workgroup), specialise: true });
+  const sums = matmul(rt, dyt, v, g.cOut, tiles, g.cIn, tiling, points);
+  rt.pool.release(dyt);
+  rt.pool.release(v);
+  const dw = rt.pool.acquire(g.cOut * g.cIn * 9 * 4, 'winograd grad weight');
+  rt.dispatch(s, 'weightGradTransform', { reads: { sums }, writes: { dw }, params, ...perElement(g.cOut * g.cIn, workgroup), specialise: true });
+  rt.pool.release(sums);
+  return dw;
 }

@@ -1,7 +1,7 @@
 import { ShapeError, formatShape } from '../../base/shape';
 import type { GpuBuffer } from '../../gpu';
-import { conv2dGradBias, conv2dGradWeight, conv2dOutputSize, type Conv2dGeometry } from '../../kernels/conv2d';
-import { convForward, convGradInput, type ConvAlgorithm, type ConvLaunchOptions } from '../../kernels/conv2dalgorithm';
+import { conv2dGradBias, conv2dOutputSize, type Conv2dGeometry } from '../../kernels/conv2d';
+import { convForward, convGradInput, convGradWeight, type ConvAlgorithm, type ConvLaunchOptions } from '../../kernels/conv2dalgorithm';
 import type { Tiling } from '../../kernels/rowblocking';
 import { record } from '../tape';
 import { Tensor } from '../tensor';
@@ -12,7 +12,7 @@ export interface Conv2dOptions {
   dilation?: number;
   /** Forces a tiling instead of the adapter's default (tests check both). */
   tiling?: Tiling;
-  /** Forces the forward's and grad input's algorithm instead of the one tuned for this shape (src/kernels/conv2dalgorithm.ts). */
+  /** Forces the algorithm of the forward, grad input and grad weight instead of the one tuned for this shape (src/kernels/conv2dalgorithm.ts). */
   algorithm?: ConvAlgorithm;
 }
 
@@ -44,7 +44,7 @@ export function recordConv2d(x: Tensor, weight: Tensor, bias: Tensor | null, g: 
   const inputs = bias ? [x, weight, bias] : [x, weight];
   return record('conv2d', inputs, y, (dy) => [
     x.requiresGrad ? new Tensor(rt, x.shape, convGradInput(rt, dy.buffer, weight.buffer, g, launch)) : null,
-    weight.requiresGrad ? new Tensor(rt, weight.shape, conv2dGradWeight(rt, x.buffer, dy.buffer, g, launch.tiling)) : null,
+    weight.requiresGrad ? new Tensor(rt, weight.shape, convGradWeight(rt, x.buffer, dy.buffer, g, launch)) : null,
     bias?.requiresGrad ? new Tensor(rt, bias.shape, conv2dGradBias(rt, dy.buffer, g)) : null,
   ]);
 }
