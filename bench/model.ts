@@ -34,7 +34,7 @@ interface ModelBenchOptions {
   runs: number | null;
   quick: boolean;
   noPeers: boolean;
-  tuneConvs: boolean;
+  directConvs: boolean;
   json: string | undefined;
 }
 
@@ -63,9 +63,9 @@ const optionRows: readonly OptionRow<ModelBenchOptions>[] = [
   { flag: '--quick', help: '3 runs, no peers, RESULTS.md untouched', read: () => ({ quick: true }) },
   { flag: '--no-peers', help: 'ours only', read: () => ({ noPeers: true }) },
   {
-    flag: '--tune-convs',
-    help: 'first time direct against Winograd on each 3x3 stride-1 conv the cases run (CPU time on a software adapter) and keep the faster (src/kernels/conv2dalgorithm.ts)',
-    read: () => ({ tuneConvs: true }),
+    flag: '--direct-convs',
+    help: 'no Winograd (as training with --conv-choices direct); by default, as training does, each 3x3 stride-1 conv the cases run is first timed direct against Winograd (CPU time on a software adapter) and keeps the faster (src/kernels/conv2dalgorithm.ts)',
+    read: () => ({ directConvs: true }),
   },
   { flag: '--json', value: 'FILE', help: 'also write everything measured to FILE', read: (v) => ({ json: v }) },
 ];
@@ -76,7 +76,7 @@ const usage = `usage: node bench/model.js [options]
 ${optionLines(optionRows)}`;
 const options = readCommandLine(
   process.argv.slice(2),
-  (argv) => parseWithTable(argv, optionRows, { profile: false, profileMode: undefined, runs: null, quick: false, noPeers: false, tuneConvs: false, json: undefined }).options,
+  (argv) => parseWithTable(argv, optionRows, { profile: false, profileMode: undefined, runs: null, quick: false, noPeers: false, directConvs: false, json: undefined }).options,
   usage,
   'node bench/model.js',
 );
@@ -134,7 +134,7 @@ const sizeRuns: SizeRun[] = [];
 for (const size of benchSizes) {
   const batch = randomBatch(size.config, batchSize, 7);
   const ours = ourCases(rt, size.config, batch);
-  if (options.tuneConvs) {
+  if (!options.directConvs) {
     const shapes = await convGeometriesOf(rt, async () => {
       for (const name of caseNames) await ours.run[name]();
     });
@@ -260,7 +260,7 @@ const profileText = options.profile
 console.log(`\n${table}\n\n${notes.map((n) => `- ${n}`).join('\n')}\n${profileText ? `\n${profileText}\n` : ''}\n${loads}`);
 
 if (!quick) {
-  const section = `## Model benchmark ${date}\n\n\`node bench/model.js${options.profile ? ' --profile' : ''}${options.tuneConvs ? ' --tune-convs' : ''}\`, tiny configuration, batch ${batchSize}, ${sizesText}; median of ${runs} runs after ${warmup} warm-up runs. adapter: ${device}; ${loads}\n\n${table}\n\n${notes.map((n) => `- ${n}`).join('\n')}\n${profileText ? `\n${profileText}\n` : ''}`;
+  const section = `## Model benchmark ${date}\n\n\`node bench/model.js${options.profile ? ' --profile' : ''}${options.directConvs ? ' --direct-convs' : ''}\`, tiny configuration, batch ${batchSize}, ${sizesText}; median of ${runs} runs after ${warmup} warm-up runs. adapter: ${device}; ${loads}\n\n${table}\n\n${notes.map((n) => `- ${n}`).join('\n')}\n${profileText ? `\n${profileText}\n` : ''}`;
   recordResults('Model benchmark', section);
   console.log('wrote the section in bench/RESULTS.md and appended it to bench/RESULTS-archive.md');
 }

@@ -1,11 +1,13 @@
 // --resume after an interruption continues weights, optimizer state, RNG
 // words, data order and LR schedule exactly: the final checkpoints are
 // byte-identical to an uninterrupted run with the same seed.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { CheckpointError } from '../src/checkpoint/errors';
 import { loadCheckpointFile } from '../src/checkpoint/io';
+import { runConvChoicesPath } from '../src/cli/conv-tuning';
 import { checkpointPaths } from '../src/cli/pipeline';
 import { parseProgress } from '../src/training/training-state';
 import { control, expectValue, finalWeights, referenceWeights, runQuietly, smallRun, tempDir } from './support/pipeline';
@@ -46,6 +48,31 @@ test('a run stopped mid-epoch in each phase and resumed ends with the same bytes
   assert.ok(want.teacher.equals(got.teacher), 'teacher weights bit-identical');
   assert.ok(want.student.equals(got.student), 'student weights bit-identical');
   console.log(`  resumed at teacher step 4 and student step 2: teacher (${got.teacher.length} bytes) and student (${got.student.length} bytes) checkpoints bit-identical to the uninterrupted run`);
+});
+
+test('a run with Winograd convs resumes with the choices saved in its folder: the same bytes as an uninterrupted run with those choices', async () => {
+  const rt = await testRuntime();
+  // Every tuned shape set to F(4x4), so that the choices surely differ from direct.
+  const scratch = tempDir('resume-tuned-scratch');
+  expectValue(await runQuietly(rt, smallRun(scratch, { convChoices: 'auto' }), control({}, 1)));
+  const tuned = JSON.parse(readFileSync(runConvChoicesPath(join(scratch, 'checkpoints')), 'utf8')) as Record<string, Record<string, string>>;
+  const mine = tuned[rt.describe()]!;
+  assert.ok(Object.keys(mine).length >= 8, 'the auto run saved its choices in its folder');
+  const choices = join(scratch, 'winograd4.json');
+  writeFileSync(choices, JSON.stringify({ [rt.describe()]: Object.fromEntries(Object.keys(mine).map((k) => [k, 'winograd4'])) }));
+
+  const out = tempDir('resume-tuned');
+  expectValue(await runQuietly(rt, smallRun(out, { convChoices: choices }), control({}, 4)));
+  const resumed = await runQuietly(rt, smallRun(out, { resume: true, convChoices: 'direct' }));
+  assert.is(expectValue(resumed).status, 'done');
+  assert.match(resumed.output, 'conv choices: taken from');
+  assert.match(resumed.output, `winograd4 ${Object.keys(mine).length} (as the run saved them)`, 'the report says which algorithms ran');
+
+  const uninterrupted = tempDir('resume-tuned-reference');
+  expectValue(await runQuietly(rt, smallRun(uninterrupted, { convChoices: choices })));
+  const [want, got] = [finalWeights(uninterrupted), finalWeights(out)];
+  assert.ok(want.teacher.equals(got.teacher) && want.student.equals(got.student), 'bit-identical with the same choices');
+  assert.not.ok(want.teacher.equals((await referenceWeights(rt)).teacher), 'Winograd convs give other bits than direct ones');
 });
 
 test('resume refuses other options, listing each; a fresh run refuses to overwrite an unfinished one', async () => {

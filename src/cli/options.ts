@@ -43,8 +43,12 @@ export interface RunOptions {
   teacher: string | null;
   /** Photometric jitter of the distillation batches (COLOUR_JITTER), seen alike by teacher and student, or none. */
   studentJitter: 'none' | 'colour';
-  /** Time direct against Winograd on the networks' 3x3 stride-1 convs before training, the choices kept in this file; null: direct everywhere. */
-  convChoices: string | null;
+  /**
+   * How the networks' 3x3 stride-1 convs pick direct or Winograd: 'auto' times
+   * both before training, 'direct' never uses Winograd, any other value is a
+   * file the timed choices are read from and saved to (kept between runs).
+   */
+  convChoices: 'auto' | 'direct' | string;
 }
 
 /** The options whose default depends on the dataset, once it is known. */
@@ -103,7 +107,7 @@ export const defaults: RunOptions = {
   classWeights: 'sqrt',
   teacher: null,
   studentJitter: 'none',
-  convChoices: null,
+  convChoices: 'auto',
 };
 
 type ChoiceKey = { [K in keyof RunOptions]-?: RunOptions[K] extends string ? K : never }[keyof RunOptions];
@@ -191,8 +195,9 @@ export const trainOptions: readonly OptionRow<RunOptions>[] = [
   { flag: '--stop-after', value: 'N', help: 'stop after N training steps with a checkpoint, as Ctrl-C does', read: (v, f) => ({ stopAfter: wholeNumber(f, v, 1) }) },
   {
     flag: '--conv-choices',
-    value: 'FILE',
-    help: "time direct against Winograd on the networks' 3x3 convs before training and keep\nthe faster per shape, the choices read from and saved to FILE (default: direct)",
+    value: 'auto|direct|FILE',
+    help: "auto: time direct against Winograd on the networks' 3x3 convs before training\nand keep the faster per shape (seconds); direct: no Winograd (the bits of runs\nbefore it); FILE: as auto, the choices read from and saved to FILE. A resumed\nrun takes the choices saved in its folder",
+    default: defaults.convChoices,
     read: (v) => ({ convChoices: v }),
   },
 ];

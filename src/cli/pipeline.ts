@@ -33,7 +33,7 @@ import { domainMetadata } from '../eval/domain';
 import { domainReference } from './domain-check';
 import { writeOutputFile } from './output-files';
 import { buildReport, skippedFiles, type ReportInput } from './report';
-import { tuneNetworkConvs } from './conv-tuning';
+import { chooseRunConvs, runConvChoicesPath } from './conv-tuning';
 import { studentPhase, summarise, teacherClassWeights, teacherPhase, type PhaseSummary } from './training';
 
 export interface PipelineControl extends TrainingControl {
@@ -247,7 +247,7 @@ export async function runPipeline(rt: GpuRuntime, options: RunOptions, control: 
   log(`teacher ${(teacher.parameterCount() / 1e6).toFixed(2)} M parameters, student ${(student.parameterCount() / 1e6).toFixed(2)} M`);
   const frames = cachedLoader(loadSample);
   const context = { index, options: o, config, rng, path: paths.state, trainClassPixels: classPixels.train!.slice(0, config.numClasses), loadTrainSample: frames.load };
-  if (o.convChoices) await tuneNetworkConvs(rt, teacher, student, config, o.batchSize, o.convChoices, log);
+  const convAlgorithms = await chooseRunConvs(rt, teacher, student, config, o.batchSize, { mode: o.convChoices, runFile: runConvChoicesPath(join(options.out, 'checkpoints')), resuming: resume !== null }, log);
 
   rt.pool.resetPeak();
   control.onTrainingStart?.();
@@ -297,6 +297,7 @@ export async function runPipeline(rt: GpuRuntime, options: RunOptions, control: 
     // A teacher trained elsewhere (--teacher) was weighted as its own run chose: not known here.
     ...(o.teacher === null ? { classWeights: teacherClassWeights(context) } : {}),
     stateCheckpoint: paths.state,
+    convAlgorithms,
   });
   // The table reaches the terminal before any file is written: a full disk loses no result.
   log('\n' + renderText(report));

@@ -36,6 +36,8 @@ export interface ReportInput {
   /** The domain check's reference, stored with the student; null without a validation split. */
   domain?: DomainReference | null;
   stateCheckpoint: string;
+  /** Which algorithm the 3x3 convs ran (chooseRunConvs); absent with no training (dicnet eval). */
+  convAlgorithms?: string;
   /** The teacher's cross-entropy class weights, null without; absent where the run is not known (dicnet eval). */
   classWeights?: Float32Array | null;
 }
@@ -154,6 +156,7 @@ export function buildReport(r: ReportInput): ResultsReport {
       ...(student && {
         training: section('training', {
           training_state: ['training state', r.stateCheckpoint],
+          conv_algorithms: ['3x3 conv algorithms (forward and grad input of each shape)', r.convAlgorithms ?? null],
           resumed_at: ['resumed at', resumes.length ? resumes.map(([phase, step]) => `${phase} step ${step}`).join(', ') : null],
           non_finite_steps_skipped: ['non-finite steps skipped', sum('skipped')],
           learning_rate_halvings: ['learning-rate halvings', sum('lrHalvings')],

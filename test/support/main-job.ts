@@ -37,7 +37,7 @@ export function mainJob(args: readonly string[], watch: Watch = {}): Promise<Exi
   });
 }
 
-/** The flags of a small run (6 training images, batch 2, 3 steps an epoch) writing to `out`. */
+/** The flags of a small run (6 training images, batch 2, 3 steps an epoch, direct convs as smallRun) writing to `out`. */
 export function smallRunArgs(out: string): string[] {
-  return ['--scenes', '6,1,2', '--teacher-epochs', '2', '--student-epochs', '1', '--batch', '2', '--panels', '0', '--out', out];
+  return ['--scenes', '6,1,2', '--teacher-epochs', '2', '--student-epochs', '1', '--batch', '2', '--panels', '0', '--conv-choices', 'direct', '--out', out];
 }

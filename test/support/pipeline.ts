@@ -20,9 +20,13 @@ export function tempDir(name: string): string {
   return dir;
 }
 
-/** 6 training images at batch 2: 3 steps an epoch; teacher 2 epochs, student 1. */
+/**
+ * 6 training images at batch 2: 3 steps an epoch; teacher 2 epochs, student 1.
+ * Direct convs: the tests compare bits across runs, and timed choices could
+ * differ between two runs (test/reliability-resume covers tuned runs).
+ */
 export function smallRun(out: string, overrides: Partial<RunOptions> = {}): RunOptions {
-  return { ...defaults, scenes: [6, 1, 2], teacherEpochs: 2, studentEpochs: 1, batchSize: 2, panels: 0, out, ...overrides };
+  return { ...defaults, scenes: [6, 1, 2], teacherEpochs: 2, studentEpochs: 1, batchSize: 2, panels: 0, convChoices: 'direct', out, ...overrides };
 }
 
 export function control(hooks: TrainerHooks = {}, stepsLeft: number | null = null): PipelineControl {
