@@ -234,6 +234,10 @@ test('a tile size whose transformed input or products exceed a storage binding d
   assert.not.ok(winogradFits(rt, 'forward', { ...g, cIn: cIn + 1 }, 4));
   assert.ok(winogradFits(rt, 'gradInput', { ...g, cIn: 8, cOut: cIn }, 4), 'the grad input transforms dy: its channels count');
   assert.not.ok(winogradFits(rt, 'gradInput', { ...g, cIn: 8, cOut: cIn }, 2));
+  // 66x66 unpadded: the forward's and grad weight's 64x64 outputs are 16x16 tiles of F(4x4), the grad input's 66x66 output 17x17.
+  const unpadded = geometry(8, cIn, 66, 66, 8, 0, 1);
+  assert.ok(winogradFits(rt, 'gradWeight', unpadded, 4), "the grad weight transforms x and dy over the forward's tiles");
+  assert.not.ok(winogradFits(rt, 'gradInput', unpadded, 4));
 });
 
 test('choices export under the adapter and import back, skipping what is not a choice', async () => {

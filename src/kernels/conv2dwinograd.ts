@@ -106,7 +106,8 @@ function winogradTiles(g: Conv2dGeometry, m: WinogradTile): { tilesY: number; ti
  * times the input and the output (more with the tiles' padding).
  */
 export function winogradFits(rt: GpuRuntime, direction: 'forward' | 'gradInput' | 'gradWeight', g: Conv2dGeometry, m: WinogradTile): boolean {
-  const conv = direction === 'forward' ? g : gradInputConv(g);
+  // The grad weight transforms x and dy over the forward's tiles; the grad input is a conv of its own.
+  const conv = direction === 'gradInput' ? gradInputConv(g) : g;
   const { tiles, points } = winogradTiles(conv, m);
   return points * Math.max(conv.cIn, conv.cOut) * tiles * 4 <= rt.limits.maxStorageBufferBindingSize;
 }
