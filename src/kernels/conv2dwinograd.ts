@@ -112,16 +112,28 @@ export function winogradFits(rt: GpuRuntime, direction: 'forward' | 'gradInput' 
   return points * Math.max(conv.cIn, conv.cOut) * tiles * 4 <= rt.limits.maxStorageBufferBindingSize;
 }
 
+/** The shader, uniforms and tile counts of F(m x m) over the output of `g`. */
+function winogradLaunch(op: string, g: Conv2dGeometry, m: WinogradTile) {
+  const { ho, wo } = checkConvGeometry(op, g);
+  const { tilesY, tilesX, tiles, points } = winogradTiles(g, m);
+  const params = { n: g.n, cIn: g.cIn, h: g.h, w: g.w, cOut: g.cOut, padding: g.padding, dilation: g.dilation, ho, wo, tilesY, tilesX };
+  return { s: shaderFor(m), params, ho, wo, tiles, points };
+}
+
+/** v: B^T d B of every input patch, [point, channel, tile] (the forward's second operand) or tile-major [point, tile, channel] (the grad weight's). */
+function transformInput(rt: GpuRuntime, x: GpuBuffer, g: Conv2dGeometry, m: WinogradTile, tileMajor: boolean): GpuBuffer {
+  const { s, params, tiles, points } = winogradLaunch('conv2d winograd', g, m);
+  const v = rt.pool.acquire(points * g.cIn * tiles * 4, 'winograd input transform');
+  rt.dispatch(s, 'inputTransform', { reads: { x }, writes: { v }, params, ...perElement(g.cIn * tiles, workgroup), constants: { WG: workgroup, TILE_MAJOR: tileMajor ? 1 : 0 }, specialise: true });
+  return v;
+}
+
 /** y [n, cOut, ho, wo] of the conv `g` with the kernel `weight`, flipped and transposed when `flip` (the grad input). */
 function winogradConv(rt: GpuRuntime, x: GpuBuffer, weight: GpuBuffer, bias: GpuBuffer | null, g: Conv2dGeometry, flip: boolean, epilogue: ConvEpilogue | null, m: WinogradTile, tiling: Tiling): GpuBuffer {
-  const { ho, wo } = checkConvGeometry('conv2d winograd', g);
-  const { tilesY, tilesX, tiles, points } = winogradTiles(g, m);
-  const s = shaderFor(m);
-  const params = { n: g.n, cIn: g.cIn, h: g.h, w: g.w, cOut: g.cOut, padding: g.padding, dilation: g.dilation, ho, wo, tilesY, tilesX };
+  const { s, params, ho, wo, tiles, points } = winogradLaunch('conv2d winograd', g, m);
   const u = rt.pool.acquire(points * g.cOut * g.cIn * 4, 'winograd weight transform');
   rt.dispatch(s, 'weightTransform', { reads: { weight }, writes: { u }, params, ...perElement(g.cOut * g.cIn, workgroup), constants: { WG: workgroup, FLIP: flip ? 1 : 0 }, specialise: true });
-  const v = rt.pool.acquire(points * g.cIn * tiles * 4, 'winograd input transform');
-  rt.dispatch(s, 'inputTransform', { reads: { x }, writes: { v }, params, ...perElement(g.cIn * tiles, workgroup), specialise: true });
+  const v = transformInput(rt, x, g, m, false);
   const products = matmul(rt, u, v, g.cOut, g.cIn, tiles, tiling, points);
   rt.pool.release(u);
   rt.pool.release(v);
@@ -175,14 +187,10 @@ export function conv2dWinogradGradInput(rt: GpuRuntime, dy: GpuBuffer, weight: G
  */
 export function conv2dWinogradGradWeight(rt: GpuRuntime, x: GpuBuffer, dy: GpuBuffer, g: Conv2dGeometry, m: WinogradTile = 2, tiling: Tiling = defaultTiling(rt)): GpuBuffer {
   checkApplies('conv2d winograd grad weight', g);
-  const { ho, wo } = checkConvGeometry('conv2d winograd grad weight', g);
+  const { s, params, ho, wo, tiles, points } = winogradLaunch('conv2d winograd grad weight', g, m);
   checkConvSize('conv2d winograd grad weight', 'input', x, [g.n, g.cIn, g.h, g.w]);
   checkConvSize('conv2d winograd grad weight', 'dy', dy, [g.n, g.cOut, ho, wo]);
-  const { tilesY, tilesX, tiles, points } = winogradTiles(g, m);
-  const s = shaderFor(m);
-  const params = { n: g.n, cIn: g.cIn, h: g.h, w: g.w, cOut: g.cOut, padding: g.padding, dilation: g.dilation, ho, wo, tilesY, tilesX };
-  const v = rt.pool.acquire(points * tiles * g.cIn * 4, 'winograd input transform');
-  rt.dispatch(s, 'inputTransform', { reads: { x }, writes: { v }, params, ...perElement(g.cIn * tiles, workgroup), constants: { WG: workgroup, TILE_MAJOR: 1 }, specialise: true });
+  const v = transformInput(rt, x, g, m, true);
   const dyt = rt.pool.acquire(points * g.cOut * tiles * 4, 'winograd grad-output transform');
   rt.dispatch(s, 'gradOutputTransform', { reads: { dy }, writes: { dyt }, params, ...perElement(g.cOut * tiles, workgroup), specialise: true });
   const sums = matmul(rt, dyt, v, g.cOut, tiles, g.cIn, tiling, points);
