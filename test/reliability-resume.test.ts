@@ -1,7 +1,7 @@
 // --resume after an interruption continues weights, optimizer state, RNG
 // words, data order and LR schedule exactly: the final checkpoints are
 // byte-identical to an uninterrupted run with the same seed.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -9,6 +9,8 @@ import { CheckpointError } from '../src/checkpoint/errors';
 import { loadCheckpointFile } from '../src/checkpoint/io';
 import { runConvChoicesPath } from '../src/cli/conv-tuning';
 import { checkpointPaths } from '../src/cli/pipeline';
+import { loadTrainedPair } from '../src/cli/trained-pair';
+import { exportConvChoices } from '../src/kernels/conv2dalgorithm';
 import { parseProgress } from '../src/training/training-state';
 import { control, expectValue, finalWeights, referenceWeights, runQuietly, smallRun, tempDir } from './support/pipeline';
 import { testRuntime } from './support/runtime';
@@ -73,6 +75,15 @@ test('a run with Winograd convs resumes with the choices saved in its folder: th
   const [want, got] = [finalWeights(uninterrupted), finalWeights(out)];
   assert.ok(want.teacher.equals(got.teacher) && want.student.equals(got.student), 'bit-identical with the same choices');
   assert.not.ok(want.teacher.equals((await referenceWeights(rt)).teacher), 'Winograd convs give other bits than direct ones');
+
+  // dicnet eval and infer score with the choices the run saved beside its networks, and direct without them.
+  const networks = join(uninterrupted, 'checkpoints');
+  assert.is((await loadTrainedPair(rt, networks)).convChoices, Object.keys(mine).length);
+  assert.equal(exportConvChoices(rt)[rt.describe()], Object.fromEntries(Object.keys(mine).map((k) => [k, 'winograd4'])));
+  const bare = tempDir('resume-tuned-networks-only');
+  for (const file of ['teacher.safetensors', 'student.safetensors']) cpSync(join(networks, file), join(bare, file));
+  assert.is((await loadTrainedPair(rt, bare)).convChoices, 0);
+  assert.equal(exportConvChoices(rt)[rt.describe()] ?? {}, {}, 'no choices left over from the networks loaded before');
 });
 
 test('resume refuses other options, listing each; a fresh run refuses to overwrite an unfinished one', async () => {

@@ -31,6 +31,7 @@ import { defaults, namedFolder } from './options';
 import { writeOutputFile } from './output-files';
 import { buildReport, type ReportSettings } from './report';
 import { loadTrainedPair } from './trained-pair';
+import { runConvChoicesPath } from './conv-tuning';
 
 export interface EvalOptions {
   /** Null: anomaly sets only. */
@@ -114,6 +115,7 @@ async function evaluateFolder(rt: GpuRuntime, o: EvalOptions): Promise<void> {
   const { config } = pair;
   console.log(`adapter: ${rt.describe()}`);
   console.log(`${config.name} networks from ${networks.dir} (${networks.why}; trained on ${pair.classes.dataset}, ${pair.loss} distillation, seed ${pair.seed})`);
+  console.log(pair.convChoices > 0 ? `conv choices: ${pair.convChoices} as the run timed them (${runConvChoicesPath(networks.dir)}; they apply at its batch size)` : 'conv choices: direct everywhere (none saved with the networks)');
   let t = performance.now();
   const index: DatasetIndex = o.data === null ? { root: '-', layout: pair.classes.dataset, classes: pair.classes, origin: { source: 'anomaly sets only', terms: '' }, splits: {}, sources: {}, skipped: [] } : openDataset(o.data, { splits: splitsIn(o.data), onBadSample: o.onBadSample });
   if (index.classes.names.join() !== pair.classes.names.join()) {

@@ -1,7 +1,7 @@
 // The main job's options (`node bench/run.js`, `dicnet train`), with their defaults.
 
 import { resolve } from 'node:path';
-import type { DistillLoss } from '../model/steps';
+import type { DistillLoss, StudentOutliers } from '../model/steps';
 import { finitePositive, oneOf, UsageError, wholeNumber } from './flags';
 import { optionLines, parseWithTable, type OptionRow } from './option-table';
 
@@ -43,6 +43,13 @@ export interface RunOptions {
   teacher: string | null;
   /** Photometric jitter of the distillation batches (COLOUR_JITTER), seen alike by teacher and student, or none. */
   studentJitter: 'none' | 'colour';
+  /**
+   * Outlier exposure of the student (OUTLIER_SHAPES painted into half the
+   * distillation images): where an object covers the feature, the student is
+   * taught a flat feature ('uniform') or the teacher's negated ('opposite')
+   * instead of the teacher's; or none.
+   */
+  studentOutliers: StudentOutliers;
   /**
    * How the networks' 3x3 stride-1 convs pick direct or Winograd: 'auto' times
    * both before training, 'direct' never uses Winograd, any other value is a
@@ -107,6 +114,7 @@ export const defaults: RunOptions = {
   classWeights: 'sqrt',
   teacher: null,
   studentJitter: 'none',
+  studentOutliers: 'none',
   convChoices: 'auto',
 };
 
@@ -159,6 +167,15 @@ export const trainOptions: readonly OptionRow<RunOptions>[] = [
     read: choice('studentJitter', ['none', 'colour']),
     // Runs from before this option saved none: 'none' is what they did.
     resume: (o) => (o.studentJitter === 'none' ? null : o.studentJitter),
+  },
+  {
+    flag: '--student-outliers',
+    value: 'none|uniform|opposite',
+    help: "outlier exposure: procedural objects painted into half the distillation images,\nwhere the student learns a flat feature (uniform) or the teacher's negated\n(opposite) instead of the teacher's",
+    default: defaults.studentOutliers,
+    read: choice('studentOutliers', ['none', 'uniform', 'opposite']),
+    // Runs from before this option saved none: 'none' is what they did.
+    resume: (o) => (o.studentOutliers === 'none' ? null : o.studentOutliers),
   },
   { flag: '--epochs', value: 'N', help: 'teacher and student epochs (default 33 and 14; CamVid 36 and 16)', read: (v, f) => ({ teacherEpochs: wholeNumber(f, v, 1), studentEpochs: wholeNumber(f, v, 1) }) },
   { flag: '--teacher-epochs', value: 'N', help: 'teacher epochs (default 33; CamVid 36)', read: (v, f) => ({ teacherEpochs: wholeNumber(f, v, 1) }), resume: (o) => o.teacherEpochs },

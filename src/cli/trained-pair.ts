@@ -3,7 +3,9 @@
 // configuration, input size, class table, seed, distillation loss, temperature
 // and the pooled FPR95 thresholds come from the checkpoints' metadata
 // (checkpoints written before the class table travelled with them are the
-// StreetHazards layout's, at the configuration's input size).
+// StreetHazards layout's, at the configuration's input size). The convs run
+// the algorithms the run chose (its conv-choices.json beside the checkpoints),
+// so that scoring at the run's batch size gives the run's own numbers, as fast.
 
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,6 +19,9 @@ import { describedNetworks, type ModelConfig } from '../model/config';
 import { Student, Teacher } from '../model/networks';
 import { writeState } from '../model/state';
 import type { DistillLoss } from '../model/steps';
+import { forgetConvChoices } from '../kernels/conv2dalgorithm';
+import { loadConvChoices } from './conv-choices';
+import { runConvChoicesPath } from './conv-tuning';
 
 export interface TrainedPair {
   teacher: Teacher;
@@ -30,6 +35,8 @@ export interface TrainedPair {
   temperature: number;
   /** The student checkpoint's metadata (fpr95_threshold_* among it). */
   metadata: Readonly<Record<string, string>>;
+  /** How many conv algorithm choices for this adapter came from the run's conv-choices.json (0: direct convs). */
+  convChoices: number;
 }
 
 export async function loadTrainedPair(rt: GpuRuntime, dir: string): Promise<TrainedPair> {
@@ -59,6 +66,8 @@ export async function loadTrainedPair(rt: GpuRuntime, dir: string): Promise<Trai
   writeState(student, studentFile.tensors, paths.student);
   teacher.eval();
   student.eval();
+  forgetConvChoices(rt);
+  const convChoices = loadConvChoices(rt, runConvChoicesPath(dir));
   return {
     teacher,
     student,
@@ -68,5 +77,6 @@ export async function loadTrainedPair(rt: GpuRuntime, dir: string): Promise<Trai
     loss: metadata.loss === 'mse' ? 'mse' : 'kl',
     temperature: Number(metadata.temperature ?? 1),
     metadata,
+    convChoices,
   };
 }

@@ -5,6 +5,7 @@
 import type { Random } from '../base/random';
 import { BatchStream, DEFAULT_AUGMENTATION, type Augmentation, type BatchStreamState } from '../data/batches';
 import { COLOUR_JITTER } from '../data/colour-jitter';
+import { OUTLIER_SHAPES } from '../data/outlier-shapes';
 import type { DatasetIndex, LoadedSample, Sample, SkippedFile } from '../data/dataset';
 import { Adam, SGD } from '../graph/optim';
 import { Tensor } from '../graph/tensor';
@@ -94,15 +95,19 @@ export function studentPhase(teacher: Teacher, student: Student, ctx: PhaseConte
   student.train();
   return {
     phase: 'student',
-    label: `student (${o.loss === 'kl' ? 'KL' : 'MSE'} distillation${o.studentJitter === 'colour' ? ', colour jitter' : ''})`,
+    label: `student (${[`${o.loss === 'kl' ? 'KL' : 'MSE'} distillation`, ...(o.studentJitter === 'colour' ? ['colour jitter'] : []), ...(o.studentOutliers === 'none' ? [] : [`${o.studentOutliers} outliers`])].join(', ')})`,
     model: student,
     optimizer,
     rng: ctx.rng,
-    step: (batch, step) => distillStep(teacher, student, optimizer, batch, step, o.loss, o.temperature),
+    step: (batch, step) => distillStep(teacher, student, optimizer, batch, step, o.loss, o.temperature, o.studentOutliers),
     path: ctx.path,
     options: runFingerprint(o),
     onNan: o.onNan,
     ...(carry ? { carry } : {}),
-    ...schedule(ctx, o.studentEpochs, 1, o.studentJitter === 'colour' ? { ...DEFAULT_AUGMENTATION, colour: COLOUR_JITTER } : DEFAULT_AUGMENTATION),
+    ...schedule(ctx, o.studentEpochs, 1, {
+      ...DEFAULT_AUGMENTATION,
+      ...(o.studentJitter === 'colour' ? { colour: COLOUR_JITTER } : {}),
+      ...(o.studentOutliers === 'none' ? {} : { outliers: OUTLIER_SHAPES }),
+    }),
   };
 }

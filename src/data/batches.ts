@@ -10,6 +10,7 @@ import { Random } from '../base/random';
 import { DataError, describeError } from './errors';
 import { resampleInto, type CropWindow } from './resize';
 import { applyColourChange, drawColourChange, type ColourJitter } from './colour-jitter';
+import { paintOutlier, type OutlierShapes } from './outlier-shapes';
 import { forgetPhotos, preloadPhotos } from './photo';
 import { mixSeed } from './seed';
 import { loadSample, type BadSamplePolicy, type LoadedSample, type Sample, type SkippedFile } from './dataset';
@@ -22,6 +23,8 @@ export interface Augmentation {
   maxScale: number;
   /** Photometric jitter per image (drawn after the crop); none by default. */
   colour?: ColourJitter;
+  /** Procedural outliers painted in (after the jitter), their pixels labelled ANOMALY_LABEL; none by default. */
+  outliers?: OutlierShapes;
 }
 
 export const DEFAULT_AUGMENTATION: Augmentation = { flip: true, minScale: 1, maxScale: 1.5 };
@@ -213,6 +216,8 @@ export class BatchStream {
       resampleInto(loaded, this.cropWindow(loaded), batch.images, batch.labels, batch.samples.length, batch.height, batch.width);
       const colour = this.augmentation?.colour;
       if (colour) applyColourChange(batch.images, batch.samples.length, batch.height * batch.width, drawColourChange(this.rng, colour));
+      const outliers = this.augmentation?.outliers;
+      if (outliers) paintOutlier(this.rng, outliers, batch.images, batch.labels, batch.samples.length, batch.height, batch.width);
       batch.samples.push(sample);
     }
     return batch;

@@ -22,6 +22,7 @@ export { indexAnomalySet, type AnomalySet } from './anomaly-set';
 export { DATASET_LAYOUTS_HELP, datasetPathProblem, openDataset } from './open-dataset';
 export { IMAGENET_MEAN, IMAGENET_STD } from './resize';
 export { applyColourChange, COLOUR_JITTER, drawColourChange, type ColourChange, type ColourJitter } from './colour-jitter';
+export { OUTLIER_SHAPES, paintOutlier, type OutlierShapes } from './outlier-shapes';
 export {
   BatchStream,
   DEFAULT_AUGMENTATION,

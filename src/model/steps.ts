@@ -8,13 +8,20 @@ import { IGNORE_LABEL } from '../base/labels';
 import { backward, beginScope } from '../graph';
 import { LabelMap } from '../graph/labels';
 import type { Optimizer } from '../graph/optim';
-import { crossEntropy, klDistill, mse, upsampleBilinear } from '../graph/ops';
+import { crossEntropy, klDistill, mse, multiply, upsampleBilinear } from '../graph/ops';
 import { noGrad } from '../graph/tape';
 import { Tensor } from '../graph/tensor';
 import { NonFiniteLossError } from './errors';
 import type { Student, Teacher } from './networks';
+import { outlierTargetScale } from './outlier-target';
 
 export type DistillLoss = 'kl' | 'mse';
+
+/** What the student is taught where a painted outlier covers the feature (outlier exposure), or 'none'. */
+export type StudentOutliers = 'none' | 'uniform' | 'opposite';
+
+/** The factor on the teacher's feature that gives each outlier target: a flat feature, or the negated one. */
+const OUTLIER_TARGET_SCALE: Record<Exclude<StudentOutliers, 'none'>, number> = { uniform: 0, opposite: -1 };
 
 function imageTensor(rt: Tensor['rt'], b: Batch): Tensor {
   return Tensor.from(rt, b.images, [b.size, 3, b.height, b.width]);
@@ -48,7 +55,11 @@ export async function teacherStep(teacher: Teacher, optimizer: Optimizer, batch:
   }
 }
 
-/** Distillation of the frozen teacher's feature into the student. */
+/**
+ * Distillation of the frozen teacher's feature into the student. With outlier
+ * exposure, feature cells mostly covered by ANOMALY_LABEL pixels (painted
+ * outliers) take the outlier target instead of the teacher's feature.
+ */
 export async function distillStep(
   teacher: Teacher,
   student: Student,
@@ -57,12 +68,19 @@ export async function distillStep(
   step: number,
   loss: DistillLoss,
   temperature: number,
+  outliers: StudentOutliers = 'none',
 ): Promise<number> {
   const rt = optimizer.params[0]!.param.rt;
   const scope = beginScope();
   try {
     const image = imageTensor(rt, batch);
-    const target = noGrad(() => teacher.feature(image));
+    const target = noGrad(() => {
+      const feature = teacher.feature(image);
+      if (outliers === 'none') return feature;
+      const [n, c, h, w] = feature.shape as [number, number, number, number];
+      const factor = outlierTargetScale(batch.labels, n, batch.height, batch.width, c, h, w, OUTLIER_TARGET_SCALE[outliers]);
+      return multiply(feature, Tensor.from(rt, factor, feature.shape));
+    });
     const feature = student.feature(image);
     const value = loss === 'kl' ? klDistill(feature, target, temperature) : mse(feature, target);
     backward(value);
