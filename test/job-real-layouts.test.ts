@@ -60,7 +60,7 @@ test('train on CamVid: its 11 classes in the checkpoints, the report and metrics
   assert.match(report, '| road: images called unusual (%) |');
 });
 
-test('--teacher: a run that distils from that run\'s teacher trains none and gives its student bit for bit; jitter is named; a teacher of another input size is refused before any training', async () => {
+test('--teacher: a run that distils from that run\'s teacher trains none and gives its student bit for bit; jitter and outlier exposure are named; a teacher of another input size is refused before any training', async () => {
   const teacher = checkpointPaths(out).teacher;
   const again = tempDir('camvid-teacher');
   const run = await runQuietly(await testRuntime(), smallRun(again, { data, input: [32, 48], teacher }));
@@ -77,6 +77,9 @@ test('--teacher: a run that distils from that run\'s teacher trains none and giv
   const jittered = await runQuietly(await testRuntime(), smallRun(tempDir('camvid-jitter'), { data, input: [32, 48], teacher, studentJitter: 'colour' }), control({}, 1));
   assert.is(expectValue(jittered).status, 'stopped');
   assert.match(jittered.output, 'student (KL distillation, colour jitter)');
+  const exposed = await runQuietly(await testRuntime(), smallRun(tempDir('camvid-outliers'), { data, input: [32, 48], teacher, studentOutliers: 'opposite' }), control({}, 1));
+  assert.is(expectValue(exposed).status, 'stopped');
+  assert.match(exposed.output, 'student (KL distillation, opposite outliers)');
 
   const refused = await runQuietly(await testRuntime(), smallRun(tempDir('camvid-other-size'), { data, input: [40, 48], teacher }));
   assert.instance(refused.error, Error);
