@@ -7,8 +7,8 @@ import { outlierTargetScale } from '../src/model/outlier-target';
 
 const test = suite('outlier exposure: painted objects and the target they give');
 
-const H = 48;
-const W = 64;
+const H = 96;
+const W = 128;
 const PLANE = H * W;
 
 /** A grey frame, ImageNet-normalised, one slot. */
@@ -29,9 +29,11 @@ function nearObject(labels: Int32Array, p: number): boolean {
   return false;
 }
 
-test('an object is painted where it is labelled, in the lower part of the frame, nothing else changes, and the same seed paints the same', () => {
-  const always = { ...OUTLIER_SHAPES, probability: 1 };
-  for (let seed = 1; seed <= 20; seed++) {
+test('an object (blob or hazard) is painted where it is labelled, in the lower part of the frame, nothing else changes but its rim, and the same seed paints the same', () => {
+  for (let seed = 1; seed <= 40; seed++) {
+    // Half blobs, half hazards; a hazard's parts thinner than half a pixel (a table's legs) are painted but not labelled.
+    const objectShare = seed % 2;
+    const always = { ...OUTLIER_SHAPES, probability: 1, objectShare };
     const images = greyFrame();
     const labels = new Int32Array(PLANE).fill(3);
     paintOutlier(new Random(seed), always, images, labels, 0, H, W);
@@ -48,7 +50,7 @@ test('an object is painted where it is labelled, in the lower part of the frame,
       // Only the faded rim (less than half covered, within 2 pixels) may change outside the labelled pixels.
       else if (changed && !nearObject(labels, p)) changedOutside++;
     }
-    assert.equal(changedOutside, 0, `seed ${seed}: pixels changed away from the object`);
+    assert.ok(changedOutside <= objectShare * 0.05 * painted.length, `seed ${seed}: ${changedOutside} pixels changed away from the ${painted.length} labelled`);
     assert.ok(changedInside > 0.9 * painted.length, `seed ${seed}: the labelled pixels are painted`);
     for (const v of images) assert.ok(Number.isFinite(v) && v >= -2.2 && v <= 2.7, `value ${v} outside [0, 1] normalised`);
     const again = greyFrame();
