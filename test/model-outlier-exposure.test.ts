@@ -6,7 +6,8 @@ import { beginScope, noGrad, Tensor } from '../src/graph';
 import { Adam } from '../src/graph/optim';
 import { shapedConfig } from '../src/model/config';
 import { Student, Teacher } from '../src/model/networks';
-import { distillStep, type StudentOutliers } from '../src/model/steps';
+import { distillStep, OUTLIER_WEIGHT, type StudentOutliers } from '../src/model/steps';
+import * as refDistance from './reference/featuredistance';
 import * as ref from './reference/kldistill';
 import { testRuntime } from './support/runtime';
 
@@ -24,8 +25,8 @@ function batch() {
   return { size: N, height: H, width: W, images, labels };
 }
 
-/** The step's loss, and the float64 KL of the same student's feature to the teacher's scaled by `factor` on the painted cells. */
-async function stepAndReference(outliers: StudentOutliers, factor: number): Promise<{ loss: number; expected: number }> {
+/** The step's loss, and the float64 mean KL of the same student's feature to the teacher's scaled by `factor` on the painted cells, which weigh OUTLIER_WEIGHT. */
+async function stepAndReference(outliers: StudentOutliers, factor: number, loss: 'kl' | 'mse' = 'kl'): Promise<{ loss: number; expected: number }> {
   const rt = await testRuntime();
   const rng = new Random(4);
   const teacher = new Teacher(rt, rng, config).freeze().eval();
@@ -44,17 +45,26 @@ async function stepAndReference(outliers: StudentOutliers, factor: number): Prom
   }
   const [n, c, h, w] = shape as [number, number, number, number];
   const target = Float64Array.from(features[0]);
-  for (let ch = 0; ch < c; ch++) for (let i = 1; i < 3; i++) for (let j = 2; j < 4; j++) target[((1 * c + ch) * h + i) * w + j]! *= factor;
-  const expected = ref.klDistill(Float64Array.from(features[1]), target, { n, c, h, w }, 1)[0]!;
-  const loss = await distillStep(teacher, student, new Adam(student.namedParameters().map(([name, param]) => ({ name, param })), 1e-3), b, 0, 'kl', 1, outliers);
-  return { loss, expected };
+  const weight = new Float64Array(n * h * w).fill(1);
+  for (let i = 1; i < 3; i++) {
+    for (let j = 2; j < 4; j++) {
+      for (let ch = 0; ch < c; ch++) target[((1 * c + ch) * h + i) * w + j]! *= factor;
+      if (outliers !== 'none') weight[(1 * h + i) * w + j] = OUTLIER_WEIGHT;
+    }
+  }
+  const d = { n, c, h, w };
+  const distances = loss === 'kl' ? ref.klDistance(Float64Array.from(features[1]), target, d, 1) : refDistance.featureDistance(Float64Array.from(features[1]), target, d);
+  const expected = distances.reduce((sum, d, q) => sum + weight[q]! * d, 0) / distances.length;
+  const value = await distillStep(teacher, student, new Adam(student.namedParameters().map(([name, param]) => ({ name, param })), 1e-3), b, 0, loss, 1, outliers);
+  return { loss: value, expected };
 }
 
-test('where painted outliers cover the feature, the student is taught the flat feature (uniform) or the negated one (opposite); elsewhere the teacher\'s', async () => {
+test('where painted outliers cover the feature, the student is taught the flat feature (uniform) or the negated one (opposite), with more weight; elsewhere the teacher\'s', async () => {
   const none = await stepAndReference('none', 1);
   const uniform = await stepAndReference('uniform', 0);
   const opposite = await stepAndReference('opposite', -1);
-  for (const [name, r] of Object.entries({ none, uniform, opposite })) {
+  const oppositeMse = await stepAndReference('opposite', -1, 'mse');
+  for (const [name, r] of Object.entries({ none, uniform, opposite, 'opposite, MSE distillation': oppositeMse })) {
     console.log(`  ${name}: step loss ${r.loss}, float64 reference ${r.expected}`);
     assert.ok(Math.abs(r.loss - r.expected) <= 1e-5 * Math.abs(r.expected) + 1e-7, `${name}: ${r.loss} against ${r.expected}`);
   }

@@ -1,7 +1,7 @@
-// Outlier exposure's target: on feature cells that a painted outlier covers,
+// Outlier exposure's cells: on feature cells that a painted outlier covers,
 // the student is taught a transformed teacher feature instead of the teacher's
-// own, so that the discrepancy there is large (src/data/outlier-shapes.ts paints
-// the objects and labels their pixels).
+// own, with more weight, so that the discrepancy there is large
+// (src/data/outlier-shapes.ts paints the objects and labels their pixels).
 
 import { ANOMALY_LABEL } from '../base/labels';
 
