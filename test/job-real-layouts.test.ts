@@ -77,9 +77,9 @@ test('--teacher: a run that distils from that run\'s teacher trains none and giv
   const jittered = await runQuietly(await testRuntime(), smallRun(tempDir('camvid-jitter'), { data, input: [32, 48], teacher, studentJitter: 'colour' }), control({}, 1));
   assert.is(expectValue(jittered).status, 'stopped');
   assert.match(jittered.output, 'student (KL distillation, colour jitter)');
-  const exposed = await runQuietly(await testRuntime(), smallRun(tempDir('camvid-outliers'), { data, input: [32, 48], teacher, studentOutliers: 'opposite' }), control({}, 1));
+  const exposed = await runQuietly(await testRuntime(), smallRun(tempDir('camvid-outliers'), { data, input: [32, 48], teacher, studentOutliers: 'opposite', outlierWeight: 7 }), control({}, 1));
   assert.is(expectValue(exposed).status, 'stopped');
-  assert.match(exposed.output, 'student (KL distillation, opposite outliers)');
+  assert.match(exposed.output, 'student (KL distillation, opposite outliers weighing 7)');
 
   const refused = await runQuietly(await testRuntime(), smallRun(tempDir('camvid-other-size'), { data, input: [40, 48], teacher }));
   assert.instance(refused.error, Error);

@@ -55,7 +55,7 @@ async function stepAndReference(outliers: StudentOutliers, factor: number, loss:
   const d = { n, c, h, w };
   const distances = loss === 'kl' ? ref.klDistance(Float64Array.from(features[1]), target, d, 1) : refDistance.featureDistance(Float64Array.from(features[1]), target, d);
   const expected = distances.reduce((sum, d, q) => sum + weight[q]! * d, 0) / distances.length;
-  const value = await distillStep(teacher, student, new Adam(student.namedParameters().map(([name, param]) => ({ name, param })), 1e-3), b, 0, loss, 1, outliers);
+  const value = await distillStep(teacher, student, new Adam(student.namedParameters().map(([name, param]) => ({ name, param })), 1e-3), b, 0, loss, 1, outliers === 'none' ? null : { target: outliers, weight: OUTLIER_WEIGHT });
   return { loss: value, expected };
 }
 

@@ -108,11 +108,11 @@ test('--class-weights none trains without weights, and a resumed run must repeat
 test('the resume check keeps the options of earlier checkpoints, and only those', () => {
   const fingerprint = runFingerprint(resolveOptions(parseOptions([]), 'StreetHazards'));
   assert.equal(Object.keys(fingerprint).sort(), [
-    '--batch', '--class-weights', '--config', '--data', '--input', '--loss', '--scenes', '--seed', '--student-epochs', '--student-jitter', '--student-lr', '--student-outliers', '--teacher', '--teacher-epochs', '--teacher-lr', '--temperature',
+    '--batch', '--class-weights', '--config', '--data', '--input', '--loss', '--outlier-weight', '--scenes', '--seed', '--student-epochs', '--student-jitter', '--student-lr', '--student-outliers', '--teacher', '--teacher-epochs', '--teacher-lr', '--temperature',
   ]);
   assert.equal(
-    [fingerprint['--teacher'], fingerprint['--student-jitter'], fingerprint['--student-outliers']],
-    [null, null, null],
+    [fingerprint['--teacher'], fingerprint['--student-jitter'], fingerprint['--student-outliers'], fingerprint['--outlier-weight']],
+    [null, null, null, null],
     'checkpoints from before --teacher, --student-jitter and --student-outliers hold none of them: trained here, no jitter, no outliers',
   );
   assert.is(fingerprint['--scenes'], '400,100,100');

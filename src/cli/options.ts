@@ -1,7 +1,7 @@
 // The main job's options (`node bench/run.js`, `dicnet train`), with their defaults.
 
 import { resolve } from 'node:path';
-import type { DistillLoss, StudentOutliers } from '../model/steps';
+import { OUTLIER_WEIGHT, type DistillLoss, type StudentOutliers } from '../model/steps';
 import { finitePositive, oneOf, UsageError, wholeNumber } from './flags';
 import { optionLines, parseWithTable, type OptionRow } from './option-table';
 
@@ -50,6 +50,8 @@ export interface RunOptions {
    * instead of the teacher's; or none.
    */
   studentOutliers: StudentOutliers;
+  /** How much an outlier cell's distance weighs in the distillation loss against a normal one's. */
+  outlierWeight: number;
   /**
    * How the networks' 3x3 stride-1 convs pick direct or Winograd: 'auto' times
    * both before training, 'direct' never uses Winograd, any other value is a
@@ -115,6 +117,7 @@ export const defaults: RunOptions = {
   teacher: null,
   studentJitter: 'none',
   studentOutliers: 'none',
+  outlierWeight: OUTLIER_WEIGHT,
   convChoices: 'auto',
 };
 
@@ -176,6 +179,14 @@ export const trainOptions: readonly OptionRow<RunOptions>[] = [
     read: choice('studentOutliers', ['none', 'uniform', 'opposite']),
     // Runs from before this option saved none: 'none' is what they did.
     resume: (o) => (o.studentOutliers === 'none' ? null : o.studentOutliers),
+  },
+  {
+    flag: '--outlier-weight',
+    value: 'X',
+    help: "with --student-outliers: how much a painted object's feature cell weighs in\nthe distillation loss against a normal one's",
+    default: defaults.outlierWeight,
+    read: (v, f) => ({ outlierWeight: finitePositive(f, v) }),
+    resume: (o) => (o.studentOutliers === 'none' ? null : o.outlierWeight),
   },
   { flag: '--epochs', value: 'N', help: 'teacher and student epochs (default 33 and 14; CamVid 36 and 16)', read: (v, f) => ({ teacherEpochs: wholeNumber(f, v, 1), studentEpochs: wholeNumber(f, v, 1) }) },
   { flag: '--teacher-epochs', value: 'N', help: 'teacher epochs (default 33; CamVid 36)', read: (v, f) => ({ teacherEpochs: wholeNumber(f, v, 1) }), resume: (o) => o.teacherEpochs },

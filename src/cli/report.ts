@@ -15,8 +15,8 @@ import type { RunOptions } from './options';
 import type { PhaseSummary } from './training';
 
 /** What the report says of a run beyond its measurements. */
-/** `teacher`, `studentJitter` and `studentOutliers` only where the run trained a student. */
-export type ReportSettings = Pick<RunOptions, 'data' | 'loss' | 'seed' | 'batchSize'> & Partial<Pick<RunOptions, 'teacher' | 'studentJitter' | 'studentOutliers'>>;
+/** `teacher`, `studentJitter`, `studentOutliers` and `outlierWeight` only where the run trained a student. */
+export type ReportSettings = Pick<RunOptions, 'data' | 'loss' | 'seed' | 'batchSize'> & Partial<Pick<RunOptions, 'teacher' | 'studentJitter' | 'studentOutliers' | 'outlierWeight'>>;
 
 export interface ReportInput {
   options: ReportSettings;
@@ -130,7 +130,7 @@ export function buildReport(r: ReportInput): ResultsReport {
         distillation: section('distillation', {
           loss: ['loss', o.loss],
           ...(!o.studentJitter || o.studentJitter === 'none' ? {} : { jitter: ['photometric jitter', o.studentJitter] as Entry }),
-          ...(!o.studentOutliers || o.studentOutliers === 'none' ? {} : { outliers: ['outlier exposure (painted objects)', o.studentOutliers] as Entry }),
+          ...(!o.studentOutliers || o.studentOutliers === 'none' ? {} : { outliers: ['outlier exposure (painted objects)', `${o.studentOutliers}, weighing ${o.outlierWeight}`] as Entry }),
           first_epoch_mean_loss: ['first epoch mean loss', round(mean(student.losses.first.slice(0, window)), 5)],
           last_epoch_mean_loss: ['last epoch mean loss', round(mean(student.losses.last.slice(-window)), 5)],
         }),

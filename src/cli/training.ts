@@ -95,11 +95,11 @@ export function studentPhase(teacher: Teacher, student: Student, ctx: PhaseConte
   student.train();
   return {
     phase: 'student',
-    label: `student (${[`${o.loss === 'kl' ? 'KL' : 'MSE'} distillation`, ...(o.studentJitter === 'colour' ? ['colour jitter'] : []), ...(o.studentOutliers === 'none' ? [] : [`${o.studentOutliers} outliers`])].join(', ')})`,
+    label: `student (${[`${o.loss === 'kl' ? 'KL' : 'MSE'} distillation`, ...(o.studentJitter === 'colour' ? ['colour jitter'] : []), ...(o.studentOutliers === 'none' ? [] : [`${o.studentOutliers} outliers weighing ${o.outlierWeight}`])].join(', ')})`,
     model: student,
     optimizer,
     rng: ctx.rng,
-    step: (batch, step) => distillStep(teacher, student, optimizer, batch, step, o.loss, o.temperature, o.studentOutliers),
+    step: (batch, step) => distillStep(teacher, student, optimizer, batch, step, o.loss, o.temperature, o.studentOutliers === 'none' ? null : { target: o.studentOutliers, weight: o.outlierWeight }),
     path: ctx.path,
     options: runFingerprint(o),
     onNan: o.onNan,

@@ -24,12 +24,18 @@ export type StudentOutliers = 'none' | 'uniform' | 'opposite';
 const OUTLIER_TARGET_SCALE: Record<Exclude<StudentOutliers, 'none'>, number> = { uniform: 0, opposite: -1 };
 
 /**
- * The weight of an outlier cell's distance in the loss. Painted objects cover
- * about 2% of the feature cells; unweighted, they moved the student too little
- * to find even painted objects better than a student distilled without them
- * (docs/experiments.md). Weighted by 20 they carry about a third of the loss.
+ * The default weight of an outlier cell's distance in the loss. Painted objects
+ * cover about 2% of the feature cells; unweighted, they moved the student too
+ * little to find even painted objects better than a student distilled without
+ * them (docs/experiments.md). Weighted by 20 they carry about a third of the loss.
  */
 export const OUTLIER_WEIGHT = 20;
+
+/** Outlier exposure: what the student is taught on painted objects' cells, and how much they weigh. */
+export interface OutlierExposure {
+  target: Exclude<StudentOutliers, 'none'>;
+  weight: number;
+}
 
 function imageTensor(rt: Tensor['rt'], b: Batch): Tensor {
   return Tensor.from(rt, b.images, [b.size, 3, b.height, b.width]);
@@ -66,15 +72,15 @@ export async function teacherStep(teacher: Teacher, optimizer: Optimizer, batch:
 /**
  * The distillation loss with outlier exposure: feature cells mostly covered by
  * ANOMALY_LABEL pixels (painted outliers) take the outlier target instead of
- * the teacher's feature, and weigh OUTLIER_WEIGHT in the mean distance.
+ * the teacher's feature, and weigh `outliers.weight` in the mean distance.
  */
-function exposedLoss(feature: Tensor, teacherFeature: Tensor, batch: Batch, loss: DistillLoss, temperature: number, outliers: Exclude<StudentOutliers, 'none'>): Tensor {
+function exposedLoss(feature: Tensor, teacherFeature: Tensor, batch: Batch, loss: DistillLoss, temperature: number, outliers: OutlierExposure): Tensor {
   const rt = feature.rt;
   const [n, c, h, w] = feature.shape as [number, number, number, number];
   const cells = (channels: number, value: number) => Tensor.from(rt, outlierTargetScale(batch.labels, n, batch.height, batch.width, channels, h, w, value), [n, channels, h, w]);
-  const target = noGrad(() => multiply(teacherFeature, cells(c, OUTLIER_TARGET_SCALE[outliers])));
+  const target = noGrad(() => multiply(teacherFeature, cells(c, OUTLIER_TARGET_SCALE[outliers.target])));
   const distance = loss === 'kl' ? klDistance(feature, target, temperature) : featureDistance(feature, target);
-  return mean(multiply(distance, cells(1, OUTLIER_WEIGHT)));
+  return mean(multiply(distance, cells(1, outliers.weight)));
 }
 
 /** Distillation of the frozen teacher's feature into the student, with outlier exposure where asked. */
@@ -86,7 +92,7 @@ export async function distillStep(
   step: number,
   loss: DistillLoss,
   temperature: number,
-  outliers: StudentOutliers = 'none',
+  outliers: OutlierExposure | null = null,
 ): Promise<number> {
   const rt = optimizer.params[0]!.param.rt;
   const scope = beginScope();
@@ -94,7 +100,7 @@ export async function distillStep(
     const image = imageTensor(rt, batch);
     const teacherFeature = noGrad(() => teacher.feature(image));
     const feature = student.feature(image);
-    const value = outliers === 'none' ? (loss === 'kl' ? klDistill(feature, teacherFeature, temperature) : mse(feature, teacherFeature)) : exposedLoss(feature, teacherFeature, batch, loss, temperature, outliers);
+    const value = outliers === null ? (loss === 'kl' ? klDistill(feature, teacherFeature, temperature) : mse(feature, teacherFeature)) : exposedLoss(feature, teacherFeature, batch, loss, temperature, outliers);
     backward(value);
     return await applyIfFinite(value, loss === 'kl' ? 'KL distillation' : 'MSE distillation', step, optimizer);
   } finally {
