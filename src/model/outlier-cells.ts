@@ -8,9 +8,10 @@ import { ANOMALY_LABEL } from '../base/labels';
 /**
  * Per cell of a feature map at 1/stride of the labels: 1 where the cell is
  * mostly normal, `outlierValue` where at least half its pixels are
- * ANOMALY_LABEL; repeated over `channels`, [n, channels, h, w].
+ * ANOMALY_LABEL; repeated over `channels`, [n, channels, h, w]. The target's
+ * factor on the teacher's feature, and each cell's weight in the loss.
  */
-export function outlierTargetScale(labels: Int32Array, n: number, height: number, width: number, channels: number, h: number, w: number, outlierValue: number): Float32Array {
+export function outlierCellMap(labels: Int32Array, n: number, height: number, width: number, channels: number, h: number, w: number, outlierValue: number): Float32Array {
   const sy = height / h;
   const sx = width / w;
   const out = new Float32Array(n * channels * h * w).fill(1);
