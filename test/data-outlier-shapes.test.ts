@@ -91,7 +91,7 @@ test('matched colours move the object toward the frame around it', () => {
   assert.ok(distance(1) < 0.5 * distance(0), `matched ${distance(1)}, unmatched ${distance(0)}`);
 });
 
-test('the training stream paints about half its images, and labels the objects; without the option it paints none', () => {
+test('the training stream paints about half its images, and labels the objects; without the option it paints none; a resumed stream paints the same', () => {
   const samples: Sample[] = [];
   const loaded = new Map<Sample, LoadedSample>();
   for (let i = 0; i < 40; i++) {
@@ -105,6 +105,17 @@ test('the training stream paints about half its images, and labels the objects; 
   assert.ok(paintedImages >= 12 && paintedImages <= 28, `${paintedImages} of 40 images painted`);
   const plain = new BatchStream(samples, { ...options, augmentation: DEFAULT_AUGMENTATION }).next();
   assert.not.ok(plain.labels.includes(ANOMALY_LABEL));
+
+  // A stream resumed from its state paints the same objects as one that went on.
+  const small = { ...options, batchSize: 3, augmentation: { ...DEFAULT_AUGMENTATION, outliers: OUTLIER_SHAPES } };
+  const going = new BatchStream(samples, small);
+  going.next();
+  const resumed = new BatchStream(samples, small, going.state());
+  for (let i = 0; i < 4; i++) {
+    const [a, b] = [going.next(), resumed.next()];
+    assert.equal(b.images, a.images);
+    assert.equal(b.labels, a.labels);
+  }
 });
 
 test('the target scale: cells at least half anomalous take the outlier value on every channel, the others 1', () => {
