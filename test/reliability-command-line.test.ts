@@ -12,6 +12,7 @@ import { inferUsage, parseInferOptions } from '../src/cli/infer';
 import { parseOptions, resolveOptions, trainUsage } from '../src/cli/options';
 import { parsePasteOptions, pasteUsage } from '../src/cli/paste-command';
 import { runFingerprint } from '../src/cli/training';
+import { checkSameOptions } from '../src/training/training-state';
 import { everyListedOption, listedOptions } from './support/usage';
 
 const test = suite('reliability: command line');
@@ -120,6 +121,14 @@ test('the resume check keeps the options of earlier checkpoints, and only those'
   assert.equal([fingerprint['--teacher-epochs'], fingerprint['--student-epochs']], [33, 14], 'the dataset\'s default epochs, as earlier checkpoints hold them');
   const camvid = runFingerprint(resolveOptions(parseOptions(['--data', 'x', '--input', '120x160']), 'CamVid'));
   assert.equal([camvid['--scenes'], camvid['--input'], camvid['--teacher-epochs'], camvid['--student-epochs']], [null, '120x160', 36, 16]);
+  assert.equal([camvid['--student-outliers'], camvid['--outlier-weight']], ['opposite', 20], "CamVid's default student is outlier-exposed, and says so");
+  const plain = runFingerprint(resolveOptions(parseOptions(['--data', 'x', '--student-outliers', 'none']), 'CamVid'));
+  assert.equal([plain['--student-outliers'], plain['--outlier-weight']], [null, null], 'CamVid runs from before that default resume with --student-outliers none');
+  assert.throws(
+    () => checkSameOptions(plain, camvid, 'state.safetensors'),
+    (e: Error) => e.message.includes('--student-outliers is "opposite" in this run but unset in the checkpoint') && e.message.includes('(unset: off, or at the default of its time)'),
+    'an older CamVid run resumed without --student-outliers none is refused, and the message says what unset means',
+  );
 });
 
 test('node scripts/serve.js --help: usage on stdout, exit 0; a bad option: exit 2, named', () => {

@@ -18,7 +18,8 @@ import { outlierCellMap } from './outlier-cells';
 export type DistillLoss = 'kl' | 'mse';
 
 /** What the student is taught where a painted outlier covers the feature (outlier exposure), or 'none'. */
-export type StudentOutliers = 'none' | 'uniform' | 'opposite';
+export const STUDENT_OUTLIERS = ['none', 'uniform', 'opposite'] as const;
+export type StudentOutliers = (typeof STUDENT_OUTLIERS)[number];
 
 /** The factor on the teacher's feature that gives each outlier target: a flat feature, or the negated one. */
 const OUTLIER_TARGET_SCALE: Record<Exclude<StudentOutliers, 'none'>, number> = { uniform: 0, opposite: -1 };

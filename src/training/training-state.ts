@@ -122,13 +122,22 @@ export function parseProgress(metadata: Record<string, string> | undefined, sour
 /** Throws one CheckpointError listing every option that differs between the checkpoint and this run. */
 export function checkSameOptions(saved: RunFingerprint, current: RunFingerprint, source: string): void {
   const problems: string[] = [];
+  let unset = false;
   for (const key of new Set([...Object.keys(current), ...Object.keys(saved)])) {
     const [was, now] = [saved[key] ?? null, current[key] ?? null];
-    if (was !== now) problems.push(`${key} is ${quoted(now)} in this run but ${quoted(was)} in the checkpoint`);
+    if (was === now) continue;
+    problems.push(`${key} is ${shown(now)} in this run but ${shown(was)} in the checkpoint`);
+    unset ||= was === null || now === null;
   }
   if (problems.length > 0) {
-    throw new CheckpointError(source, [...problems, 'a run resumes only with the options it was started with: pass the same ones with --resume']);
+    // A fingerprint holds null for an option that is off or at its default, and checkpoints hold nothing for options newer than they are.
+    const meaning = unset ? ' (unset: off, or at the default of its time)' : '';
+    throw new CheckpointError(source, [...problems, `a run resumes only with the options it was started with: pass the same ones with --resume${meaning}`]);
   }
+}
+
+function shown(value: string | number | null): string {
+  return value === null ? 'unset' : quoted(value);
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
