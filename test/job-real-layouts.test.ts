@@ -53,6 +53,7 @@ test('train on CamVid: its 11 classes in the checkpoints, the report and metrics
   }
   assert.equal(Object.keys(metrics.teacher).filter((k) => k.startsWith('iou_')), CAMVID_CLASSES.names.map((n) => `iou_${n}`));
   assert.is(metrics.distillation.outliers, 'opposite, weighing 20', "CamVid's default student is outlier-exposed");
+  assert.equal([metrics.data.test_images, metrics.data.validation_images], [2, 1], 'the splits without anomaly pixels count every image evaluated');
   const report = readFileSync(join(out, 'report.md'), 'utf8');
   assert.match(report, 'DiCNet on CamVid (tiny, 32x48');
   assert.match(report, '| IoU bicyclist (%) |');
