@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { ANOMALY_LABEL } from '../src/base/labels';
 import { Random } from '../src/base/random';
 import { BatchStream, DEFAULT_AUGMENTATION, IMAGENET_MEAN, IMAGENET_STD, OUTLIER_SHAPES, paintOutlier, type LoadedSample, type Sample } from '../src/data';
-import { outlierCellMap } from '../src/model/outlier-cells';
+import { cellValues, outlierCells } from '../src/model/outlier-cells';
 
 const test = suite('outlier exposure: painted objects and the target they give');
 
@@ -127,7 +127,7 @@ test('the target scale: cells at least half anomalous take the outlier value on 
   labels[3 * 8 + 7] = ANOMALY_LABEL;
   // Image 1, cell (1, 0): all 4.
   for (const p of [16, 17, 24, 25]) labels[32 + p] = ANOMALY_LABEL;
-  const scale = outlierCellMap(labels, 2, 4, 8, 3, 2, 4, -1);
+  const scale = cellValues(outlierCells(labels, 2, 4, 8, 2, 4), 3, -1);
   const at = (n: number, c: number, i: number, j: number) => scale[((n * 3 + c) * 2 + i) * 4 + j]!;
   for (let c = 0; c < 3; c++) {
     assert.is(at(0, c, 0, 1), -1);

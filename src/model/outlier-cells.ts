@@ -5,16 +5,20 @@
 
 import { ANOMALY_LABEL } from '../base/labels';
 
-/**
- * Per cell of a feature map at 1/stride of the labels: 1 where the cell is
- * mostly normal, `outlierValue` where at least half its pixels are
- * ANOMALY_LABEL; repeated over `channels`, [n, channels, h, w]. The target's
- * factor on the teacher's feature, and each cell's weight in the loss.
- */
-export function outlierCellMap(labels: Int32Array, n: number, height: number, width: number, channels: number, h: number, w: number, outlierValue: number): Float32Array {
+/** Which cells of an n x h x w feature map are outliers. */
+export interface OutlierCells {
+  n: number;
+  h: number;
+  w: number;
+  /** Per cell, [n, h, w]: 1 where at least half its pixels are ANOMALY_LABEL. */
+  covered: Uint8Array;
+}
+
+/** The outlier cells of a feature map at 1/stride of the labels (n x height x width). */
+export function outlierCells(labels: Int32Array, n: number, height: number, width: number, h: number, w: number): OutlierCells {
   const sy = height / h;
   const sx = width / w;
-  const out = new Float32Array(n * channels * h * w).fill(1);
+  const covered = new Uint8Array(n * h * w);
   for (let s = 0; s < n; s++) {
     for (let i = 0; i < h; i++) {
       for (let j = 0; j < w; j++) {
@@ -26,9 +30,26 @@ export function outlierCellMap(labels: Int32Array, n: number, height: number, wi
             if (labels[s * height * width + y * width + x] === ANOMALY_LABEL) anomalous++;
           }
         }
-        if (2 * anomalous < total) continue;
-        for (let c = 0; c < channels; c++) out[((s * channels + c) * h + i) * w + j] = outlierValue;
+        if (2 * anomalous >= total) covered[(s * h + i) * w + j] = 1;
       }
+    }
+  }
+  return { n, h, w, covered };
+}
+
+/**
+ * `outlierValue` on the outlier cells, 1 elsewhere, repeated over `channels`:
+ * [n, channels, h, w]. The target's factor on the teacher's feature, and each
+ * cell's weight in the loss.
+ */
+export function cellValues(cells: OutlierCells, channels: number, outlierValue: number): Float32Array {
+  const { n, h, w, covered } = cells;
+  const plane = h * w;
+  const out = new Float32Array(n * channels * plane).fill(1);
+  for (let s = 0; s < n; s++) {
+    for (let p = 0; p < plane; p++) {
+      if (covered[s * plane + p] === 0) continue;
+      for (let c = 0; c < channels; c++) out[(s * channels + c) * plane + p] = outlierValue;
     }
   }
   return out;

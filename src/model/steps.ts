@@ -13,7 +13,7 @@ import { noGrad } from '../graph/tape';
 import { Tensor } from '../graph/tensor';
 import { NonFiniteLossError } from './errors';
 import type { Student, Teacher } from './networks';
-import { outlierCellMap } from './outlier-cells';
+import { cellValues, outlierCells } from './outlier-cells';
 
 export type DistillLoss = 'kl' | 'mse';
 
@@ -78,7 +78,8 @@ export async function teacherStep(teacher: Teacher, optimizer: Optimizer, batch:
 function exposedLoss(feature: Tensor, teacherFeature: Tensor, batch: Batch, loss: DistillLoss, temperature: number, outliers: OutlierExposure): Tensor {
   const rt = feature.rt;
   const [n, c, h, w] = feature.shape as [number, number, number, number];
-  const cells = (channels: number, value: number) => Tensor.from(rt, outlierCellMap(batch.labels, n, batch.height, batch.width, channels, h, w, value), [n, channels, h, w]);
+  const covered = outlierCells(batch.labels, n, batch.height, batch.width, h, w);
+  const cells = (channels: number, value: number) => Tensor.from(rt, cellValues(covered, channels, value), [n, channels, h, w]);
   const target = noGrad(() => multiply(teacherFeature, cells(c, OUTLIER_TARGET_SCALE[outliers.target])));
   const distance = loss === 'kl' ? klDistance(feature, target, temperature) : featureDistance(feature, target);
   return mean(multiply(distance, cells(1, outliers.weight)));
