@@ -1,11 +1,11 @@
 // The whole-model benchmark's cases on our engine: the `tiny` networks at the
 // main job's two sizes (the synthetic scenes' and CamVid's), the main job's training steps (teacher cross-entropy with SGD, student KL
-// distillation with Adam) and inference (scoreBatch), each run as the main job
+// distillation with Adam, outlier-exposed where the dataset's default is) and inference (scoreBatch), each run as the main job
 // runs it, readback included. The batch is random but seeded, so every system
 // gets the same kind of input.
 
 import type { Batch } from '../src/base/batch';
-import { IGNORE_LABEL } from '../src/base/labels';
+import { ANOMALY_LABEL, IGNORE_LABEL } from '../src/base/labels';
 import { Random } from '../src/base/random';
 import type { GpuRuntime } from '../src/gpu';
 import { Adam, SGD } from '../src/graph/optim';
@@ -15,33 +15,34 @@ import { CAMVID_CLASSES, STREETHAZARDS_CLASSES } from '../src/data/class-tables'
 import { shapedConfig, type ModelConfig } from '../src/model/config';
 import { Student, Teacher } from '../src/model/networks';
 import { scoreBatch } from '../src/model/scores';
-import { distillStep, teacherStep } from '../src/model/steps';
+import { distillStep, OUTLIER_WEIGHT, teacherStep, type StudentOutliers } from '../src/model/steps';
 
 export const caseNames = ['teacher', 'student', 'inference'] as const;
 export type CaseName = (typeof caseNames)[number];
-
-export const caseLabels: Record<CaseName, string> = {
-  teacher: 'teacher training step (class-weighted cross-entropy, SGD)',
-  student: 'student distillation step (KL, Adam)',
-  inference: 'inference (scoreBatch: both networks, all scores)',
-};
 
 export interface BenchSize {
   /** A short name, for the table and --json. */
   name: string;
   config: ModelConfig;
+  /** The student step's outlier exposure: the dataset's default, as the main job distils. */
+  studentOutliers: StudentOutliers;
 }
 
-/** The `tiny` configuration as the main job shapes it for each dataset: its class count and input size. */
-const shapedFor = (layout: string, classes: { names: readonly string[] }): ModelConfig => {
-  const [inputHeight, inputWidth] = DATASET_DEFAULTS[layout]!.inputSize;
-  return shapedConfig('tiny', { numClasses: classes.names.length, inputHeight, inputWidth });
+/** What a case's row says it runs at this size. */
+export function caseLabel(name: CaseName, size: Pick<BenchSize, 'studentOutliers'>): string {
+  if (name === 'teacher') return 'teacher training step (class-weighted cross-entropy, SGD)';
+  if (name === 'inference') return 'inference (scoreBatch: both networks, all scores)';
+  return size.studentOutliers === 'none' ? 'student distillation step (KL, Adam)' : `student distillation step (KL with ${size.studentOutliers} outlier exposure, Adam)`;
+}
+
+/** The `tiny` configuration as the main job shapes it for each dataset (its class count and input size), and the student step it distils with. */
+const sizeFor = (name: string, layout: string, classes: { names: readonly string[] }): BenchSize => {
+  const { inputSize, studentOutliers } = DATASET_DEFAULTS[layout]!;
+  const [inputHeight, inputWidth] = inputSize;
+  return { name, config: shapedConfig('tiny', { numClasses: classes.names.length, inputHeight, inputWidth }), studentOutliers };
 };
 
-export const benchSizes: readonly BenchSize[] = [
-  { name: 'synthetic', config: shapedFor('StreetHazards', STREETHAZARDS_CLASSES) },
-  { name: 'CamVid', config: shapedFor('CamVid', CAMVID_CLASSES) },
-];
+export const benchSizes: readonly BenchSize[] = [sizeFor('synthetic', 'StreetHazards', STREETHAZARDS_CLASSES), sizeFor('CamVid', 'CamVid', CAMVID_CLASSES)];
 
 export const describeSize = ({ name, config }: BenchSize): string => `${name} ${config.inputHeight}x${config.inputWidth}, ${config.numClasses} classes`;
 
@@ -64,6 +65,21 @@ export function randomBatch(config: ModelConfig, size: number, seed: number): Ba
   return { size, height, width, images, labels };
 }
 
+/**
+ * The batch with the block from a quarter to half of each image's height and
+ * width labelled as a painted outlier, for the outlier-exposed student step
+ * (the teacher's step refuses such labels). bench/peers/model_torch.py marks
+ * the same block.
+ */
+export function withOutlierBlock(batch: Batch): Batch {
+  const { size, height, width } = batch;
+  const labels = batch.labels.slice();
+  for (let n = 0; n < size; n++) {
+    for (let y = Math.floor(height / 4); y < Math.floor(height / 2); y++) labels.fill(ANOMALY_LABEL, (n * height + y) * width + Math.floor(width / 4), (n * height + y) * width + Math.floor(width / 2));
+  }
+  return { ...batch, labels };
+}
+
 export interface OurCases {
   teacher: Teacher;
   student: Student;
@@ -74,7 +90,8 @@ export interface OurCases {
  * Each case needs its own mode: the teacher trains in its case and is frozen
  * for the other two, so `run` switches modes (cheap: flags only) before each call.
  */
-export function ourCases(rt: GpuRuntime, config: ModelConfig, batch: Batch): OurCases {
+export function ourCases(rt: GpuRuntime, size: BenchSize, batch: Batch): OurCases {
+  const { config } = size;
   const rng = new Random(jobSettings.seed);
   const teacher = new Teacher(rt, rng, config);
   const student = new Student(rt, rng, config);
@@ -87,6 +104,8 @@ export function ourCases(rt: GpuRuntime, config: ModelConfig, batch: Batch): Our
     teacher.train(on);
     for (const p of teacherParams) p.requiresGrad = on;
   };
+  const outliers = size.studentOutliers === 'none' ? null : { target: size.studentOutliers, weight: OUTLIER_WEIGHT };
+  const distillBatch = outliers ? withOutlierBlock(batch) : batch;
   let step = 0;
   return {
     teacher,
@@ -99,7 +118,7 @@ export function ourCases(rt: GpuRuntime, config: ModelConfig, batch: Batch): Our
       student: async () => {
         trainTeacher(false);
         student.train();
-        await distillStep(teacher, student, adam, batch, step++, 'kl', jobSettings.temperature);
+        await distillStep(teacher, student, adam, distillBatch, step++, 'kl', jobSettings.temperature, outliers);
       },
       inference: async () => {
         trainTeacher(false);

@@ -20,7 +20,8 @@ import type { ProfileMode, ProfileResult } from '../src/gpu/profiler';
 import type { Module } from '../src/graph/module';
 import { Tensor } from '../src/graph/tensor';
 import { scoreBatch, withBaselines, type CompleteBatchScores } from '../src/model/scores';
-import { benchSizes, caseLabels, caseNames, describeSize, jobSettings, ourCases, randomBatch, type BenchSize, type CaseName, type OurCases } from './model-cases';
+import { OUTLIER_WEIGHT } from '../src/model/steps';
+import { benchSizes, caseLabel, caseNames, describeSize, jobSettings, ourCases, randomBatch, type BenchSize, type CaseName, type OurCases } from './model-cases';
 import { fmt } from './op-report';
 import { recordResults } from './results-file';
 import { tfjsInference, type TfjsScores, type Weights } from './peers/tfjs-model';
@@ -133,7 +134,7 @@ interface SizeRun {
 const sizeRuns: SizeRun[] = [];
 for (const size of benchSizes) {
   const batch = randomBatch(size.config, batchSize, 7);
-  const ours = ourCases(rt, size.config, batch);
+  const ours = ourCases(rt, size, batch);
   if (!options.directConvs) {
     const shapes = await convGeometriesOf(rt, async () => {
       for (const name of caseNames) await ours.run[name]();
@@ -156,7 +157,7 @@ for (const size of benchSizes) {
     }
     profiles[name] = { ...fastestOf(runs), stepMs: t.medianMs, runs: profiledRuns };
     const s = summarise(profiles[name]);
-    console.log(`ours   ${size.name} ${caseLabels[name]}: ${fmt(t.medianMs)} ms (best ${fmt(t.bestMs)}), ${fmt(imagesPerSecond(t)!)} images/s; conv ${fmt(s.convFlop / 1e9)} GFLOP, kernels ${fmt(s.kernelMs)} ms of which conv ${fmt(s.convMs)} ms`);
+    console.log(`ours   ${size.name} ${caseLabel(name, size)}: ${fmt(t.medianMs)} ms (best ${fmt(t.bestMs)}), ${fmt(imagesPerSecond(t)!)} images/s; conv ${fmt(s.convFlop / 1e9)} GFLOP, kernels ${fmt(s.kernelMs)} ms of which conv ${fmt(s.convMs)} ms`);
   }
   sizeRuns.push({ size, ours, batch, times, profiles });
 }
@@ -196,7 +197,7 @@ if (peers) {
     const t = await time(() => peer.score(batch.images, batchSize));
     tfjsSystem = `TF.js on ${peer.describe()}, same Dawn instance`;
     run.tfjs = { inference: t, agreement: check };
-    console.log(`TF.js  ${size.name} ${caseLabels.inference}: ${fmt(t.medianMs)} ms, ${fmt(imagesPerSecond(t)!)} images/s; ${check}`);
+    console.log(`TF.js  ${size.name} ${caseLabel('inference', size)}: ${fmt(t.medianMs)} ms, ${fmt(imagesPerSecond(t)!)} images/s; ${check}`);
     peer.dispose();
   }
 }
@@ -215,13 +216,13 @@ if (peers) {
     for (const run of sizeRuns) {
       const { config } = run.size;
       console.log(`PyTorch ${run.size.name}: running ${torchScript} ...`);
-      const shape = ['--height', String(config.inputHeight), '--width', String(config.inputWidth), '--classes', String(config.numClasses)];
+      const shape = ['--height', String(config.inputHeight), '--width', String(config.inputWidth), '--classes', String(config.numClasses), '--outliers', run.size.studentOutliers, '--outlier-weight', String(OUTLIER_WEIGHT)];
       const result = spawnSync(python, [torchScript, '--batch', String(batchSize), ...shape, '--threads', String(availableParallelism()), '--warmup', String(warmup), '--runs', String(runs)], { encoding: 'utf8' });
       if (result.status !== 0) throw new Error(`the PyTorch peer failed (exit ${result.status}): ${result.stderr}`);
       const torch = JSON.parse(result.stdout.trim().split('\n').pop()!) as TorchResult;
       torchNote = torch.system;
       run.torch = torch.cases;
-      for (const name of caseNames) console.log(`PyTorch ${run.size.name} ${caseLabels[name]}: ${fmt(torch.cases[name].medianMs)} ms, ${fmt(imagesPerSecond(torch.cases[name])!)} images/s`);
+      for (const name of caseNames) console.log(`PyTorch ${run.size.name} ${caseLabel(name, run.size)}: ${fmt(torch.cases[name].medianMs)} ms, ${fmt(imagesPerSecond(torch.cases[name])!)} images/s`);
     }
   }
 }
@@ -238,7 +239,7 @@ const rows = sizeRuns.flatMap((run) =>
     const stepMs = run.times[name].medianMs;
     const stepRate = s.convFlop / stepMs / 1e6;
     const kernelRate = s.convFlop / s.convMs / 1e6;
-    return `| ${describeSize(run.size)} | ${caseLabels[name]} | ${fmt(stepMs)} | ${fmt(mine!)} | ${theirs ? fmt(theirs) : '-'} | ${ratio(mine, theirs)} | ${peer ? fmt(peer) : '-'} | ${ratio(mine, peer)} | ${fmt(stepRate)} | ${fmt(kernelRate)} | ${((100 * s.convMs) / stepMs).toFixed(0)}% |`;
+    return `| ${describeSize(run.size)} | ${caseLabel(name, run.size)} | ${fmt(stepMs)} | ${fmt(mine!)} | ${theirs ? fmt(theirs) : '-'} | ${ratio(mine, theirs)} | ${peer ? fmt(peer) : '-'} | ${ratio(mine, peer)} | ${fmt(stepRate)} | ${fmt(kernelRate)} | ${((100 * s.convMs) / stepMs).toFixed(0)}% |`;
   }),
 );
 const table = [
@@ -254,7 +255,7 @@ const notes = [
 ];
 const profileText = options.profile
   ? sizeRuns
-      .flatMap((run) => caseNames.map((name) => `### ${describeSize(run.size)}: ${caseLabels[name]}\n\n${renderFamilies(run.profiles[name])}\n\nThe slowest dispatches:\n\n${renderSlowest(run.profiles[name], 15)}`))
+      .flatMap((run) => caseNames.map((name) => `### ${describeSize(run.size)}: ${caseLabel(name, run.size)}\n\n${renderFamilies(run.profiles[name])}\n\nThe slowest dispatches:\n\n${renderSlowest(run.profiles[name], 15)}`))
       .join('\n\n')
   : null;
 console.log(`\n${table}\n\n${notes.map((n) => `- ${n}`).join('\n')}\n${profileText ? `\n${profileText}\n` : ''}\n${loads}`);

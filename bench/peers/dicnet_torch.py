@@ -25,6 +25,8 @@ import torch.nn.functional as F
 from torch import nn
 
 IGNORE_LABEL = 255
+# Pixels of painted outliers in distillation batches (src/base/labels.ts).
+ANOMALY_LABEL = 254
 
 
 @dataclass(frozen=True)
@@ -388,13 +390,31 @@ def cosine_distance(a, b):
     return 1 - F.cosine_similarity(a, b, dim=1, eps=1e-6)[:, None]
 
 
-def distill_loss(teacher: Teacher, student: Student, images, loss='kl', temperature=1.0):
+# What the student is taught on outlier cells: a flat feature, or the teacher's negated (src/model/steps.ts).
+OUTLIER_TARGET_SCALE = {'uniform': 0.0, 'opposite': -1.0}
+
+
+def outlier_cells(labels, height: int, width: int):
+    """[N, H, W] labels -> [N, 1, height, width]: True where at least half a feature cell's pixels are ANOMALY_LABEL (src/model/outlier-cells.ts)."""
+    stride = (labels.shape[-2] // height, labels.shape[-1] // width)
+    assert stride[0] * height == labels.shape[-2] and stride[1] * width == labels.shape[-1], 'labels at a whole multiple of the feature size'
+    return F.avg_pool2d((labels == ANOMALY_LABEL).float()[:, None], stride) >= 0.5
+
+
+def distill_loss(teacher: Teacher, student: Student, images, loss='kl', temperature=1.0, outliers=None):
+    """The distillation loss; `outliers` = (target, weight, labels) for outlier exposure, as src/model/steps.ts exposedLoss."""
     with torch.no_grad():
         target = teacher.feature(images)
     feature = student.feature(images)
-    if loss == 'kl':
-        return kl_distance(feature, target, temperature).mean()
-    return F.mse_loss(feature, target)
+    if outliers is None:
+        if loss == 'kl':
+            return kl_distance(feature, target, temperature).mean()
+        return F.mse_loss(feature, target)
+    kind, weight, labels = outliers
+    cells = outlier_cells(labels, *feature.shape[-2:])
+    target = target * torch.where(cells, OUTLIER_TARGET_SCALE[kind], 1.0)
+    distance = kl_distance(feature, target, temperature) if loss == 'kl' else feature_distance(feature, target)
+    return (distance * torch.where(cells, float(weight), 1.0)).mean()
 
 
 def softmax_scores(logits):

@@ -45,6 +45,8 @@ def main():
     parser.add_argument('--threads', type=int, default=2)
     parser.add_argument('--warmup', type=int, default=2)
     parser.add_argument('--runs', type=int, default=8)
+    parser.add_argument('--outliers', choices=['none', 'uniform', 'opposite'], default='none', help="the student step's outlier exposure, as the dataset's default")
+    parser.add_argument('--outlier-weight', type=float, default=20.0)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(1)
@@ -53,6 +55,11 @@ def main():
     images = torch.randn(args.batch, 3, c.input_height, c.input_width)
     labels = torch.randint(0, c.num_classes, (args.batch, c.input_height, c.input_width), dtype=torch.int32)
     labels.masked_fill_(torch.rand(labels.shape) < 0.05, dt.IGNORE_LABEL)
+
+    # As bench/model-cases.ts withOutlierBlock: the student step's labels mark a block of each image as a painted outlier.
+    outlier_labels = labels.clone()
+    outlier_labels[:, c.input_height // 4:c.input_height // 2, c.input_width // 4:c.input_width // 2] = dt.ANOMALY_LABEL
+    outliers = None if args.outliers == 'none' else (args.outliers, args.outlier_weight, outlier_labels)
 
     # As bench/model-cases.ts classWeights: the main job weights its cross-entropy by class.
     class_weights = torch.tensor([0.5 + k / c.num_classes for k in range(c.num_classes)])
@@ -69,7 +76,7 @@ def main():
         teacher.eval()
         teacher.requires_grad_(False)
         student.train()
-        dt.train_step(adam, dt.distill_loss(teacher, student, images, 'kl', TEMPERATURE), STUDENT_LR).item()
+        dt.train_step(adam, dt.distill_loss(teacher, student, images, 'kl', TEMPERATURE, outliers), STUDENT_LR).item()
 
     def inference():
         teacher.eval()
