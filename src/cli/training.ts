@@ -16,7 +16,7 @@ import { distillStep, teacherStep } from '../model/steps';
 import type { PhaseResult, PhaseSpec } from '../training/trainer';
 import type { NonFiniteCounts, RunFingerprint } from '../training/training-state';
 import { resumeFingerprint } from './option-table';
-import { trainOptions, type ResolvedRunOptions } from './options';
+import { outlierExposure, trainOptions, type ResolvedRunOptions } from './options';
 
 /** What the report needs of a finished phase, also carried in the student's checkpoints for the teacher. */
 export interface PhaseSummary {
@@ -90,16 +90,17 @@ export function teacherPhase(teacher: Teacher, ctx: PhaseContext): PhaseSpec {
 /** Distillation of the frozen teacher's feature into the student, Adam and the poly schedule. */
 export function studentPhase(teacher: Teacher, student: Student, ctx: PhaseContext, carry?: Record<string, string>): PhaseSpec {
   const o = ctx.options;
+  const exposure = outlierExposure(o);
   const optimizer = new Adam(student.namedParameters().map(([name, param]) => ({ name, param })), o.studentLr, { weightDecay: 1e-5 });
   teacher.freeze().eval();
   student.train();
   return {
     phase: 'student',
-    label: `student (${[`${o.loss === 'kl' ? 'KL' : 'MSE'} distillation`, ...(o.studentJitter === 'colour' ? ['colour jitter'] : []), ...(o.studentOutliers === 'none' ? [] : [`${o.studentOutliers} outliers weighing ${o.outlierWeight}`])].join(', ')})`,
+    label: `student (${[`${o.loss === 'kl' ? 'KL' : 'MSE'} distillation`, ...(o.studentJitter === 'colour' ? ['colour jitter'] : []), ...(exposure ? [`${exposure.target} outliers weighing ${exposure.weight}`] : [])].join(', ')})`,
     model: student,
     optimizer,
     rng: ctx.rng,
-    step: (batch, step) => distillStep(teacher, student, optimizer, batch, step, o.loss, o.temperature, o.studentOutliers === 'none' ? null : { target: o.studentOutliers, weight: o.outlierWeight }),
+    step: (batch, step) => distillStep(teacher, student, optimizer, batch, step, o.loss, o.temperature, exposure),
     path: ctx.path,
     options: runFingerprint(o),
     onNan: o.onNan,
@@ -107,7 +108,7 @@ export function studentPhase(teacher: Teacher, student: Student, ctx: PhaseConte
     ...schedule(ctx, o.studentEpochs, 1, {
       ...DEFAULT_AUGMENTATION,
       ...(o.studentJitter === 'colour' ? { colour: COLOUR_JITTER } : {}),
-      ...(o.studentOutliers === 'none' ? {} : { outliers: OUTLIER_SHAPES }),
+      ...(exposure ? { outliers: OUTLIER_SHAPES } : {}),
     }),
   };
 }
