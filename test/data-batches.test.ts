@@ -19,6 +19,7 @@ import {
   type Sample,
   type SampleBatch,
 } from '../src/data';
+import { keptAspectSize } from '../src/data/image-input';
 
 const test = suite('data: batches, shuffling, augmentation, resume');
 
@@ -166,6 +167,41 @@ test('batchesInOrder: one pass in order, last batch smaller, skips counted', () 
   assert.equal(batches.flatMap(names), train.slice(0, 5).map((s) => s.image));
   assert.is(pass.skipped.length, 1);
   assert.is(pass.skipped[0]!.file, broken);
+});
+
+test('keptAspectSize: the input width, the height of the picture\'s aspect to a multiple of 8', () => {
+  const input = { height: 120, width: 160 };
+  assert.equal(keptAspectSize(480, 360, input), { height: 120, width: 160 });
+  assert.equal(keptAspectSize(1280, 720, input), { height: 88, width: 160 });
+  assert.equal(keptAspectSize(2048, 1024, input), { height: 80, width: 160 });
+  assert.equal(keptAspectSize(720, 1280, input), { height: 288, width: 160 });
+  assert.equal(keptAspectSize(1000, 10, input), { height: 16, width: 160 });
+  assert.throws(() => keptAspectSize(0, 10, input), /0x10/);
+});
+
+/** In-memory samples of any size: left half label 0, right half label 1, a constant colour. */
+function sizedSample(id: number, width: number, height: number): { sample: Sample; loaded: LoadedSample } {
+  const sample: Sample = { split: 'test', image: `sized-${id}.png`, annotation: `sized-${id}-labels.png`, format: 'streethazards' };
+  const image = new Uint8Array(width * height * 3).fill(100);
+  const labels = Uint8Array.from({ length: width * height }, (_, p) => (p % width < width / 2 ? 0 : 1));
+  return { sample, loaded: { sample, width, height, image, labels } };
+}
+
+test('batchesInOrder with keepAspect: each picture whole at its aspect, a new batch where the size changes', () => {
+  const samples = [sizedSample(1, 64, 36), sizedSample(2, 64, 36), sizedSample(3, 40, 40), sizedSample(4, 64, 36)];
+  const load = (s: Sample) => samples.find((m) => m.sample === s)!.loaded;
+  const options = { batchSize: 3, height: 24, width: 32, classCount: 13, load };
+  const kept = [...batchesInOrder(samples.map((m) => m.sample), { ...options, keepAspect: true }).batches];
+  assert.equal(kept.map((b) => [b.size, b.height, b.width]), [[2, 16, 32], [1, 32, 32], [1, 16, 32]]);
+  assert.equal(kept.flatMap(names), samples.map((m) => m.sample.image));
+  for (const batch of kept) {
+    const plane = batch.height * batch.width;
+    assert.is(batch.images.length, batch.size * 3 * plane);
+    const labels = [...batch.labels.subarray(0, plane)];
+    assert.equal(labels, Array.from({ length: plane }, (_, p) => (p % batch.width < batch.width / 2 ? 0 : 1)), 'the whole picture, not a crop');
+  }
+  const squashed = [...batchesInOrder(samples.map((m) => m.sample), options).batches];
+  assert.equal(squashed.map((b) => [b.size, b.height, b.width]), [[3, 24, 32], [1, 24, 32]]);
 });
 
 test.run();

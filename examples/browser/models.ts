@@ -16,6 +16,7 @@ import {
   describedNetworks,
   readDomainReference,
   distillStep,
+  keptAspectSize,
   modelInput,
   scoreBatch,
   withBaselines,
@@ -147,7 +148,8 @@ export class DemoModels {
   }
 
   async infer(picture: RgbPixels): Promise<Inference> {
-    const input = modelInput(picture, this.config.inputHeight, this.config.inputWidth);
+    const size = keptAspectSize(picture.width, picture.height, { height: this.config.inputHeight, width: this.config.inputWidth });
+    const input = modelInput(picture, size.height, size.width);
     const start = performance.now();
     const scores = withBaselines(await scoreBatch(this.teacher, this.student, input, temperature));
     return { input, scores, milliseconds: performance.now() - start };

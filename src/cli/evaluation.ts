@@ -130,7 +130,9 @@ export async function evaluateSplit(
   const confusion = new ConfusionMatrix(classes.names.length);
   const anomalyScores: Partial<Record<ScoreName, number[]>> = Object.fromEntries(THRESHOLD_SOURCES.map((k) => [k, []]));
   const imageMeans: Record<DomainScore, number[]> = { dicnetKl: [] };
-  const { batches, skipped } = photoBatchesInOrder(samples, { batchSize: o.batchSize, height: c.inputHeight, width: c.inputWidth, classCount: classes.names.length, onBadSample: o.onBadSample });
+  // The dataset's own frames are scored as its training frames were shaped; photos from elsewhere keep their aspect.
+  const keepAspect = evaluated.source === 'anomaly set';
+  const { batches, skipped } = photoBatchesInOrder(samples, { batchSize: o.batchSize, height: c.inputHeight, width: c.inputWidth, keepAspect, classCount: classes.names.length, onBadSample: o.onBadSample });
   const progress = createProgress(`evaluation (${split} split)`, samples.length);
   const start = performance.now();
   let images = 0;

@@ -1,7 +1,7 @@
 // `dicnet infer IMAGE|FOLDER...`: scores photos of any size with the trained
-// teacher and student. The networks see the photo resized to their input size
-// (as in training); the score map is then resized bilinearly back to the
-// photo's own size. Per photo: the heatmap over the photo, the teacher's
+// teacher and student. The networks see the photo resized to their input
+// width, its aspect kept (keptAspectSize); the score map is then resized
+// bilinearly back to the photo's own size. Per photo: the heatmap over the photo, the teacher's
 // segmentation with its legend and the raw score map (.npy), and a line with
 // the top score and the share of pixels at or above the FPR95 threshold stored
 // with the student, and warnings where that share means little: a photo unlike
@@ -12,7 +12,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import { DataError } from '../data/errors';
-import { modelInput } from '../data/image-input';
+import { keptAspectSize, modelInput } from '../data/image-input';
 import { encodeNpy } from '../data/npy';
 import { readPhoto } from '../data/photo';
 import { encodePng, type RgbImage } from '../data/png';
@@ -140,7 +140,8 @@ function sizeWarning(width: number, height: number, pair: TrainedPair): string |
 
 async function scorePhoto(pair: TrainedPair, score: ScoreInUse, path: string, stem: string, out: string): Promise<Scored> {
   const photo = await readPhoto(path);
-  const input = modelInput(photo, pair.config.inputHeight, pair.config.inputWidth);
+  const size = keptAspectSize(photo.width, photo.height, { height: pair.config.inputHeight, width: pair.config.inputWidth });
+  const input = modelInput(photo, size.height, size.width);
   const { scores, prediction } = withBaselines(await scoreBatch(pair.teacher, pair.student, input, pair.temperature));
   const { width, height } = photo;
   const map = resizeBilinear(scores[score.source], input.width, input.height, width, height);

@@ -8,6 +8,7 @@ import type { Batch } from '../base/batch';
 import { ANOMALY_LABEL, IGNORE_LABEL, UNCLASSIFIED_LABEL } from '../base/labels';
 import { Random } from '../base/random';
 import { DataError, describeError } from './errors';
+import { keptAspectSize } from './image-input';
 import { resampleInto, type CropWindow } from './resize';
 import { applyColourChange, drawColourChange, type ColourJitter } from './colour-jitter';
 import { paintOutlier, type OutlierShapes } from './outlier-shapes';
@@ -128,7 +129,7 @@ class BadSamples {
   }
 }
 
-function allocateBatch(size: number, options: BatchOptions): SampleBatch {
+function allocateBatch(size: number, options: { height: number; width: number }): SampleBatch {
   const plane = options.height * options.width;
   return {
     size,
@@ -251,14 +252,25 @@ export interface InOrderBatches {
   skipped: readonly SkippedFile[];
 }
 
-/** One pass in the given order, no augmentation, the last batch possibly smaller: for evaluation. */
-export function batchesInOrder(samples: readonly Sample[], options: BatchOptions): InOrderBatches {
+export interface InOrderOptions extends BatchOptions {
+  /**
+   * Each image keeps its aspect (keptAspectSize: `width` wide, as high as its
+   * aspect gives) instead of being resized to height x width; a batch then
+   * holds images of one size, and a change of size starts a new one.
+   */
+  keepAspect?: boolean;
+}
+
+/** One pass in the given order, no augmentation, a batch possibly smaller than batchSize: for evaluation. */
+export function batchesInOrder(samples: readonly Sample[], options: InOrderOptions): InOrderBatches {
   checkOptions(samples, options);
   const bad = new BadSamples(options.onBadSample ?? 'fail', options.load ?? loadSample, 'evaluation', options.classCount);
+  const sizeOf = (loaded: LoadedSample) => (options.keepAspect ? keptAspectSize(loaded.width, loaded.height, options) : options);
   function* generate(): Generator<SampleBatch> {
     let pending: { sample: Sample; loaded: LoadedSample }[] = [];
+    let size = { height: options.height, width: options.width };
     const flush = (): SampleBatch => {
-      const batch = allocateBatch(pending.length, options);
+      const batch = allocateBatch(pending.length, size);
       for (const { sample, loaded } of pending) {
         const window = { x: 0, y: 0, width: loaded.width, height: loaded.height, flip: false };
         resampleInto(loaded, window, batch.images, batch.labels, batch.samples.length, batch.height, batch.width);
@@ -269,7 +281,11 @@ export function batchesInOrder(samples: readonly Sample[], options: BatchOptions
     };
     for (const sample of samples) {
       const loaded = bad.tryLoad(sample);
-      if (loaded) pending.push({ sample, loaded });
+      if (!loaded) continue;
+      const next = sizeOf(loaded);
+      if (pending.length > 0 && (next.height !== size.height || next.width !== size.width)) yield flush();
+      size = { height: next.height, width: next.width };
+      pending.push({ sample, loaded });
       if (pending.length === options.batchSize) yield flush();
     }
     if (pending.length > 0) yield flush();
@@ -289,7 +305,7 @@ export interface PhotoBatches {
  * of pixels. (Samples checked before, as the job and `dicnet eval` do, never
  * run past that window by being bad.)
  */
-export function photoBatchesInOrder(samples: readonly Sample[], options: BatchOptions): PhotoBatches {
+export function photoBatchesInOrder(samples: readonly Sample[], options: InOrderOptions): PhotoBatches {
   const inner = batchesInOrder(samples, options);
   const position = new Map(samples.map((s, i) => [s, i]));
   const ahead = 2 * options.batchSize;
