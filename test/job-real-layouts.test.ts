@@ -51,6 +51,8 @@ test('train on CamVid: its 11 classes in the checkpoints, the report and metrics
     assert.type(kl.pooled.aupr, 'number');
     assert.ok(kl.pooled.anomaly_pixels > 0 && kl.pooled.normal_pixels > kl.pooled.anomaly_pixels);
   }
+  const roadPixels = metrics.splits.road.methods.dicnet_kl.pooled;
+  assert.is(roadPixels.anomaly_pixels + roadPixels.normal_pixels, 2 * 40 * 48, "the 64x48 photos are scored at 40x48, their aspect at the input's width, not squashed into 32x48");
   assert.equal(Object.keys(metrics.teacher).filter((k) => k.startsWith('iou_')), CAMVID_CLASSES.names.map((n) => `iou_${n}`));
   assert.is(metrics.distillation.outliers, 'opposite, weighing 20', "CamVid's default student is outlier-exposed");
   assert.equal([metrics.data.test_images, metrics.data.validation_images], [2, 1], 'the splits without anomaly pixels count every image evaluated');

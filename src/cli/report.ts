@@ -11,7 +11,7 @@ import type { ModelConfig } from '../model/config';
 import { DOMAIN_LIMIT, type DomainReference } from '../eval/domain';
 import { unusualShare } from './domain-check';
 import { headlineMethod, METHODS, type SplitEvaluation } from './evaluation';
-import type { RunOptions } from './options';
+import { outlierExposure, type RunOptions } from './options';
 import type { PhaseSummary } from './training';
 
 /** What the report says of a run beyond its measurements. */
@@ -100,6 +100,7 @@ export function buildReport(r: ReportInput): ResultsReport {
   const window = Math.max(1, Math.min(Math.floor((r.index.splits.train?.length ?? 0) / o.batchSize), 10));
   const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
   const sum = (key: keyof PhaseSummary['nonFinite']): number => phases.reduce((n, p) => n + p.nonFinite[key], 0);
+  const exposure = o.studentOutliers === undefined ? null : outlierExposure({ studentOutliers: o.studentOutliers, outlierWeight: o.outlierWeight ?? 0 });
   const resumes = [teacher && ['teacher', teacher.resumedFrom], student && ['student', student.resumedFrom]].filter((x): x is [string, number] => !!x && x[1] !== null);
   const classIou = test.confusion.classIou();
   const iouEntries: Record<string, Entry> = {};
@@ -130,7 +131,7 @@ export function buildReport(r: ReportInput): ResultsReport {
         distillation: section('distillation', {
           loss: ['loss', o.loss],
           ...(!o.studentJitter || o.studentJitter === 'none' ? {} : { jitter: ['photometric jitter', o.studentJitter] as Entry }),
-          ...(!o.studentOutliers || o.studentOutliers === 'none' ? {} : { outliers: ['outlier exposure (painted objects)', `${o.studentOutliers}, weighing ${o.outlierWeight}`] as Entry }),
+          ...(exposure && { outliers: ['outlier exposure (painted objects)', `${exposure.target}, weighing ${exposure.weight}`] as Entry }),
           first_epoch_mean_loss: ['first epoch mean loss', round(mean(student.losses.first.slice(0, window)), 5)],
           last_epoch_mean_loss: ['last epoch mean loss', round(mean(student.losses.last.slice(-window)), 5)],
         }),
