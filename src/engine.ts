@@ -33,6 +33,6 @@ export { decodePth, pthAllowedGlobals, type DecodedPth } from './checkpoint/pth'
 export { checksumKey, decodeSafetensors, encodeSafetensors, type CheckpointDtype, type CheckpointTensor, type DecodedCheckpoint, type EncodeOptions, type TensorToSave } from './checkpoint/safetensors';
 export * from './eval';
 export { IMAGENET_MEAN, IMAGENET_STD } from './data/resize';
-export { keptAspectSize, modelInput, batchImage, rgbaToRgb, rgbToRgba, type RgbPixels } from './data/image-input';
+export { keptAspectInput, keptAspectSize, modelInput, batchImage, rgbaToRgb, rgbToRgba, type RgbPixels } from './data/image-input';
 export { renderScene, type RenderedScene } from './data/synthetic/scene';
 export { CAMVID_CLASSES, STREETHAZARDS_CLASSES } from './data/class-tables';

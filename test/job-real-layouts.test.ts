@@ -53,6 +53,7 @@ test('train on CamVid: its 11 classes in the checkpoints, the report and metrics
   }
   const roadPixels = metrics.splits.road.methods.dicnet_kl.pooled;
   assert.is(roadPixels.anomaly_pixels + roadPixels.normal_pixels, 2 * 40 * 48, "the 64x48 photos are scored at 40x48, their aspect at the input's width, not squashed into 32x48");
+  assert.equal([metrics.data.road_input, metrics.data.test_input], ['40x48', '32x48'], 'the report names the size each set was scored at');
   assert.equal(Object.keys(metrics.teacher).filter((k) => k.startsWith('iou_')), CAMVID_CLASSES.names.map((n) => `iou_${n}`));
   assert.is(metrics.distillation.outliers, 'opposite, weighing 20', "CamVid's default student is outlier-exposed");
   assert.equal([metrics.data.test_images, metrics.data.validation_images], [2, 1], 'the splits without anomaly pixels count every image evaluated');

@@ -16,7 +16,7 @@ import {
   describedNetworks,
   readDomainReference,
   distillStep,
-  keptAspectSize,
+  keptAspectInput,
   modelInput,
   scoreBatch,
   withBaselines,
@@ -148,8 +148,7 @@ export class DemoModels {
   }
 
   async infer(picture: RgbPixels): Promise<Inference> {
-    const size = keptAspectSize(picture.width, picture.height, { height: this.config.inputHeight, width: this.config.inputWidth });
-    const input = modelInput(picture, size.height, size.width);
+    const input = keptAspectInput(picture, { height: this.config.inputHeight, width: this.config.inputWidth });
     const start = performance.now();
     const scores = withBaselines(await scoreBatch(this.teacher, this.student, input, temperature));
     return { input, scores, milliseconds: performance.now() - start };

@@ -63,6 +63,8 @@ export interface SplitEvaluation {
   confusion: ConfusionMatrix;
   seconds: number;
   images: number;
+  /** The input sizes the images were scored at (HxW), in order of first use: the training input's, or the photos' own aspects. */
+  inputSizes: string[];
   skippedFiles: readonly SkippedFile[];
   /** Scores of every anomaly pixel, per DiCNet / MSP source, for thresholds. */
   anomalyScores: Partial<Record<ScoreName, number[]>>;
@@ -136,11 +138,13 @@ export async function evaluateSplit(
   const progress = createProgress(`evaluation (${split} split)`, samples.length);
   const start = performance.now();
   let images = 0;
+  const inputSizes = new Set<string>();
   let panelsLeft = panels;
   for await (const batch of batches) {
     if (control.stopRequested !== null) return null;
     const { scores, controls, prediction } = withBaselines(await scoreBatch(models.teacher, models.student, batch, o.temperature, anomalous ? models.untrained : undefined));
     const plane = batch.height * batch.width;
+    inputSizes.add(`${batch.height}x${batch.width}`);
     for (let i = 0; i < batch.size; i++) {
       const at = (map: Float32Array) => map.subarray(i * plane, (i + 1) * plane);
       const labels = batch.labels.subarray(i * plane, (i + 1) * plane);
@@ -175,7 +179,7 @@ export async function evaluateSplit(
   }
   progress.done();
   const pooledSummaries = Object.fromEntries(Object.entries(pooled).map(([key, p]) => [key, p.summary()]));
-  return { split, source: evaluated.source, methods, pooled: pooledSummaries, confusion, seconds: (performance.now() - start) / 1000, images, skippedFiles: skipped, anomalyScores, imageMeans };
+  return { split, source: evaluated.source, methods, pooled: pooledSummaries, confusion, seconds: (performance.now() - start) / 1000, images, inputSizes: [...inputSizes], skippedFiles: skipped, anomalyScores, imageMeans };
 }
 
 /**

@@ -12,7 +12,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import { DataError } from '../data/errors';
-import { keptAspectSize, modelInput } from '../data/image-input';
+import { keptAspectInput } from '../data/image-input';
 import { encodeNpy } from '../data/npy';
 import { readPhoto } from '../data/photo';
 import { encodePng, type RgbImage } from '../data/png';
@@ -140,8 +140,7 @@ function sizeWarning(width: number, height: number, pair: TrainedPair): string |
 
 async function scorePhoto(pair: TrainedPair, score: ScoreInUse, path: string, stem: string, out: string): Promise<Scored> {
   const photo = await readPhoto(path);
-  const size = keptAspectSize(photo.width, photo.height, { height: pair.config.inputHeight, width: pair.config.inputWidth });
-  const input = modelInput(photo, size.height, size.width);
+  const input = keptAspectInput(photo, { height: pair.config.inputHeight, width: pair.config.inputWidth });
   const { scores, prediction } = withBaselines(await scoreBatch(pair.teacher, pair.student, input, pair.temperature));
   const { width, height } = photo;
   const map = resizeBilinear(scores[score.source], input.width, input.height, width, height);

@@ -1,6 +1,7 @@
 // The main job's options (`node bench/run.js`, `dicnet train`), with their defaults.
 
 import { resolve } from 'node:path';
+import { INPUT_STEP } from '../base/batch';
 import { OUTLIER_WEIGHT, STUDENT_OUTLIERS, type DistillLoss, type OutlierExposure, type StudentOutliers } from '../model/steps';
 import { finitePositive, oneOf, UsageError, wholeNumber } from './flags';
 import { optionLines, parseWithTable, type OptionRow } from './option-table';
@@ -269,10 +270,10 @@ export function namedFolder(flag: string, value: string, taken: readonly { name:
   return { name, dir };
 }
 
-/** `HxW`, both multiples of 8 (the networks' output stride). */
+/** `HxW`, both multiples of INPUT_STEP (the networks' output stride) and at least two of it. */
 export function inputSize(flag: string, value: string): [number, number] {
   const match = /^(\d+)x(\d+)$/.exec(value.trim());
   const size = match ? [Number(match[1]), Number(match[2])] : [];
-  if (size.length !== 2 || size.some((n) => n < 16 || n % 8 !== 0)) throw new UsageError(`${flag} takes HxW, both multiples of 8 and >= 16, got "${value}"`);
+  if (size.length !== 2 || size.some((n) => n < 2 * INPUT_STEP || n % INPUT_STEP !== 0)) throw new UsageError(`${flag} takes HxW, both multiples of ${INPUT_STEP} and >= ${2 * INPUT_STEP}, got "${value}"`);
   return size as [number, number];
 }

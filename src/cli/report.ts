@@ -100,7 +100,7 @@ export function buildReport(r: ReportInput): ResultsReport {
   const window = Math.max(1, Math.min(Math.floor((r.index.splits.train?.length ?? 0) / o.batchSize), 10));
   const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
   const sum = (key: keyof PhaseSummary['nonFinite']): number => phases.reduce((n, p) => n + p.nonFinite[key], 0);
-  const exposure = o.studentOutliers === undefined ? null : outlierExposure({ studentOutliers: o.studentOutliers, outlierWeight: o.outlierWeight ?? 0 });
+  const exposure = o.studentOutliers === undefined || o.outlierWeight === undefined ? null : outlierExposure({ studentOutliers: o.studentOutliers, outlierWeight: o.outlierWeight });
   const resumes = [teacher && ['teacher', teacher.resumedFrom], student && ['student', student.resumedFrom]].filter((x): x is [string, number] => !!x && x[1] !== null);
   const classIou = test.confusion.classIou();
   const iouEntries: Record<string, Entry> = {};
@@ -176,6 +176,7 @@ export function buildReport(r: ReportInput): ResultsReport {
         train_images: ['train images', r.index.splits.train?.length ?? 0],
         // Every image evaluated (mIoU, domain check), not only those with anomaly pixels: CamVid's test split has none.
         ...Object.fromEntries(r.evaluations.map((e) => [`${snake(e.split)}_images`, [`${e.split} images evaluated`, e.images]])),
+        ...Object.fromEntries(r.evaluations.map((e) => [`${snake(e.split)}_input`, [`${e.split} scored at`, e.inputSizes.join(', ')]])),
         files_skipped: ['files skipped as bad', skippedFiles(r).length],
       }),
     },

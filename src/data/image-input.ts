@@ -3,7 +3,7 @@
 // as training), and a normalised input as 8-bit RGB for display. Pure: browsers
 // and Node share it, so both feed the network identical numbers.
 
-import type { Batch } from '../base/batch';
+import { INPUT_STEP, type Batch } from '../base/batch';
 import { IGNORE_LABEL } from '../base/labels';
 import { IMAGENET_MEAN, IMAGENET_STD, resampleInto } from './resize';
 
@@ -14,21 +14,24 @@ export interface RgbPixels {
   data: Uint8Array;
 }
 
-/** The networks' output stride: an input side must be a multiple of it. */
-const INPUT_STEP = 8;
-
 /**
  * The size a picture from outside the training data is scored at: the networks'
  * input width, and the height its own aspect gives, to a multiple of the
  * output stride (at least two steps). Squashing a 16:9 photo into 4:3 frames
  * shows the networks shapes training never did; keeping the aspect raised
- * DiCNet's AUROC on RoadAnomaly in each of the four CamVid networks tried
+ * DiCNet's AUROC on RoadAnomaly in each of the seven CamVid networks tried
  * (docs/experiments.md, "Photos keep their aspect").
  */
 export function keptAspectSize(pictureWidth: number, pictureHeight: number, input: { height: number; width: number }): { height: number; width: number } {
   if (!(pictureWidth >= 1 && pictureHeight >= 1)) throw new RangeError(`a picture of ${pictureWidth}x${pictureHeight} pixels has no aspect`);
   const height = Math.max(2 * INPUT_STEP, Math.round((input.width * pictureHeight) / pictureWidth / INPUT_STEP) * INPUT_STEP);
   return { height, width: input.width };
+}
+
+/** A photo from outside the training data as the networks' input: modelInput at keptAspectSize. */
+export function keptAspectInput(picture: RgbPixels, input: { height: number; width: number }): Batch {
+  const { height, width } = keptAspectSize(picture.width, picture.height, input);
+  return modelInput(picture, height, width);
 }
 
 /** One picture, resized (not cropped) to height x width, as a batch of one (labels all IGNORE_LABEL: a picture comes without). */
