@@ -35,11 +35,14 @@ export async function measureWinograd(rt: GpuRuntime, shapes: readonly ConvShape
   const software = rt.adapter.software;
   for (const shape of shapes) {
     const data = convInputs(shape.g);
-    const [x, weight, dy] = [data.x, data.weight, data.dy].map((d) => rt.upload(d)) as [GpuBuffer, GpuBuffer, GpuBuffer];
+    const [x, weight, weightSource, dy] = [data.x, data.weight, data.weight, data.dy].map((d) => rt.upload(d)) as [GpuBuffer, GpuBuffer, GpuBuffer, GpuBuffer];
     const row: WinogradRow = { label: shape.label, gflops: { forward: {}, gradInput: {} } as Speeds, cpuGflops: software ? ({ forward: {}, gradInput: {} } as Speeds) : null };
     for (const direction of tuned) {
-      const launch = (algorithm: ConvAlgorithm) =>
-        direction === 'forward' ? convForward(rt, x, weight, null, shape.g, null, { algorithm }) : convGradInput(rt, dy, weight, shape.g, { algorithm });
+      // The weights are rewritten before each launch, as in a training step, so none reuses kernels transformed for an earlier one (src/gpu/derived.ts).
+      const launch = (algorithm: ConvAlgorithm) => {
+        rt.copy(weightSource, weight, weight.bytes);
+        return direction === 'forward' ? convForward(rt, x, weight, null, shape.g, null, { algorithm }) : convGradInput(rt, dy, weight, shape.g, { algorithm });
+      };
       for (const algorithm of algorithms) rt.pool.release(launch(algorithm));
       const wall = new Map<ConvAlgorithm, number>();
       const cpu = new Map<ConvAlgorithm, number>();
@@ -62,7 +65,7 @@ export async function measureWinograd(rt: GpuRuntime, shapes: readonly ConvShape
       console.log(`    ${direction.padEnd(10)} ${line(row.gflops[direction], 'GFLOP/s')}`);
       if (row.cpuGflops) console.log(`    ${''.padEnd(10)} ${line(row.cpuGflops[direction], 'GFLOP per CPU-second')}`);
     }
-    for (const b of [x, weight, dy]) rt.pool.release(b);
+    for (const b of [x, weight, weightSource, dy]) rt.pool.release(b);
     rows.push(row);
   }
   return rows;

@@ -65,6 +65,9 @@ export class GpuRuntime {
   private readonly bindGroups = new Map<string, GPUBindGroup>();
   private readonly bufferSerials = new WeakMap<GPUBuffer, number>();
   private nextSerial = 1;
+  /** Per buffer, the tick of the last recorded write to any part of it (contentVersion). */
+  private readonly lastWrites = new WeakMap<GPUBuffer, number>();
+  private writeTick = 0;
   dispatchCount = 0;
 
   constructor(
@@ -102,6 +105,20 @@ export class GpuRuntime {
   describe(): string {
     const a = this.adapter;
     return `${a.vendor} ${a.architecture} ${a.description}`.replace(/\s+/g, ' ').trim();
+  }
+
+  /**
+   * Changes whenever work that writes the buffer is recorded (a dispatch
+   * binding it as a write, write(), copy() into it), so an unchanged value
+   * means unchanged contents; a view shares its arena's. src/gpu/derived.ts
+   * keeps what is computed from buffers while theirs hold.
+   */
+  contentVersion(b: GpuBuffer): number {
+    return this.lastWrites.get(b.buffer) ?? 0;
+  }
+
+  private written(b: GpuBuffer): void {
+    this.lastWrites.set(b.buffer, ++this.writeTick);
   }
 
   /** Throws the device-lost error if the device is gone. */
@@ -154,6 +171,7 @@ export class GpuRuntime {
     const max = this.limits.maxComputeWorkgroupsPerDimension;
     if (x > max || y > max || z > max) throw new GpuError(`${shader.name}:${entryPoint}: dispatch ${x}x${y}x${z} exceeds ${max} workgroups per dimension`);
     this.dispatchCount++;
+    for (const b of Object.values(args.writes)) this.written(b);
     if (x === 0 || y === 0 || z === 0) return;
     if (this.profiler) {
       this.profiledDispatch(this.profiler, { shader: shader.name, entryPoint, params: args.params ?? {}, workgroups: [x, y, z], pipeline, bindGroup, uniformOffset: offset, uniformBytes: this.uniformData.slice(offset, offset + uniformSlot) });
@@ -215,12 +233,14 @@ export class GpuRuntime {
     this.transient.push(staging);
     this.endPass();
     this.commandEncoder().copyBufferToBuffer(staging, 0, target.buffer, (target.offset ?? 0) + byteOffset, size);
+    this.written(target);
   }
 
   copy(source: GpuBuffer, target: GpuBuffer, bytes: number, sourceOffset = 0, targetOffset = 0): void {
     this.checkAlive();
     this.endPass();
     this.commandEncoder().copyBufferToBuffer(source.buffer, (source.offset ?? 0) + sourceOffset, target.buffer, (target.offset ?? 0) + targetOffset, bytes);
+    this.written(target);
   }
 
   /** Submits what was recorded. Does not wait. */

@@ -185,6 +185,8 @@ export async function tuneConv2d(rt: GpuRuntime, geometries: readonly Conv2dGeom
     const x = rt.upload(sample(g.n * g.cIn * g.h * g.w));
     const weight = rt.upload(sample(g.cOut * g.cIn * 9));
     const dy = rt.upload(sample(g.n * g.cOut * ho * wo));
+    // Rewritten before every timed launch, as a training step's weights are, so no launch reuses kernels transformed for an earlier one (src/gpu/derived.ts).
+    const weightSource = rt.upload(sample(g.cOut * g.cIn * 9));
     for (const direction of tunedDirections) {
       const table = tableOf(rt);
       const key = convChoiceKey(direction, g);
@@ -207,7 +209,10 @@ export async function tuneConv2d(rt: GpuRuntime, geometries: readonly Conv2dGeom
         for (const algorithm of candidates) {
           await rt.sync();
           const start = clock();
-          for (let i = 0; i < launches; i++) rt.pool.release(launch(algorithm));
+          for (let i = 0; i < launches; i++) {
+            rt.copy(weightSource, weight, weight.bytes);
+            rt.pool.release(launch(algorithm));
+          }
           await rt.sync();
           timings[algorithm] = Math.min(timings[algorithm] ?? Infinity, (clock() - start) / launches);
         }
@@ -216,7 +221,7 @@ export async function tuneConv2d(rt: GpuRuntime, geometries: readonly Conv2dGeom
       table.set(key, chosen);
       results.push({ direction, g, timings, chosen });
     }
-    for (const b of [x, weight, dy]) rt.pool.release(b);
+    for (const b of [x, weight, weightSource, dy]) rt.pool.release(b);
   }
   return results;
 }

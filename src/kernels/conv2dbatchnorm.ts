@@ -6,6 +6,7 @@
 // output, so no statistics pass reads it again.
 
 import type { GpuBuffer, GpuRuntime } from '../gpu';
+import { derived } from '../gpu/derived';
 import { shader } from '../gpu/shader';
 import source from '../../shaders/conv2dbatchnorm.wgsl';
 import { mergeStatistics, batchStatistics } from './batchnorm2d';
@@ -39,19 +40,24 @@ export function conv2dBatchNormEval(
   launch: ConvLaunchOptions = {},
 ): GpuBuffer {
   const perChannel = g.cIn * g.kh * g.kw;
-  const foldedWeight = rt.pool.acquire(g.cOut * perChannel * 4, 'a conv weight with its batch norm folded in');
-  const foldedBias = rt.pool.acquire(g.cOut * 4, 'a conv bias with its batch norm folded in');
-  rt.dispatch(conv2dBatchNorm, 'fold', {
-    reads: { weight, convBias: convBias ?? weight, runningMean: bn.runningMean, runningVar: bn.runningVar, bnWeight: bn.weight ?? weight, bnBias: bn.bias ?? weight },
-    writes: { foldedWeight, foldedBias },
-    params: { cOut: g.cOut, perChannel, eps: bn.eps },
-    ...perElement(g.cOut * perChannel, WG),
-    constants: { WG, HAS_CONV_BIAS: convBias ? 1 : 0, HAS_BN_WEIGHT: bn.weight ? 1 : 0, HAS_BN_BIAS: bn.bias ? 1 : 0 },
-    specialise: true,
+  const sources = [weight, convBias, bn.runningMean, bn.runningVar, bn.weight, bn.bias];
+  const key = `conv2d batch-norm fold ${sources.map((b) => b?.id ?? '-').join(' ')} ${g.cOut}x${perChannel} eps ${bn.eps}`;
+  const folded = derived(rt, key, sources.filter((b) => b !== null), () => {
+    const foldedWeight = rt.pool.acquire(g.cOut * perChannel * 4, 'a conv weight with its batch norm folded in');
+    const foldedBias = rt.pool.acquire(g.cOut * 4, 'a conv bias with its batch norm folded in');
+    rt.dispatch(conv2dBatchNorm, 'fold', {
+      reads: { weight, convBias: convBias ?? weight, runningMean: bn.runningMean, runningVar: bn.runningVar, bnWeight: bn.weight ?? weight, bnBias: bn.bias ?? weight },
+      writes: { foldedWeight, foldedBias },
+      params: { cOut: g.cOut, perChannel, eps: bn.eps },
+      ...perElement(g.cOut * perChannel, WG),
+      constants: { WG, HAS_CONV_BIAS: convBias ? 1 : 0, HAS_BN_WEIGHT: bn.weight ? 1 : 0, HAS_BN_BIAS: bn.bias ? 1 : 0 },
+      specialise: true,
+    });
+    return [foldedWeight, foldedBias];
   });
+  const [foldedWeight, foldedBias] = folded.buffers as [GpuBuffer, GpuBuffer];
   const y = convForward(rt, x, foldedWeight, foldedBias, g, epilogue, launch);
-  rt.pool.release(foldedWeight);
-  rt.pool.release(foldedBias);
+  if (!folded.kept) for (const b of folded.buffers) rt.pool.release(b);
   return y;
 }
 

@@ -6,6 +6,7 @@
 
 import type { GpuBuffer, GpuRuntime } from '../gpu';
 import { ShapeError } from '../base/shape';
+import { derived } from '../gpu/derived';
 import { shader, type Shader } from '../gpu/shader';
 import source from '../../shaders/conv2dwinograd.wgsl';
 import { checkConvGeometry, checkConvSize, conv2dOutputSize, type Conv2dGeometry, type ConvEpilogue } from './conv2d';
@@ -131,11 +132,15 @@ function transformInput(rt: GpuRuntime, x: GpuBuffer, g: Conv2dGeometry, m: Wino
 /** y [n, cOut, ho, wo] of the conv `g` with the kernel `weight`, flipped and transposed when `flip` (the grad input). */
 function winogradConv(rt: GpuRuntime, x: GpuBuffer, weight: GpuBuffer, bias: GpuBuffer | null, g: Conv2dGeometry, flip: boolean, epilogue: ConvEpilogue | null, m: WinogradTile, tiling: Tiling): GpuBuffer {
   const { s, params, ho, wo, tiles, points } = winogradLaunch('conv2d winograd', g, m);
-  const u = rt.pool.acquire(points * g.cOut * g.cIn * 4, 'winograd weight transform');
-  rt.dispatch(s, 'weightTransform', { reads: { weight }, writes: { u }, params, ...perElement(g.cOut * g.cIn, workgroup), constants: { WG: workgroup, FLIP: flip ? 1 : 0 }, specialise: true });
+  const transformed = derived(rt, `winograd kernels f${m}${flip ? ' flipped' : ''} ${weight.id} ${g.cOut}x${g.cIn}`, [weight], () => {
+    const u = rt.pool.acquire(points * g.cOut * g.cIn * 4, 'winograd weight transform');
+    rt.dispatch(s, 'weightTransform', { reads: { weight }, writes: { u }, params, ...perElement(g.cOut * g.cIn, workgroup), constants: { WG: workgroup, FLIP: flip ? 1 : 0 }, specialise: true });
+    return [u];
+  });
+  const [u] = transformed.buffers as [GpuBuffer];
   const v = transformInput(rt, x, g, m, false);
   const products = matmul(rt, u, v, g.cOut, g.cIn, tiles, tiling, points);
-  rt.pool.release(u);
+  if (!transformed.kept) rt.pool.release(u);
   rt.pool.release(v);
   const y = rt.pool.acquire(g.n * g.cOut * ho * wo * 4, 'winograd conv output');
   const residual = epilogue?.residual ?? null;
