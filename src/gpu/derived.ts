@@ -4,8 +4,12 @@
 // At inference the same frozen weights are otherwise prepared again for every
 // batch: on lavapipe a network's folds and kernel transforms are dozens of
 // launches per batch. A derivation is kept from its second use with the same
-// source contents on, so training, whose weights change every step, keeps
-// nothing and holds no extra memory.
+// source contents on, so a network in training, whose weights change every
+// step, keeps nothing for them and holds no extra memory; a frozen teacher
+// beside it keeps its own. Derivations chain (the transformed kernels of a
+// folded weight), so each link needs its own two uses: a network's folds are
+// skipped from its third batch on, the kernels transformed from them from its
+// fourth.
 
 import type { GpuBuffer } from './pool';
 import type { GpuRuntime } from './runtime';
@@ -27,13 +31,17 @@ function unchanged(rt: GpuRuntime, d: Derivation): boolean {
   return versionsOf(rt, d.sources).every((v, i) => v === d.versions[i]);
 }
 
-/** Releases what is kept for sources written since: they can never match again (versions only grow). */
+/**
+ * Forgets the derivations whose sources were written since, releasing what
+ * they kept: they can never match again (versions only grow), and keys name
+ * buffer ids, which a pool acquisition never reuses, so the table would
+ * otherwise grow with every buffer a derivation was once made from.
+ */
 function dropStale(rt: GpuRuntime, table: Map<string, Derivation>): void {
-  for (const d of table.values()) {
-    if (d.kept && !unchanged(rt, d)) {
-      for (const b of d.kept) rt.pool.release(b);
-      d.kept = null;
-    }
+  for (const [key, d] of table) {
+    if (unchanged(rt, d)) continue;
+    for (const b of d.kept ?? []) rt.pool.release(b);
+    table.delete(key);
   }
 }
 
