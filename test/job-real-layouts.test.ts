@@ -54,6 +54,12 @@ test('train on CamVid: its 11 classes in the checkpoints, the report and metrics
   const roadPixels = metrics.splits.road.methods.dicnet_kl.pooled;
   assert.is(roadPixels.anomaly_pixels + roadPixels.normal_pixels, 2 * 40 * 48, "the 64x48 photos are scored at 40x48, their aspect at the input's width, not squashed into 32x48");
   assert.equal([metrics.data.road_input, metrics.data.test_input], ['40x48', '32x48'], 'the report names the size each set was scored at');
+  const byClass = metrics.splits.road.score_by_class;
+  assert.equal([byClass.method, byClass.reference_split], ['dicnet_kl', 'validation']);
+  assert.equal([byClass.normal_pixels, byClass.anomaly_pixels], [roadPixels.normal_pixels, roadPixels.anomaly_pixels], 'the same pixels as the pooled metrics');
+  assert.equal(Object.keys(byClass.classes), CAMVID_CLASSES.names);
+  const total = (key: string) => Object.values(byClass.classes as Record<string, Record<string, number>>).reduce((s, c) => s + c[key]!, 0);
+  for (const key of ['reference_share', 'normal_share', 'anomaly_share']) assert.ok(Math.abs(total(key) - 1) < 1e-9, `${key} sums to 1 over the classes`);
   assert.equal(Object.keys(metrics.teacher).filter((k) => k.startsWith('iou_')), CAMVID_CLASSES.names.map((n) => `iou_${n}`));
   assert.is(metrics.distillation.outliers, 'opposite, weighing 20', "CamVid's default student is outlier-exposed");
   assert.equal([metrics.data.test_images, metrics.data.validation_images], [2, 1], 'the splits without anomaly pixels count every image evaluated');
@@ -63,6 +69,7 @@ test('train on CamVid: its 11 classes in the checkpoints, the report and metrics
   assert.match(report, 'pooled AUPR %');
   assert.match(report, /## domain check: images whose mean DiCNet \(KL\) score is above the p99 of the CamVid validation images \(1\)/);
   assert.match(report, '| road: images called unusual (%) |');
+  assert.match(report, "| Teacher's class | validation: pixels % | validation: mean | normal: pixels % |");
 });
 
 test('--teacher: a run that distils from that run\'s teacher trains none and gives its student bit for bit; jitter and outlier exposure are named; a teacher of another input size is refused before any training', async () => {

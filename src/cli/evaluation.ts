@@ -9,7 +9,7 @@ import { createProgress } from '../data/progress';
 import { DataError } from '../data/errors';
 import { canHoldAnomalies, loadSample, type DatasetIndex, type Sample, type SkippedFile, type SplitName } from '../data/dataset';
 import { ANOMALY_LABEL, type ClassTable } from '../base/labels';
-import { AnomalyEvaluation, ColourHistogram, ConfusionMatrix, DOMAIN_SCORES, imageMeans as domainMeans, PooledEvaluation, type DomainScore, type PooledSummary } from '../eval';
+import { AnomalyEvaluation, ColourHistogram, ConfusionMatrix, DOMAIN_SCORES, imageMeans as domainMeans, PooledEvaluation, ScoreByClass, type DomainScore, type PooledSummary, type ScoreByClassSummary } from '../eval';
 import type { ModelConfig } from '../model/config';
 import type { Student, Teacher } from '../model/networks';
 import { scoreBatch, withBaselines, type ControlScoreName, type ScoreName, type UntrainedPair } from '../model/scores';
@@ -70,6 +70,8 @@ export interface SplitEvaluation {
   anomalyScores: Partial<Record<ScoreName, number[]>>;
   /** Per image, in split order: the mean over its pixels of each DOMAIN_SCORES score, how unlike the training data the whole image is. */
   imageMeans: Record<DomainScore, number[]>;
+  /** The headline DiCNet score by the teacher's predicted class, over normal and anomaly pixels. */
+  byClass: ScoreByClassSummary;
 }
 
 
@@ -132,6 +134,8 @@ export async function evaluateSplit(
   const confusion = new ConfusionMatrix(classes.names.length);
   const anomalyScores: Partial<Record<ScoreName, number[]>> = Object.fromEntries(THRESHOLD_SOURCES.map((k) => [k, []]));
   const imageMeans: Record<DomainScore, number[]> = { dicnetKl: [] };
+  const headline = headlineMethod(o).source as ScoreName;
+  const byClass = new ScoreByClass(classes.names.length);
   // The dataset's own frames are scored as its training frames were shaped; photos from elsewhere keep their aspect.
   const keepAspect = evaluated.source === 'anomaly set';
   const { batches, skipped } = photoBatchesInOrder(samples, { batchSize: o.batchSize, height: c.inputHeight, width: c.inputWidth, keepAspect, classCount: classes.names.length, onBadSample: o.onBadSample });
@@ -152,6 +156,7 @@ export async function evaluateSplit(
       const colour = anomalous ? (models.colour?.score(batchImage(batch, i)) ?? null) : null;
       const map = (source: MethodSource): Float32Array => (source === 'colourRarity' ? colour! : at(source in scores ? scores[source as ScoreName] : controls![source as ControlScoreName]));
       confusion.add(predicted, labels);
+      byClass.add(at(scores[headline]), labels, predicted);
       const name = batch.samples[i]!.image;
       for (const m of scored) {
         methods[m.key]!.add({ scores: map(m.source), labels, prediction: predicted, name });
@@ -166,7 +171,7 @@ export async function evaluateSplit(
       if (panelsLeft > 0 && labels.includes(ANOMALY_LABEL)) {
         panelsLeft--;
         writePanels(join(o.out, 'panels', `${split}-${String(images + 1).padStart(3, '0')}.png`), batch, i, {
-          dicnet: { title: headlineMethod(o).name, scores: at(scores[headlineMethod(o).source as ScoreName]) },
+          dicnet: { title: headlineMethod(o).name, scores: at(scores[headline]) },
           msp: at(scores.msp),
           colourRarity: colour,
           prediction: predicted,
@@ -179,7 +184,7 @@ export async function evaluateSplit(
   }
   progress.done();
   const pooledSummaries = Object.fromEntries(Object.entries(pooled).map(([key, p]) => [key, p.summary()]));
-  return { split, source: evaluated.source, methods, pooled: pooledSummaries, confusion, seconds: (performance.now() - start) / 1000, images, inputSizes: [...inputSizes], skippedFiles: skipped, anomalyScores, imageMeans };
+  return { split, source: evaluated.source, methods, pooled: pooledSummaries, confusion, seconds: (performance.now() - start) / 1000, images, inputSizes: [...inputSizes], skippedFiles: skipped, anomalyScores, imageMeans, byClass: byClass.summary() };
 }
 
 /**

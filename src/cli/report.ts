@@ -5,7 +5,7 @@
 // data and the training's reliability record.
 
 import type { DatasetIndex, SkippedFile, SplitName } from '../data/dataset';
-import { comparePaired, type ComparisonResult, type ReportSection, type ResultsReport, type ResultTable, type SectionEntry } from '../eval';
+import { comparePaired, snakeKey as snake, type ClassBreakdown, type ComparisonResult, type ReportSection, type ResultsReport, type ResultTable, type SectionEntry } from '../eval';
 import type { PoolStats } from '../gpu';
 import type { ModelConfig } from '../model/config';
 import { DOMAIN_LIMIT, type DomainReference } from '../eval/domain';
@@ -55,8 +55,6 @@ function splitTitle(e: SplitEvaluation, o: ReportSettings): string {
   return o.data === null ? SYNTHETIC_SPLIT_TITLES[e.split as SplitName] : `${e.split} split`;
 }
 
-const snake = (split: string): string => split.replace(/[^\w]+/g, '_');
-
 /** The methods the split was scored with (colour rarity needs a train split). */
 const evaluated = (e: SplitEvaluation) => METHODS.filter((m) => e.methods[m.key] !== undefined);
 
@@ -76,13 +74,21 @@ function comparisons(e: SplitEvaluation, o: ReportSettings): ComparisonResult[] 
   ];
 }
 
-function table(e: SplitEvaluation, o: ReportSettings): ResultTable {
+/** The dataset's own validation split scales the other splits' levels (its normal pixels are the kind the student learned). */
+function breakdown(e: SplitEvaluation, o: ReportSettings, classes: readonly string[], evaluations: readonly SplitEvaluation[]): ClassBreakdown {
+  const reference = evaluations.find((r) => r.source === 'dataset' && r.split === 'validation' && r !== e);
+  const headline = headlineMethod(o);
+  return { methodKey: headline.key, method: headline.name, classes, levels: e.byClass, reference: reference ? { split: reference.split, normal: reference.byClass.normal } : null };
+}
+
+function table(e: SplitEvaluation, o: ReportSettings, classes: readonly string[], evaluations: readonly SplitEvaluation[]): ResultTable {
   return {
     key: snake(e.split),
     title: `${splitTitle(e, o)}, ${e.images} images`,
     methods: evaluated(e).map((m) => ({ key: m.key, method: m.name, kind: m.kind, metrics: e.methods[m.key]!.summary(), pooled: e.pooled[m.key] ?? null })),
     comparisons: comparisons(e, o),
     headline: headlineMethod(o).key,
+    breakdown: breakdown(e, o, classes, evaluations),
   };
 }
 
@@ -111,7 +117,7 @@ export function buildReport(r: ReportInput): ResultsReport {
   const evaluationImages = r.evaluations.reduce((s, e) => s + e.images, 0);
   return {
     title: `DiCNet on ${o.data ? r.index.layout : 'the embedded synthetic street scenes'} (${r.config.name}, ${r.config.inputHeight}x${r.config.inputWidth}, ${o.loss} distillation, seed ${o.seed})`,
-    tables: r.evaluations.filter((e) => (e.methods[METHODS[0]!.key]?.summary().imagesScored ?? 0) > 0).map((e) => table(e, o)),
+    tables: r.evaluations.filter((e) => (e.methods[METHODS[0]!.key]?.summary().imagesScored ?? 0) > 0).map((e) => table(e, o, names, r.evaluations)),
     sections: {
       teacher: section(`teacher segmentation (${test.split} split, known classes)`, {
         miou: ['mIoU', test.confusion.meanIou(), 'percent'],

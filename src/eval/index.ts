@@ -17,3 +17,4 @@ export * from './seed-summary';
 export * from './pooled';
 export * from './legend';
 export * from './domain';
+export * from './score-by-class';

@@ -2,12 +2,13 @@
 // scoring method, AUROC / AUPR / FPR95 / cFPR / eFPR in %) and the paired
 // comparisons (per-image differences against a reference method, with their
 // bootstrap intervals and win rates, and sentences saying only what the
-// intervals support), then free sections (teacher mIoU, timings). Rendered as
+// intervals support) and the headline score by the teacher's class, then free sections (teacher mIoU, timings). Rendered as
 // Markdown, as console text, and as the JSON of metrics.json (stable snake_case
 // keys, fractions in [0, 1], numbers as numbers; docs/metrics-json.md).
 
 import type { AnomalySummary } from './aggregate';
 import type { PooledSummary } from './pooled';
+import type { ClassLevels, ScoreByClassSummary } from './score-by-class';
 import { LOWER_IS_BETTER, PAIRED_METRICS, verdict, type PairedDifference, type PairedMetric } from './paired-comparison';
 
 export type MethodKind = 'dicnet' | 'baseline' | 'control';
@@ -31,6 +32,16 @@ export interface ComparisonResult {
   readonly differences: Readonly<Record<PairedMetric, PairedDifference>>;
 }
 
+/** A score's level by the teacher's predicted class over a split's normal and anomaly pixels. */
+export interface ClassBreakdown {
+  readonly methodKey: string;
+  readonly method: string;
+  readonly classes: readonly string[];
+  readonly levels: ScoreByClassSummary;
+  /** The same score over the normal pixels of a split like the training data, for scale; null where there is none. */
+  readonly reference: { readonly split: string; readonly normal: readonly ClassLevels[] } | null;
+}
+
 export interface ResultTable {
   /** Stable snake_case key of the split, e.g. test, test_easy, validation. */
   readonly key: string;
@@ -39,6 +50,8 @@ export interface ResultTable {
   readonly comparisons?: readonly ComparisonResult[];
   /** The method whose comparisons the console shows (the report shows all). */
   readonly headline?: string;
+  /** Report and metrics.json only: the console keeps to the tables and comparisons. */
+  readonly breakdown?: ClassBreakdown;
 }
 
 export type SectionValue = string | number | boolean | null;
@@ -161,6 +174,42 @@ function skippedNote(table: ResultTable): string | null {
   return parts.join('; ');
 }
 
+function formatScore(x: number | null): string {
+  return x === null ? '-' : x.toPrecision(3);
+}
+
+function breakdownGrid(b: ClassBreakdown): Grid {
+  const ref = b.reference;
+  const { normal, anomaly } = b.levels;
+  const shown = b.classes.map((name, c) => ({ name, c })).filter(({ c }) => normal[c]!.share > 0 || anomaly[c]!.share > 0);
+  const ratio = (c: number): string => {
+    const [a, r] = [normal[c]!.mean, ref?.normal[c]?.mean ?? null];
+    return a === null || r === null || r === 0 ? '-' : (a / r).toFixed(2);
+  };
+  return {
+    header: ["Teacher's class", ...(ref ? [`${ref.split}: pixels %`, `${ref.split}: mean`] : []), 'normal: pixels %', 'normal: mean', ...(ref ? [`normal mean / ${ref.split}'s`] : []), 'anomaly: pixels %', 'anomaly: mean'],
+    rows: shown.map(({ name, c }) => [
+      name,
+      ...(ref ? [formatPercent(ref.normal[c]!.share, 1), formatScore(ref.normal[c]!.mean)] : []),
+      formatPercent(normal[c]!.share, 1),
+      formatScore(normal[c]!.mean),
+      ...(ref ? [ratio(c)] : []),
+      formatPercent(anomaly[c]!.share, 1),
+      formatScore(anomaly[c]!.mean),
+    ]),
+  };
+}
+
+function breakdownLead(b: ClassBreakdown): string {
+  const scale = b.reference ? `, beside its level on the ${b.reference.split} split's pixels` : '';
+  return `${b.method} by the teacher's class: the share of the normal and of the anomaly pixels that the teacher gives each class, and the score's mean over them${scale}. Each image's anomaly pixels are ranked against its normal ones, so a class whose normal pixels score near the anomalies' is where the false alarms come from:`;
+}
+
+/** A metrics.json key for a name: characters other than letters, digits and _ become _. */
+export function snakeKey(name: string): string {
+  return name.replace(/[^\w]+/g, '_');
+}
+
 function markdownGrid({ header, rows }: Grid): string[] {
   const line = (cells: readonly string[]) => `| ${cells.map((cell) => cell.replaceAll('|', '\\|')).join(' | ')} |`;
   const numeric = (i: number) => rows.length > 0 && rows.every((row) => /^[-+\d.]/.test(row[i]!));
@@ -186,6 +235,7 @@ export function renderMarkdown(report: ResultsReport): string {
       out.push(...markdownGrid(comparisonGrid(table.comparisons)), '');
       for (const c of table.comparisons) out.push(`- ${describeComparison(c)}`);
     }
+    if (table.breakdown) out.push('', breakdownLead(table.breakdown), '', ...markdownGrid(breakdownGrid(table.breakdown)));
     out.push('');
   }
   for (const section of Object.values(report.sections ?? {})) {
@@ -237,6 +287,27 @@ function pooledJson(p: PooledSummary | null): Record<string, number> | null {
   return p && { auroc: p.auroc, aupr: p.aupr, fpr95: p.fpr95, anomaly_pixels: p.anomalyPixels, normal_pixels: p.normalPixels };
 }
 
+function breakdownJson(b: ClassBreakdown): Record<string, unknown> {
+  return {
+    method: b.methodKey,
+    reference_split: b.reference?.split ?? null,
+    normal_pixels: b.levels.normalPixels,
+    anomaly_pixels: b.levels.anomalyPixels,
+    classes: Object.fromEntries(
+      b.classes.map((name, c) => [
+        snakeKey(name),
+        {
+          ...(b.reference ? { reference_share: b.reference.normal[c]!.share, reference_mean: b.reference.normal[c]!.mean } : {}),
+          normal_share: b.levels.normal[c]!.share,
+          normal_mean: b.levels.normal[c]!.mean,
+          anomaly_share: b.levels.anomaly[c]!.share,
+          anomaly_mean: b.levels.anomaly[c]!.mean,
+        },
+      ]),
+    ),
+  };
+}
+
 function differenceJson(d: PairedDifference): Record<string, number | null> {
   const n = (x: number): number | null => (Number.isNaN(x) ? null : x);
   return { mean_difference: n(d.meanDifference), ci_low: n(d.low), ci_high: n(d.high), win_rate: n(d.winRate), images: d.images };
@@ -254,6 +325,7 @@ export function reportJson(report: ResultsReport): Record<string, unknown> {
       title: table.title,
       methods: Object.fromEntries(table.methods.map((m) => [m.key, { name: m.method, kind: m.kind ?? null, ...summaryJson(m.metrics), ...(m.pooled !== undefined ? { pooled: pooledJson(m.pooled) } : {}) }])),
       comparisons,
+      ...(table.breakdown ? { score_by_class: breakdownJson(table.breakdown) } : {}),
     };
   }
   const sections = Object.fromEntries(
