@@ -99,6 +99,29 @@ test('--teacher: a run that distils from that run\'s teacher trains none and giv
   assert.not.match(refused.output, 'checking the data');
 });
 
+test("--student-start teacher: the student starts as the trained teacher at the lower learning rate, its feature norm stays the teacher's, and its checkpoints say what it is", async () => {
+  const teacher = checkpointPaths(out).teacher;
+  const twin = tempDir('camvid-twin');
+  const run = await runQuietly(await testRuntime(), smallRun(twin, { data, input: [32, 48], teacher, studentStart: 'teacher', anomalies: [{ name: 'road', dir: road }] }));
+  assert.is(expectValue(run).status, 'done');
+  const [teacherFile, studentFile] = await Promise.all([loadCheckpointFile(teacher), loadCheckpointFile(checkpointPaths(twin).student)]);
+  assert.is(studentFile.metadata!.student_start, 'teacher');
+  assert.ok(studentFile.tensors.has('encoder.conv3.weight'), "the teacher's stem");
+  const bytes = (t: { data: ArrayBufferView }) => Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength);
+  for (const name of ['decoder.conv_last.1.running_mean', 'decoder.conv_last.1.running_var']) {
+    assert.ok(bytes(studentFile.tensors.get(name)!).equals(bytes(teacherFile.tensors.get(name)!)), `${name}: the teacher's`);
+  }
+  assert.not.ok(bytes(studentFile.tensors.get('decoder.conv_last.0.weight')!).equals(bytes(teacherFile.tensors.get('decoder.conv_last.0.weight')!)), 'the conv before it learned');
+  const report = readFileSync(join(twin, 'report.md'), 'utf8');
+  assert.match(report, "| student | the teacher's layers, started from the trained teacher |");
+  assert.match(report, '| base learning rate | 0.0001 |');
+  const evalOut = tempDir('camvid-twin-eval');
+  const child = dicnet(['eval', '--anomalies', `road=${road}`, '--checkpoints', join(twin, 'checkpoints'), '--out', evalOut, '--batch', '2', '--panels', '0']);
+  assert.is(child.code, 0, child.stderr);
+  const { colour_rarity: _, ...trained } = JSON.parse(readFileSync(join(twin, 'metrics.json'), 'utf8')).splits.road.methods;
+  assert.equal(JSON.parse(readFileSync(join(evalOut, 'metrics.json'), 'utf8')).splits.road.methods, trained, 'dicnet eval builds the same student from the checkpoints and gives the run\'s numbers');
+});
+
 test('dicnet eval of those networks on the anomaly sets alone gives the run\'s numbers', () => {
   const evalOut = tempDir('camvid-eval');
   const child = dicnet(['eval', '--anomalies', `pasted=${pasted}`, '--anomalies', `road=${road}`, '--checkpoints', join(out, 'checkpoints'), '--out', evalOut, '--batch', '2', '--panels', '0']);

@@ -5,7 +5,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Random } from '../src/base/random';
 import { beginScope, noGrad, Tensor } from '../src/graph';
-import { paper, tiny } from '../src/model/config';
+import { paper, shapedConfig, tiny } from '../src/model/config';
 import { Student, Teacher } from '../src/model/networks';
 import { stateSignatures } from '../src/model/state';
 import { testRuntime } from './support/runtime';
@@ -79,6 +79,38 @@ test('tiny configuration: feature at stride 8, logits at stride 4 through the he
   assert.equal([...noGrad(() => student.feature(image)).shape], [2, tiny.student.featureChannels, h, w]);
   scope.end();
   release(teacher, student);
+});
+
+test("a student started from the teacher: the teacher's layers without the classifier, its feature the teacher's until trained, its feature norm frozen", async () => {
+  const rt = await testRuntime();
+  const config = shapedConfig('tiny', { numClasses: 5, inputHeight: 24, inputWidth: 40, studentStart: 'teacher' });
+  const rng = new Random(4);
+  const teacher = new Teacher(rt, rng, config);
+  const student = new Student(rt, rng, config);
+  const names = [...stateSignatures(student).keys()];
+  const teacherNames = new Set(stateSignatures(teacher).keys());
+  assert.ok(names.every((n) => teacherNames.has(n)), 'every student tensor has a teacher tensor of its name');
+  assert.ok(names.includes('encoder.conv3.weight') && names.includes('decoder.conv_last.1.running_var'), "the teacher's deep stem and feature norm");
+  assert.not.ok(names.some((n) => n.startsWith('decoder.conv_last.4') || n.startsWith('decoder.skip_')), 'no classifier, no head skip');
+  assert.ok(student.decoder.conv_last.layers[1]!.parameters().every((p) => !p.requiresGrad), 'the feature norm learns nothing');
+  // A teacher with trained-looking statistics, so that the frozen norm is not the identity.
+  const bn = teacher.decoder.conv_last.layers[1]!.stateDict();
+  (bn.get('running_mean') as Tensor).write(Float32Array.from({ length: config.teacher.featureChannels }, (_, i) => 0.1 * i - 0.5));
+  teacher.eval();
+  student.eval();
+  const scope = beginScope();
+  const image = Tensor.from(rt, Float32Array.from({ length: 2 * 3 * 24 * 40 }, (_, i) => Math.sin(i)), [2, 3, 24, 40]);
+  const maxDifference = async (): Promise<number> => {
+    const [a, b] = await Promise.all([noGrad(() => teacher.feature(image)).read(), noGrad(() => student.feature(image)).read()]);
+    return a.reduce((m, x, i) => Math.max(m, Math.abs(x - b[i]!)), 0);
+  };
+  assert.ok((await maxDifference()) > 0.1, 'before the start, two networks of their own weights');
+  student.startFrom(teacher);
+  assert.is(await maxDifference(), 0, "after it, the teacher's feature to the bit");
+  scope.end();
+  const own = new Student(rt, new Random(4), shapedConfig('tiny', { numClasses: 5, inputHeight: 24, inputWidth: 40 }));
+  assert.throws(() => own.startFrom(teacher), /has its own layers and starts from random weights/);
+  release(teacher, student, own);
 });
 
 test.run();

@@ -106,11 +106,23 @@ test('--class-weights none trains without weights, and a resumed run must repeat
   assert.is(runFingerprint(resolveOptions(parseOptions(['--class-weights', 'none']), 'StreetHazards'))['--class-weights'], 'none');
 });
 
+test('--student-start: random or teacher; the student\'s learning rate follows it unless given', () => {
+  assert.throws(() => parseOptions(['--student-start', 'copy']), /^--student-start is random or teacher, got "copy"/);
+  const started = resolveOptions(parseOptions(['--student-start', 'teacher']), 'StreetHazards');
+  assert.equal([started.studentStart, started.studentLr], ['teacher', 1e-4]);
+  assert.is(resolveOptions(parseOptions(['--student-start', 'teacher', '--student-lr', '3e-4']), 'StreetHazards').studentLr, 3e-4);
+  assert.equal([resolveOptions(parseOptions([]), 'StreetHazards').studentStart, resolveOptions(parseOptions([]), 'StreetHazards').studentLr], ['random', 1e-3]);
+  const fingerprint = runFingerprint(started);
+  assert.equal([fingerprint['--student-start'], fingerprint['--student-lr']], ['teacher', 1e-4], 'a resumed run must repeat both');
+});
+
 test('the resume check keeps the options of earlier checkpoints, and only those', () => {
   const fingerprint = runFingerprint(resolveOptions(parseOptions([]), 'StreetHazards'));
   assert.equal(Object.keys(fingerprint).sort(), [
-    '--batch', '--class-weights', '--config', '--data', '--input', '--loss', '--outlier-weight', '--scenes', '--seed', '--student-epochs', '--student-jitter', '--student-lr', '--student-outliers', '--teacher', '--teacher-epochs', '--teacher-lr', '--temperature',
+    '--batch', '--class-weights', '--config', '--data', '--input', '--loss', '--outlier-weight', '--scenes', '--seed', '--student-epochs', '--student-jitter', '--student-lr', '--student-outliers', '--student-start', '--teacher', '--teacher-epochs', '--teacher-lr', '--temperature',
   ]);
+  assert.is(fingerprint['--student-start'], null, 'checkpoints from before --student-start hold none: a random-start student');
+  assert.is(fingerprint['--student-lr'], 0.001, 'the learning rate those checkpoints hold');
   assert.equal(
     [fingerprint['--teacher'], fingerprint['--student-jitter'], fingerprint['--student-outliers'], fingerprint['--outlier-weight']],
     [null, null, null, null],

@@ -2,6 +2,7 @@
 
 import { resolve } from 'node:path';
 import { INPUT_STEP } from '../base/batch';
+import { STUDENT_STARTS, type StudentStart } from '../model/config';
 import { OUTLIER_WEIGHT, STUDENT_OUTLIERS, type DistillLoss, type OutlierExposure, type StudentOutliers } from '../model/steps';
 import { finitePositive, oneOf, UsageError, wholeNumber } from './flags';
 import { optionLines, parseWithTable, type OptionRow } from './option-table';
@@ -27,9 +28,9 @@ export interface RunOptions {
   scenes: [number, number, number];
   /** Test images drawn as PNG panels. */
   panels: number;
-  /** Base learning rates of the teacher (SGD) and the student (Adam). */
+  /** Base learning rates of the teacher (SGD) and the student (Adam); the student's null: STUDENT_LR of its start. */
   teacherLr: number;
-  studentLr: number;
+  studentLr: number | null;
   /** Continue the interrupted run in `out` from its training-state checkpoint. */
   resume: boolean;
   /** Steps between training-state checkpoints; 0: one per epoch. */
@@ -53,6 +54,8 @@ export interface RunOptions {
   studentOutliers: StudentOutliers | null;
   /** How much an outlier cell's distance weighs in the distillation loss against a normal one's. */
   outlierWeight: number;
+  /** What the student is and starts from (ModelConfig.studentStart). Null: the dataset's default. */
+  studentStart: StudentStart | null;
   /**
    * How the networks' 3x3 stride-1 convs pick direct or Winograd: 'auto' times
    * both before training, 'direct' never uses Winograd, any other value is a
@@ -67,7 +70,11 @@ export interface DatasetDefaults {
   studentEpochs: number;
   inputSize: [number, number];
   studentOutliers: StudentOutliers;
+  studentStart: StudentStart;
 }
+
+/** The student's base learning rate by its start: a copy of the trained teacher is tuned, not trained from scratch. */
+export const STUDENT_LR: Record<StudentStart, number> = { random: 1e-3, teacher: 1e-4 };
 
 /**
  * By dataset layout. CamVid: 4:3 input at the width of the synthetic default,
@@ -80,8 +87,8 @@ export interface DatasetDefaults {
  * validation hazards, which would leak that split into training.
  */
 export const DATASET_DEFAULTS: Record<string, DatasetDefaults> = {
-  StreetHazards: { teacherEpochs: 33, studentEpochs: 14, inputSize: [96, 160], studentOutliers: 'none' },
-  CamVid: { teacherEpochs: 36, studentEpochs: 16, inputSize: [120, 160], studentOutliers: 'opposite' },
+  StreetHazards: { teacherEpochs: 33, studentEpochs: 14, inputSize: [96, 160], studentOutliers: 'none', studentStart: 'random' },
+  CamVid: { teacherEpochs: 36, studentEpochs: 16, inputSize: [120, 160], studentOutliers: 'opposite', studentStart: 'random' },
 };
 
 /**
@@ -89,16 +96,19 @@ export const DATASET_DEFAULTS: Record<string, DatasetDefaults> = {
  * default. `input` stays as given (the resume check keeps what was asked for;
  * checkpoints from before --input have none); `inputSize` is what is used.
  */
-export type ResolvedRunOptions = RunOptions & DatasetDefaults;
+export type ResolvedRunOptions = RunOptions & DatasetDefaults & { studentLr: number };
 
 export function resolveOptions(o: RunOptions, layout: string): ResolvedRunOptions {
   const d = DATASET_DEFAULTS[layout] ?? DATASET_DEFAULTS.StreetHazards!;
+  const studentStart = o.studentStart ?? d.studentStart;
   return {
     ...o,
     teacherEpochs: o.teacherEpochs ?? d.teacherEpochs,
     studentEpochs: o.studentEpochs ?? d.studentEpochs,
     inputSize: o.input ?? d.inputSize,
     studentOutliers: o.studentOutliers ?? d.studentOutliers,
+    studentStart,
+    studentLr: o.studentLr ?? STUDENT_LR[studentStart],
   };
 }
 
@@ -121,7 +131,7 @@ export const defaults: RunOptions = {
   scenes: [400, 100, 100],
   panels: 4,
   teacherLr: 0.1,
-  studentLr: 1e-3,
+  studentLr: null,
   resume: false,
   checkpointEvery: 0,
   onNan: 'stop',
@@ -131,6 +141,7 @@ export const defaults: RunOptions = {
   studentJitter: 'none',
   studentOutliers: null,
   outlierWeight: OUTLIER_WEIGHT,
+  studentStart: null,
   convChoices: 'auto',
 };
 
@@ -205,6 +216,14 @@ export const trainOptions: readonly OptionRow<RunOptions>[] = [
     read: (v, f) => ({ outlierWeight: finitePositive(f, v) }),
     resume: (o) => outlierExposure(o)?.weight ?? null,
   },
+  {
+    flag: '--student-start',
+    value: STUDENT_STARTS.join('|'),
+    help: "random: the configuration's smaller student from random weights; teacher: a\nstudent with the teacher's layers that starts as the trained teacher\n(default random)",
+    read: (v, f) => ({ studentStart: oneOf(f, v, STUDENT_STARTS) }),
+    // Runs from before this option saved none: 'random' is what they did.
+    resume: (o) => (o.studentStart === 'random' ? null : o.studentStart),
+  },
   { flag: '--epochs', value: 'N', help: 'teacher and student epochs (default 33 and 14; CamVid 36 and 16)', read: (v, f) => ({ teacherEpochs: wholeNumber(f, v, 1), studentEpochs: wholeNumber(f, v, 1) }) },
   { flag: '--teacher-epochs', value: 'N', help: 'teacher epochs (default 33; CamVid 36)', read: (v, f) => ({ teacherEpochs: wholeNumber(f, v, 1) }), resume: (o) => o.teacherEpochs },
   { flag: '--student-epochs', value: 'N', help: 'student epochs (default 14; CamVid 16)', read: (v, f) => ({ studentEpochs: wholeNumber(f, v, 1) }), resume: (o) => o.studentEpochs },
@@ -227,7 +246,13 @@ export const trainOptions: readonly OptionRow<RunOptions>[] = [
   { flag: '--on-bad-sample', value: 'skip|fail', help: 'an unreadable sample is passed over, or stops the run', default: defaults.onBadSample, read: choice('onBadSample', ['skip', 'fail']) },
   { flag: '--panels', value: 'N', help: 'test images drawn as PNG panels', default: defaults.panels, read: (v, f) => ({ panels: wholeNumber(f, v) }) },
   { flag: '--teacher-lr', value: 'X', help: "the teacher's base learning rate", default: defaults.teacherLr, read: (v, f) => ({ teacherLr: finitePositive(f, v) }), resume: (o) => o.teacherLr },
-  { flag: '--student-lr', value: 'X', help: "the student's base learning rate", default: defaults.studentLr, read: (v, f) => ({ studentLr: finitePositive(f, v) }), resume: (o) => o.studentLr },
+  {
+    flag: '--student-lr',
+    value: 'X',
+    help: `the student's base learning rate (default ${STUDENT_LR.random}; ${STUDENT_LR.teacher} with --student-start teacher)`,
+    read: (v, f) => ({ studentLr: finitePositive(f, v) }),
+    resume: (o) => o.studentLr,
+  },
   { flag: '--checkpoint-every', value: 'N', help: 'training steps between checkpoints (default: one per epoch)', read: (v, f) => ({ checkpointEvery: wholeNumber(f, v, 1) }) },
   { flag: '--resume', help: 'continue the interrupted run in --out (same options) from its last checkpoint', read: () => ({ resume: true }) },
   {

@@ -22,7 +22,7 @@ import { renderMarkdown, renderText, reportJson, type ResultsReport } from '../e
 import type { GpuRuntime } from '../gpu';
 import { BindingSizeError } from '../gpu/errors';
 import type { Module } from '../graph/module';
-import { shapedConfig, type ModelConfig } from '../model/config';
+import { shapedConfig, STUDENT_START_KEY, type ModelConfig } from '../model/config';
 import { Student, Teacher } from '../model/networks';
 import { readState, writeState } from '../model/state';
 import { runPhase, type CheckpointInfo, type TrainingControl } from '../training/trainer';
@@ -139,6 +139,7 @@ function runMetadata(config: ModelConfig, o: RunOptions, index: DatasetIndex): R
     temperature: String(o.temperature),
     input_height: String(config.inputHeight),
     input_width: String(config.inputWidth),
+    [STUDENT_START_KEY]: config.studentStart,
     [CLASS_TABLE_KEY]: classTableToJson(index.classes),
     ...(o.teacher === null ? {} : { teacher_from: resolve(o.teacher) }),
     ...(o.data === null ? SYNTHETIC_ORIGIN : { data_source: index.origin.source, data_terms: index.origin.terms }),
@@ -231,7 +232,7 @@ export async function runPipeline(rt: GpuRuntime, options: RunOptions, control: 
   const index = loadData(options);
   const anomalySets = loadAnomalySets(options);
   const o = resolveOptions(options, index.layout);
-  const config = shapedConfig(o.config, { numClasses: index.classes.names.length, inputHeight: o.inputSize[0], inputWidth: o.inputSize[1] });
+  const config = shapedConfig(o.config, { numClasses: index.classes.names.length, inputHeight: o.inputSize[0], inputWidth: o.inputSize[1], studentStart: o.studentStart });
   log(`config ${config.name}: input ${config.inputHeight}x${config.inputWidth}, ${index.layout} (${config.numClasses} classes), loss ${o.loss}, seed ${o.seed}`);
   checkInputFits(rt, o, config);
   const trainedTeacher = o.teacher === null ? null : await readTrainedTeacher(o.teacher, config, index);
@@ -264,6 +265,8 @@ export async function runPipeline(rt: GpuRuntime, options: RunOptions, control: 
     teacherSummary = summarise(result);
     await saveModel(paths.teacher, teacher, config, o, index);
   }
+  // A resumed distillation finds its student in the training state.
+  if (config.studentStart === 'teacher' && resume?.phase !== 'student') student.startFrom(teacher);
   const carry = teacherSummary ? { teacher: JSON.stringify(teacherSummary) } : undefined;
   const studentResult = await runPhase(studentPhase(teacher, student, context, carry), control, resume?.phase === 'student' ? resume : null);
   if (!studentResult.completed) return stopped(control);

@@ -15,8 +15,9 @@ import { outlierExposure, type RunOptions } from './options';
 import type { PhaseSummary } from './training';
 
 /** What the report says of a run beyond its measurements. */
-/** `teacher`, `studentJitter`, `studentOutliers` and `outlierWeight` only where the run trained a student. */
-export type ReportSettings = Pick<RunOptions, 'data' | 'loss' | 'seed' | 'batchSize'> & Partial<Pick<RunOptions, 'teacher' | 'studentJitter' | 'studentOutliers' | 'outlierWeight'>>;
+/** `teacher`, `studentJitter`, `studentOutliers`, `outlierWeight`, `studentStart` and `studentLr` only where the run trained a student. */
+export type ReportSettings = Pick<RunOptions, 'data' | 'loss' | 'seed' | 'batchSize'> &
+  Partial<Pick<RunOptions, 'teacher' | 'studentJitter' | 'studentOutliers' | 'outlierWeight' | 'studentStart' | 'studentLr'>>;
 
 export interface ReportInput {
   options: ReportSettings;
@@ -136,6 +137,8 @@ export function buildReport(r: ReportInput): ResultsReport {
       ...(student && {
         distillation: section('distillation', {
           loss: ['loss', o.loss],
+          ...(o.studentStart ? { start: ['student', o.studentStart === 'teacher' ? "the teacher's layers, started from the trained teacher" : "the configuration's own, from random weights"] as Entry } : {}),
+          ...(o.studentLr ? { learning_rate: ['base learning rate', o.studentLr] as Entry } : {}),
           ...(!o.studentJitter || o.studentJitter === 'none' ? {} : { jitter: ['photometric jitter', o.studentJitter] as Entry }),
           ...(exposure && { outliers: ['outlier exposure (painted objects)', `${exposure.target}, weighing ${exposure.weight}`] as Entry }),
           first_epoch_mean_loss: ['first epoch mean loss', round(mean(student.losses.first.slice(0, window)), 5)],

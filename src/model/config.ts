@@ -51,7 +51,18 @@ export interface ModelConfig {
   scoreAlignCorners: boolean;
   /** Channels of the teacher head's skip from layer1 (0: none, as published). */
   teacherHeadSkip: number;
+  /**
+   * What the student is. `random`: the configuration's own student, from
+   * random weights (as published). `teacher`: the teacher's layers without its
+   * classifier, its feature through the teacher's frozen feature norm, started
+   * from the trained teacher's weights, so that it agrees with the teacher
+   * wherever distillation does not teach it otherwise (docs/experiments.md).
+   */
+  studentStart: StudentStart;
 }
+
+export const STUDENT_STARTS = ['random', 'teacher'] as const;
+export type StudentStart = (typeof STUDENT_STARTS)[number];
 
 export const tiny: ModelConfig = {
   name: 'tiny',
@@ -75,6 +86,7 @@ export const tiny: ModelConfig = {
   teacherFeature: 'standardised',
   scoreAlignCorners: false,
   teacherHeadSkip: 16,
+  studentStart: 'random',
 };
 
 export const paper: ModelConfig = {
@@ -96,24 +108,31 @@ export const paper: ModelConfig = {
   teacherFeature: 'batchNorm',
   scoreAlignCorners: true,
   teacherHeadSkip: 0,
+  studentStart: 'random',
 };
 
 export const configs = { tiny, paper } as const;
 
-/** What a run sets of a configuration: its dataset's class count and the input size it trains at. */
+/** What a run sets of a configuration: its dataset's class count, the input size it trains at, and what its student is (default random). */
 export interface RunShape {
   numClasses: number;
   inputHeight: number;
   inputWidth: number;
+  studentStart?: StudentStart;
 }
 
-/** A configuration with the class count and input size of a run; the networks' layers are the configuration's. */
+/** A configuration with the class count, input size and student start of a run; the networks' layers are the configuration's. */
 export function shapedConfig(name: ModelConfig['name'], shape: RunShape): ModelConfig {
-  for (const [key, value] of Object.entries(shape)) {
+  const { studentStart = 'random', ...sizes } = shape;
+  for (const [key, value] of Object.entries(sizes)) {
     if (!Number.isInteger(value) || value < 2) throw new RangeError(`${key} must be a whole number >= 2, got ${value}`);
   }
-  return { ...configs[name], ...shape };
+  if (!STUDENT_STARTS.includes(studentStart)) throw new RangeError(`studentStart must be one of ${STUDENT_STARTS.join(', ')}, got ${String(studentStart)}`);
+  return { ...configs[name], ...sizes, studentStart };
 }
+
+/** The checkpoint metadata key that says what the student is; checkpoints without it hold a random-start student. */
+export const STUDENT_START_KEY = 'student_start';
 
 /**
  * The networks a checkpoint's metadata describes: its configuration at its input
@@ -127,7 +146,9 @@ export function describedNetworks(metadata: Readonly<Record<string, string>>, so
   const classes = metadata[CLASS_TABLE_KEY] === undefined ? fallback : classTableFromJson(metadata[CLASS_TABLE_KEY], source);
   const size = (key: string, otherwise: number) => (metadata[key] === undefined ? otherwise : Number(metadata[key]));
   try {
-    return { classes, config: shapedConfig(base.name, { numClasses: classes.names.length, inputHeight: size('input_height', base.inputHeight), inputWidth: size('input_width', base.inputWidth) }) };
+    const studentStart = metadata[STUDENT_START_KEY] ?? 'random';
+    if (!(STUDENT_STARTS as readonly string[]).includes(studentStart)) throw new Error(`the metadata's ${STUDENT_START_KEY} is "${studentStart}", not one of ${STUDENT_STARTS.join(', ')}`);
+    return { classes, config: shapedConfig(base.name, { numClasses: classes.names.length, inputHeight: size('input_height', base.inputHeight), inputWidth: size('input_width', base.inputWidth), studentStart: studentStart as StudentStart }) };
   } catch (error) {
     throw new Error(`${source}: ${error instanceof Error ? error.message : String(error)}`);
   }

@@ -6,7 +6,7 @@
 
 import type { Random } from '../base/random';
 import type { GpuRuntime } from '../gpu';
-import { Module } from '../graph/module';
+import { Counter, Module } from '../graph/module';
 import type { Tensor } from '../graph/tensor';
 import type { ModelConfig, NetworkConfig } from './config';
 import { PyramidPoolingDecoder, type PpmOptions } from './ppm';
@@ -99,11 +99,43 @@ export class Teacher extends EncoderDecoder {
 }
 
 export class Student extends EncoderDecoder {
+  readonly config: ModelConfig;
+
   constructor(rt: GpuRuntime, rng: Random, config: ModelConfig) {
-    super(rt, rng, config.student, config.poolScales, { numClasses: null });
+    const likeTeacher = config.studentStart === 'teacher';
+    super(rt, rng, likeTeacher ? config.teacher : config.student, config.poolScales, { numClasses: null, featureNorm: likeTeacher });
+    this.config = config;
+    // The teacher's feature norm, kept as the teacher has it: the student learns what goes into it.
+    if (likeTeacher) this.featureNorm.freeze();
   }
 
   feature(image: Tensor): Tensor {
-    return this.convFeature(image);
+    const conv = this.convFeature(image);
+    return this.config.studentStart === 'teacher' ? this.decoder.normalisedFeature(conv, this.config.teacherFeature === 'batchNorm') : conv;
+  }
+
+  /**
+   * A student with the teacher's layers starts as the trained teacher: every
+   * tensor of the student takes the value of the teacher's of the same name (the
+   * teacher's classifier and head skip have no counterpart).
+   */
+  startFrom(teacher: Teacher): void {
+    if (this.config.studentStart !== 'teacher') throw new Error(`a student of studentStart "${this.config.studentStart}" has its own layers and starts from random weights, not from the teacher`);
+    const source = teacher.stateDict();
+    for (const [name, entry] of this.stateDict()) {
+      const from = source.get(name);
+      if (from === undefined) throw new Error(`the teacher has no ${name} to start the student from`);
+      if (entry instanceof Counter || from instanceof Counter) {
+        if (!(entry instanceof Counter && from instanceof Counter)) throw new Error(`${name} is a counter in one network and a tensor in the other`);
+        entry.value = from.value;
+      } else {
+        if (entry.shape.join() !== from.shape.join()) throw new Error(`${name}: the student's is [${entry.shape.join(', ')}], the teacher's [${from.shape.join(', ')}]`);
+        entry.rt.copy(from.buffer, entry.buffer, entry.size * 4);
+      }
+    }
+  }
+
+  private get featureNorm(): Module {
+    return this.decoder.conv_last.layers[1]!;
   }
 }
