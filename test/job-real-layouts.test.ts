@@ -114,7 +114,7 @@ test("--student-start teacher: the student starts as the trained teacher at the 
   assert.not.ok(bytes(studentFile.tensors.get('decoder.conv_last.0.weight')!).equals(bytes(teacherFile.tensors.get('decoder.conv_last.0.weight')!)), 'the conv before it learned');
   const report = readFileSync(join(twin, 'report.md'), 'utf8');
   assert.match(report, "| student | the teacher's layers, started from the trained teacher |");
-  assert.match(report, '| base learning rate | 0.0001 |');
+  assert.match(report, '| base learning rate | 0.0003 |');
   const evalOut = tempDir('camvid-twin-eval');
   const child = dicnet(['eval', '--anomalies', `road=${road}`, '--checkpoints', join(twin, 'checkpoints'), '--out', evalOut, '--batch', '2', '--panels', '0']);
   assert.is(child.code, 0, child.stderr);

@@ -109,11 +109,11 @@ test('--class-weights none trains without weights, and a resumed run must repeat
 test('--student-start: random or teacher; the student\'s learning rate follows it unless given', () => {
   assert.throws(() => parseOptions(['--student-start', 'copy']), /^--student-start is random or teacher, got "copy"/);
   const started = resolveOptions(parseOptions(['--student-start', 'teacher']), 'StreetHazards');
-  assert.equal([started.studentStart, started.studentLr], ['teacher', 1e-4]);
-  assert.is(resolveOptions(parseOptions(['--student-start', 'teacher', '--student-lr', '3e-4']), 'StreetHazards').studentLr, 3e-4);
+  assert.equal([started.studentStart, started.studentLr], ['teacher', 3e-4]);
+  assert.is(resolveOptions(parseOptions(['--student-start', 'teacher', '--student-lr', '1e-4']), 'StreetHazards').studentLr, 1e-4);
   assert.equal([resolveOptions(parseOptions([]), 'StreetHazards').studentStart, resolveOptions(parseOptions([]), 'StreetHazards').studentLr], ['random', 1e-3]);
   const fingerprint = runFingerprint(started);
-  assert.equal([fingerprint['--student-start'], fingerprint['--student-lr']], ['teacher', 1e-4], 'a resumed run must repeat both');
+  assert.equal([fingerprint['--student-start'], fingerprint['--student-lr']], ['teacher', 3e-4], 'a resumed run must repeat both');
 });
 
 test('the resume check keeps the options of earlier checkpoints, and only those', () => {
@@ -134,6 +134,14 @@ test('the resume check keeps the options of earlier checkpoints, and only those'
   const camvid = runFingerprint(resolveOptions(parseOptions(['--data', 'x', '--input', '120x160']), 'CamVid'));
   assert.equal([camvid['--scenes'], camvid['--input'], camvid['--teacher-epochs'], camvid['--student-epochs']], [null, '120x160', 36, 16]);
   assert.equal([camvid['--student-outliers'], camvid['--outlier-weight']], ['opposite', 20], "CamVid's default student is outlier-exposed, and says so");
+  assert.equal([camvid['--student-start'], camvid['--student-lr']], ['teacher', 3e-4], "CamVid's default student starts as the teacher, and says so");
+  const older = runFingerprint(resolveOptions(parseOptions(['--data', 'x', '--input', '120x160', '--student-start', 'random']), 'CamVid'));
+  assert.equal([older['--student-start'], older['--student-lr']], [null, 1e-3], 'CamVid runs from before that default resume with --student-start random');
+  assert.throws(
+    () => checkSameOptions(older, camvid, 'state.safetensors'),
+    (e: Error) => e.message.includes('--student-start is "teacher" in this run but unset in the checkpoint'),
+    'an older CamVid run resumed without --student-start random is refused',
+  );
   const plain = runFingerprint(resolveOptions(parseOptions(['--data', 'x', '--student-outliers', 'none']), 'CamVid'));
   assert.equal([plain['--student-outliers'], plain['--outlier-weight']], [null, null], 'CamVid runs from before that default resume with --student-outliers none');
   assert.throws(
