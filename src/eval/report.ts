@@ -2,9 +2,10 @@
 // scoring method, AUROC / AUPR / FPR95 / cFPR / eFPR in %) and the paired
 // comparisons (per-image differences against a reference method, with their
 // bootstrap intervals and win rates, and sentences saying only what the
-// intervals support) and the headline score by the teacher's class, then free sections (teacher mIoU, timings). Rendered as
-// Markdown, as console text, and as the JSON of metrics.json (stable snake_case
-// keys, fractions in [0, 1], numbers as numbers; docs/metrics-json.md).
+// intervals support) and the headline score by the teacher's class, then free
+// sections (teacher mIoU, timings). Rendered as Markdown, as console text, and
+// as the JSON of metrics.json (stable snake_case keys, fractions in [0, 1],
+// numbers as numbers; docs/metrics-json.md).
 
 import type { AnomalySummary } from './aggregate';
 import type { PooledSummary } from './pooled';
