@@ -10,7 +10,7 @@ import { Random } from '../src/base/random';
 import type { GpuRuntime } from '../src/gpu';
 import { Adam, SGD } from '../src/graph/optim';
 import { Tensor } from '../src/graph/tensor';
-import { DATASET_DEFAULTS } from '../src/cli/options';
+import { DATASET_DEFAULTS, defaults, STUDENT_LR } from '../src/cli/options';
 import { CAMVID_CLASSES, STREETHAZARDS_CLASSES } from '../src/data/class-tables';
 import { shapedConfig, type ModelConfig } from '../src/model/config';
 import { Student, Teacher } from '../src/model/networks';
@@ -46,8 +46,8 @@ export const benchSizes: readonly BenchSize[] = [sizeFor('synthetic', 'StreetHaz
 
 export const describeSize = ({ name, config }: BenchSize): string => `${name} ${config.inputHeight}x${config.inputWidth}, ${config.numClasses} classes`;
 
-/** The main job's settings (src/cli/options.ts defaults). */
-export const jobSettings = { teacherLr: 0.1, studentLr: 1e-3, temperature: 1, seed: 1 };
+/** The main job's settings (src/cli/options.ts defaults); the learning rate of a student from random weights, the student these cases distil. */
+export const jobSettings = { teacherLr: defaults.teacherLr, studentLr: STUDENT_LR.random, temperature: defaults.temperature, seed: defaults.seed };
 
 /**
  * Class weights for the teacher's cross-entropy, as the main job passes (its

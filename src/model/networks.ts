@@ -8,6 +8,7 @@ import type { Random } from '../base/random';
 import type { GpuRuntime } from '../gpu';
 import { Counter, Module } from '../graph/module';
 import type { Tensor } from '../graph/tensor';
+import { stateSignatures } from './state';
 import type { ModelConfig, NetworkConfig } from './config';
 import { PyramidPoolingDecoder, type PpmOptions } from './ppm';
 import { ResNetDilated } from './resnet';
@@ -121,17 +122,14 @@ export class Student extends EncoderDecoder {
    */
   startFrom(teacher: Teacher): void {
     if (this.config.studentStart !== 'teacher') throw new Error(`a student of studentStart "${this.config.studentStart}" has its own layers and starts from random weights, not from the teacher`);
+    const theirs = stateSignatures(teacher);
+    const differing = [...stateSignatures(this)].filter(([name, s]) => theirs.get(name)?.dtype !== s.dtype || theirs.get(name)!.shape.join() !== s.shape.join());
+    if (differing.length > 0) throw new Error(`the teacher's layers are not this student's: ${differing.map(([name]) => name).join(', ')}`);
     const source = teacher.stateDict();
     for (const [name, entry] of this.stateDict()) {
-      const from = source.get(name);
-      if (from === undefined) throw new Error(`the teacher has no ${name} to start the student from`);
-      if (entry instanceof Counter || from instanceof Counter) {
-        if (!(entry instanceof Counter && from instanceof Counter)) throw new Error(`${name} is a counter in one network and a tensor in the other`);
-        entry.value = from.value;
-      } else {
-        if (entry.shape.join() !== from.shape.join()) throw new Error(`${name}: the student's is [${entry.shape.join(', ')}], the teacher's [${from.shape.join(', ')}]`);
-        entry.rt.copy(from.buffer, entry.buffer, entry.size * 4);
-      }
+      const from = source.get(name)!;
+      if (entry instanceof Counter) entry.value = (from as Counter).value;
+      else entry.rt.copy((from as Tensor).buffer, entry.buffer, entry.size * 4);
     }
   }
 
