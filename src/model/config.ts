@@ -55,8 +55,9 @@ export interface ModelConfig {
    * What the student is. `random`: the configuration's own student, from
    * random weights (as published). `teacher`: the teacher's layers without its
    * classifier, its feature through the teacher's frozen feature norm, started
-   * from the trained teacher's weights, so that it agrees with the teacher
-   * wherever distillation does not teach it otherwise (docs/experiments.md).
+   * from the trained teacher's weights, so that it disagrees with the teacher
+   * mainly where outlier exposure teaches it to (how far that holds on other
+   * streets: docs/experiments.md).
    */
   studentStart: StudentStart;
 }
