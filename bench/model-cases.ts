@@ -1,7 +1,7 @@
 // The whole-model benchmark's cases on our engine: the `tiny` networks at the
 // main job's two sizes (the synthetic scenes' and CamVid's), the main job's training steps (teacher cross-entropy with SGD, student KL
-// distillation with Adam, outlier-exposed where the dataset's default is) and inference (scoreBatch), each run as the main job
-// runs it, readback included. The batch is random but seeded, so every system
+// distillation with Adam, outlier-exposed and of the teacher's layers where the dataset's default is) and inference (scoreBatch),
+// each run as the main job runs it, readback included. The batch is random but seeded, so every system
 // gets the same kind of input.
 
 import type { Batch } from '../src/base/batch';
@@ -26,28 +26,31 @@ export interface BenchSize {
   config: ModelConfig;
   /** The student step's outlier exposure: the dataset's default, as the main job distils. */
   studentOutliers: StudentOutliers;
+  /** The student's learning rate: the default for the dataset's student (config.studentStart), as the main job distils. */
+  studentLr: number;
 }
 
 /** What a case's row says it runs at this size. */
-export function caseLabel(name: CaseName, size: Pick<BenchSize, 'studentOutliers'>): string {
+export function caseLabel(name: CaseName, size: Pick<BenchSize, 'studentOutliers' | 'config'>): string {
   if (name === 'teacher') return 'teacher training step (class-weighted cross-entropy, SGD)';
   if (name === 'inference') return 'inference (scoreBatch: both networks, all scores)';
-  return size.studentOutliers === 'none' ? 'student distillation step (KL, Adam)' : `student distillation step (KL with ${size.studentOutliers} outlier exposure, Adam)`;
+  const student = size.config.studentStart === 'teacher' ? "student of the teacher's layers" : 'student';
+  return size.studentOutliers === 'none' ? `${student} distillation step (KL, Adam)` : `${student} distillation step (KL with ${size.studentOutliers} outlier exposure, Adam)`;
 }
 
-/** The `tiny` configuration as the main job shapes it for each dataset (its class count and input size), and the student step it distils with. */
+/** The `tiny` configuration as the main job shapes it for each dataset (its class count, input size and student), and the student step it distils with. */
 const sizeFor = (name: string, layout: string, classes: { names: readonly string[] }): BenchSize => {
-  const { inputSize, studentOutliers } = DATASET_DEFAULTS[layout]!;
+  const { inputSize, studentOutliers, studentStart } = DATASET_DEFAULTS[layout]!;
   const [inputHeight, inputWidth] = inputSize;
-  return { name, config: shapedConfig('tiny', { numClasses: classes.names.length, inputHeight, inputWidth }), studentOutliers };
+  return { name, config: shapedConfig('tiny', { numClasses: classes.names.length, inputHeight, inputWidth, studentStart }), studentOutliers, studentLr: STUDENT_LR[studentStart] };
 };
 
 export const benchSizes: readonly BenchSize[] = [sizeFor('synthetic', 'StreetHazards', STREETHAZARDS_CLASSES), sizeFor('CamVid', 'CamVid', CAMVID_CLASSES)];
 
 export const describeSize = ({ name, config }: BenchSize): string => `${name} ${config.inputHeight}x${config.inputWidth}, ${config.numClasses} classes`;
 
-/** The main job's settings (src/cli/options.ts defaults); the learning rate of a student from random weights, the student these cases distil. */
-export const jobSettings = { teacherLr: defaults.teacherLr, studentLr: STUDENT_LR.random, temperature: defaults.temperature, seed: defaults.seed };
+/** The main job's settings (src/cli/options.ts defaults); the student's learning rate depends on the size's student (BenchSize.studentLr). */
+export const jobSettings = { teacherLr: defaults.teacherLr, temperature: defaults.temperature, seed: defaults.seed };
 
 /**
  * Class weights for the teacher's cross-entropy, as the main job passes (its
@@ -95,9 +98,10 @@ export function ourCases(rt: GpuRuntime, size: BenchSize, batch: Batch): OurCase
   const rng = new Random(jobSettings.seed);
   const teacher = new Teacher(rt, rng, config);
   const student = new Student(rt, rng, config);
+  if (config.studentStart === 'teacher') student.startFrom(teacher);
   const named = (m: Teacher | Student) => m.namedParameters().map(([name, param]) => ({ name, param }));
   const sgd = new SGD(named(teacher), jobSettings.teacherLr, 0.9, 1e-4);
-  const adam = new Adam(named(student), jobSettings.studentLr, { weightDecay: 1e-5 });
+  const adam = new Adam(named(student), size.studentLr, { weightDecay: 1e-5 });
   const teacherParams = teacher.parameters();
   const weights = Tensor.from(rt, classWeights(config.numClasses), [config.numClasses], 'persistent');
   const trainTeacher = (on: boolean) => {

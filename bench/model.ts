@@ -216,8 +216,9 @@ if (peers) {
     for (const run of sizeRuns) {
       const { config } = run.size;
       console.log(`PyTorch ${run.size.name}: running ${torchScript} ...`);
-      const shape = ['--height', String(config.inputHeight), '--width', String(config.inputWidth), '--classes', String(config.numClasses), '--outliers', run.size.studentOutliers, '--outlier-weight', String(OUTLIER_WEIGHT)];
-      const result = spawnSync(python, [torchScript, '--batch', String(batchSize), ...shape, '--threads', String(availableParallelism()), '--warmup', String(warmup), '--runs', String(runs)], { encoding: 'utf8' });
+      const shape = ['--height', String(config.inputHeight), '--width', String(config.inputWidth), '--classes', String(config.numClasses)];
+      const steps = ['--student-start', config.studentStart, '--outliers', run.size.studentOutliers, '--outlier-weight', String(OUTLIER_WEIGHT), '--teacher-lr', String(jobSettings.teacherLr), '--student-lr', String(run.size.studentLr), '--temperature', String(jobSettings.temperature)];
+      const result = spawnSync(python, [torchScript, '--batch', String(batchSize), ...shape, ...steps, '--threads', String(availableParallelism()), '--warmup', String(warmup), '--runs', String(runs)], { encoding: 'utf8' });
       if (result.status !== 0) throw new Error(`the PyTorch peer failed (exit ${result.status}): ${result.stderr}`);
       const torch = JSON.parse(result.stdout.trim().split('\n').pop()!) as TorchResult;
       torchNote = torch.system;

@@ -178,14 +178,16 @@ class ResNetDilated(nn.Module):
 
 
 class PyramidPoolingDecoder(nn.Module):
-    def __init__(self, in_channels, ppm_channels, feature_channels, pool_scales, num_classes, low_channels=0, skip_channels=0):
+    def __init__(self, in_channels, ppm_channels, feature_channels, pool_scales, num_classes, low_channels=0, skip_channels=0,
+                 feature_norm=False):
         super().__init__()
         self.ppm = nn.ModuleList(
             nn.Sequential(nn.AdaptiveAvgPool2d(s), _conv(in_channels, ppm_channels, 1), nn.BatchNorm2d(ppm_channels), nn.ReLU())
             for s in pool_scales)
         conv = _conv(in_channels + len(pool_scales) * ppm_channels, feature_channels, 3, 1, 1)
         if num_classes is None:
-            self.conv_last = nn.Sequential(conv)
+            # A student of the teacher's layers keeps the teacher's feature norm, frozen (standardised_feature).
+            self.conv_last = nn.Sequential(conv, nn.BatchNorm2d(feature_channels).requires_grad_(False)) if feature_norm else nn.Sequential(conv)
         else:
             self.conv_last = nn.Sequential(conv, nn.BatchNorm2d(feature_channels), nn.ReLU(), nn.Dropout2d(0.1),
                                            _conv(feature_channels, num_classes, 1, bias=True))
@@ -232,12 +234,12 @@ def _initialise(module):
 
 
 class _EncoderDecoder(nn.Module):
-    def __init__(self, c: NetworkConfig, pool_scales, num_classes, output_stride, skip_channels=0):
+    def __init__(self, c: NetworkConfig, pool_scales, num_classes, output_stride, skip_channels=0, feature_norm=False):
         super().__init__()
         self.encoder = ResNetDilated(c.encoder, output_stride)
         low_channels = c.encoder.planes[0] * (1 if c.encoder.block == 'basic' else 4)
         self.decoder = PyramidPoolingDecoder(self.encoder.output_channels, c.ppm_channels, c.feature_channels, pool_scales, num_classes,
-                                             low_channels, skip_channels)
+                                             low_channels, skip_channels, feature_norm)
         _initialise(self)
 
     def conv_feature(self, image):
@@ -278,11 +280,29 @@ class Teacher(_EncoderDecoder):
 
 
 class Student(_EncoderDecoder):
-    def __init__(self, config: ModelConfig):
-        super().__init__(config.student, config.pool_scales, None, config.output_stride)
+    """With start 'random', the configuration's student; with 'teacher', the teacher's layers without its classifier,
+    the feature through the teacher's frozen feature norm, to start from the trained teacher (start_from), as the
+    engine's --student-start teacher."""
+
+    def __init__(self, config: ModelConfig, start: str = 'random'):
+        if start not in ('random', 'teacher'):
+            raise ValueError(f"start is 'random' or 'teacher', got {start!r}")
+        self.like_teacher = start == 'teacher'
+        super().__init__(config.teacher if self.like_teacher else config.student, config.pool_scales, None, config.output_stride,
+                         feature_norm=self.like_teacher)
 
     def feature(self, image):
-        return self.conv_feature(image)
+        conv = self.conv_feature(image)
+        return self.decoder.standardised_feature(conv) if self.like_teacher else conv
+
+    def start_from(self, teacher: Teacher):
+        """Every tensor takes the value of the teacher's of the same name (the teacher's classifier and head skip have none here)."""
+        if not self.like_teacher:
+            raise ValueError("a student of start 'random' has its own layers")
+        theirs = teacher.state_dict()
+        with torch.no_grad():
+            for name, t in self.state_dict().items():
+                t.copy_(theirs[name])
 
 
 class DistillStudent(nn.Module):
@@ -444,7 +464,7 @@ def teacher_optimizer(teacher: Teacher, lr: float):
 
 
 def student_optimizer(student: Student, lr: float):
-    return torch.optim.Adam(student.parameters(), lr=lr, weight_decay=1e-5)
+    return torch.optim.Adam([p for p in student.parameters() if p.requires_grad], lr=lr, weight_decay=1e-5)
 
 
 def poly_lr(base: float, iteration: int, max_iterations: int, power: float = 0.9) -> float:

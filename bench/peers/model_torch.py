@@ -5,7 +5,11 @@ runs, then the median of timed runs, each ending with the loss or the score
 maps on the host). Prints one JSON object. Run by bench/model.ts with
 /usr/bin/python3 (Debian's python3-torch; bench/peers/setup-torch.sh installs it).
 
-    /usr/bin/python3 bench/peers/model_torch.py --batch 8 --height 120 --width 160 --classes 11 --threads 2 --runs 8
+    /usr/bin/python3 bench/peers/model_torch.py --batch 8 --height 120 --width 160 --classes 11 --student-start teacher \
+        --outliers opposite --teacher-lr 0.1 --student-lr 3e-4 --temperature 1 --threads 2 --runs 8
+
+The job's settings (learning rates, temperature, student, outlier exposure) come from bench/model-cases.ts, which reads
+them from the engine's option defaults.
 """
 
 import argparse
@@ -20,10 +24,6 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import dicnet_torch as dt  # noqa: E402
-
-# The main job's settings, as bench/model-cases.ts jobSettings.
-TEACHER_LR, STUDENT_LR, TEMPERATURE = 0.1, 1e-3, 1.0
-
 
 def timed(run, warmup, runs):
     for _ in range(warmup):
@@ -45,8 +45,12 @@ def main():
     parser.add_argument('--threads', type=int, default=2)
     parser.add_argument('--warmup', type=int, default=2)
     parser.add_argument('--runs', type=int, default=8)
-    parser.add_argument('--outliers', choices=['none', 'uniform', 'opposite'], default='none', help="the student step's outlier exposure, as the dataset's default")
-    parser.add_argument('--outlier-weight', type=float, default=20.0)
+    parser.add_argument('--outliers', choices=['none', 'uniform', 'opposite'], required=True, help="the student step's outlier exposure, as the dataset's default")
+    parser.add_argument('--outlier-weight', type=float, required=True)
+    parser.add_argument('--student-start', choices=['random', 'teacher'], required=True, help="the dataset's student (the engine's --student-start)")
+    parser.add_argument('--teacher-lr', type=float, required=True)
+    parser.add_argument('--student-lr', type=float, required=True)
+    parser.add_argument('--temperature', type=float, required=True)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(1)
@@ -63,25 +67,27 @@ def main():
 
     # As bench/model-cases.ts classWeights: the main job weights its cross-entropy by class.
     class_weights = torch.tensor([0.5 + k / c.num_classes for k in range(c.num_classes)])
-    teacher, student = dt.Teacher(c), dt.Student(c)
-    sgd = dt.teacher_optimizer(teacher, TEACHER_LR)
-    adam = dt.student_optimizer(student, STUDENT_LR)
+    teacher, student = dt.Teacher(c), dt.Student(c, args.student_start)
+    if args.student_start == 'teacher':
+        student.start_from(teacher)
+    sgd = dt.teacher_optimizer(teacher, args.teacher_lr)
+    adam = dt.student_optimizer(student, args.student_lr)
 
     def teacher_step():
         teacher.train()
         teacher.requires_grad_(True)
-        dt.train_step(sgd, dt.teacher_loss(teacher, images, labels, class_weights), TEACHER_LR).item()
+        dt.train_step(sgd, dt.teacher_loss(teacher, images, labels, class_weights), args.teacher_lr).item()
 
     def student_step():
         teacher.eval()
         teacher.requires_grad_(False)
         student.train()
-        dt.train_step(adam, dt.distill_loss(teacher, student, images, 'kl', TEMPERATURE, outliers), STUDENT_LR).item()
+        dt.train_step(adam, dt.distill_loss(teacher, student, images, 'kl', args.temperature, outliers), args.student_lr).item()
 
     def inference():
         teacher.eval()
         student.eval()
-        scores = dt.score_batch(teacher, student, images, TEMPERATURE)
+        scores = dt.score_batch(teacher, student, images, args.temperature)
         for v in scores.values():
             v.numpy()
 

@@ -34,7 +34,9 @@ const bnEps = 1e-5;
 export async function tfjsInference(gpu: GPU, config: ModelConfig, teacherWeights: Weights, studentWeights: Weights, temperature: number): Promise<TfjsInference> {
   const { tf, backend } = await loadTfjsWebGpu(gpu);
   const teacher = new Network(tf, config, config.teacher, teacherWeights);
-  const student = new Network(tf, config, config.student, studentWeights);
+  // A student started as the teacher has the teacher's layers and ends in the teacher's frozen feature norm (src/model/networks.ts).
+  const twin = config.studentStart === 'teacher';
+  const student = new Network(tf, config, twin ? config.teacher : config.student, studentWeights);
   const [height, width] = [config.inputHeight, config.inputWidth];
   // PyTorch's align_corners=False is TF's half-pixel centers; its True, TF's alignCorners.
   const resize = (t: Tf.Tensor4D, alignCorners: boolean) => tf.image.resizeBilinear(t, [height, width], alignCorners, !alignCorners);
@@ -46,9 +48,10 @@ export async function tfjsInference(gpu: GPU, config: ModelConfig, teacherWeight
       const maps = tf.tidy(() => {
         const x = tf.transpose(tf.tensor4d(images, [n, 3, height, width]), [0, 2, 3, 1]) as Tf.Tensor4D;
         const { conv, low } = teacher.convAndLow(x);
-        const feature = teacher.teacherFeature(conv, config.teacherFeature === 'batchNorm');
+        const feature = teacher.normalisedFeature(conv, config.teacherFeature === 'batchNorm');
         const logits = resize(teacher.logits(conv, low), false);
-        const studentFeature = student.convAndLow(x).conv;
+        const studentConv = student.convAndLow(x).conv;
+        const studentFeature = twin ? student.normalisedFeature(studentConv, config.teacherFeature === 'batchNorm') : studentConv;
         const logP = tf.logSoftmax(logits);
         const logT = tf.logSoftmax(tf.div(feature, temperature));
         const logS = tf.logSoftmax(tf.div(studentFeature, temperature));
@@ -114,7 +117,7 @@ class Network {
   }
 
   /** The teacher feature: conv_last.1's batch norm on its running statistics, with or without its weight and bias. */
-  teacherFeature(conv: Tf.Tensor4D, affine: boolean): Tf.Tensor4D {
+  normalisedFeature(conv: Tf.Tensor4D, affine: boolean): Tf.Tensor4D {
     const tf = this.tf;
     const { mean, invstd } = this.statistics('decoder.conv_last.1');
     const standardised = tf.mul(tf.sub(conv, mean), invstd) as Tf.Tensor4D;
