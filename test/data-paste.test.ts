@@ -61,7 +61,7 @@ function makeCamvid(root: string): void {
   }
 }
 
-/** Soft-edged ellipses in strong colours, as rembg writes its cut-outs; a car-1 that the default --exclude leaves out. */
+/** Soft-edged ellipses in strong colours, as rembg writes its cut-outs; a car-1 and a plants-1 that the default --exclude leaves out. */
 function makeCutouts(folder: string): void {
   mkdirSync(folder, { recursive: true });
   const ellipse = (rgb: [number, number, number], w: number, h: number) => (x: number, y: number): [number, number, number, number] => {
@@ -72,6 +72,7 @@ function makeCutouts(folder: string): void {
   writeRgba(join(folder, 'blob-2.out.png'), 50, 64, ellipse([40, 210, 60], 50, 64));
   writeRgba(join(folder, 'blob-3.out.png'), 64, 64, ellipse([250, 220, 20], 64, 64));
   writeRgba(join(folder, 'car-1.out.png'), 64, 64, ellipse([PERSON_RGB[0]!, PERSON_RGB[1]!, PERSON_RGB[2]!], 64, 64));
+  writeRgba(join(folder, 'plants-1.out.png'), 60, 60, ellipse([PERSON_RGB[0]!, PERSON_RGB[1]!, PERSON_RGB[2]!], 60, 60));
   writeFileSync(join(folder, 'notes.txt'), 'not an object');
 }
 
@@ -244,11 +245,11 @@ test('colour matching moves the object\'s mean colour toward the frame around it
   }
 });
 
-test('VOC classes CamVid knows (the person) and excluded files (car-1) are never pasted', () => {
+test('VOC classes CamVid knows (the person) and excluded files (car-1, plants-1) are never pasted', () => {
   const ids = manifestOf(val).objects.map((o) => o.id);
   assert.ok(ids.includes('5_target.png#cow-1'), ids.join(', '));
-  assert.ok(!ids.some((id) => id.includes('person') || id.startsWith('car-1')), ids.join(', '));
-  // Without colour matching, a pasted person (or car-1) would bring its colour, which no frame has.
+  assert.ok(!ids.some((id) => id.includes('person') || id.startsWith('car-1') || id.startsWith('plants-1')), ids.join(', '));
+  // Without colour matching, a pasted person (or car-1, plants-1) would bring its colour, which no frame has.
   for (const out of [raw, rawTest]) {
     for (const name of readdirSync(join(out, 'images'))) {
       const data = readImage(join(out, 'images', name)).data;

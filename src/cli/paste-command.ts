@@ -30,7 +30,7 @@ const pasteOptions: readonly OptionRow<PasteArguments>[] = [
   {
     flag: '--exclude',
     value: 'REGEX',
-    help: `leave out object files whose name matches (default ${DEFAULT_EXCLUDE.source}:\nrembg's cars and people); --exclude '' leaves out none`,
+    help: `leave out object files whose name matches (default ${DEFAULT_EXCLUDE.source}:\nrembg's cars, people and plants); --exclude '' leaves out none`,
     read: (v) => ({ exclude: v === '' ? null : regex(v) }),
   },
   { flag: '--match-colour', help: "match the objects' colours to the frame around them (the default)", read: () => ({ matchColour: true }) },

@@ -41,8 +41,11 @@ export interface ObjectSources {
   notes: string[];
 }
 
-/** rembg's examples that CamVid knows (cars) or that are people. */
-export const DEFAULT_EXCLUDE = /^(car|girl|anime)/;
+/**
+ * rembg's examples that CamVid knows: cars, people, and plants (its Tree class;
+ * newer copies of rembg have a `plants-1` example).
+ */
+export const DEFAULT_EXCLUDE = /^(car|girl|anime|plants)/;
 export const MIN_OBJECT_PIXELS = 1500;
 const OBJECT_ALPHA = 128;
 
