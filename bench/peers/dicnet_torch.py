@@ -287,9 +287,10 @@ class Student(_EncoderDecoder):
     def __init__(self, config: ModelConfig, start: str = 'random'):
         if start not in ('random', 'teacher'):
             raise ValueError(f"start is 'random' or 'teacher', got {start!r}")
-        self.like_teacher = start == 'teacher'
-        super().__init__(config.teacher if self.like_teacher else config.student, config.pool_scales, None, config.output_stride,
-                         feature_norm=self.like_teacher)
+        like_teacher = start == 'teacher'
+        super().__init__(config.teacher if like_teacher else config.student, config.pool_scales, None, config.output_stride,
+                         feature_norm=like_teacher)
+        self.like_teacher = like_teacher
 
     def feature(self, image):
         conv = self.conv_feature(image)
