@@ -62,6 +62,7 @@ test('train on CamVid: its 11 classes in the checkpoints, the report and metrics
   for (const key of ['reference_share', 'normal_share', 'anomaly_share']) assert.ok(Math.abs(total(key) - 1) < 1e-9, `${key} sums to 1 over the classes`);
   assert.equal(Object.keys(metrics.teacher).filter((k) => k.startsWith('iou_')), CAMVID_CLASSES.names.map((n) => `iou_${n}`));
   assert.is(metrics.distillation.outliers, 'opposite, weighing 20', "CamVid's default student is outlier-exposed");
+  assert.is(metrics.distillation.jitter, 'colour', "CamVid's default student sees colour-jittered images");
   assert.equal([metrics.data.test_images, metrics.data.validation_images], [2, 1], 'the splits without anomaly pixels count every image evaluated');
   const report = readFileSync(join(out, 'report.md'), 'utf8');
   assert.match(report, 'DiCNet on CamVid (tiny, 32x48');
@@ -91,7 +92,7 @@ test('--teacher: a run that distils from that run\'s teacher trains none and giv
   assert.match(jittered.output, 'student (KL distillation, colour jitter)');
   const exposed = await runQuietly(await testRuntime(), smallRun(tempDir('camvid-outliers'), { data, input: [32, 48], teacher, studentOutliers: 'opposite', outlierWeight: 7 }), control({}, 1));
   assert.is(expectValue(exposed).status, 'stopped');
-  assert.match(exposed.output, 'student (KL distillation, opposite outliers weighing 7)');
+  assert.match(exposed.output, 'student (KL distillation, colour jitter, opposite outliers weighing 7)', "CamVid's default jitter beside the exposure");
 
   const refused = await runQuietly(await testRuntime(), smallRun(tempDir('camvid-other-size'), { data, input: [40, 48], teacher }));
   assert.instance(refused.error, Error);
