@@ -38,7 +38,10 @@ export function caseLabel(name: CaseName, size: Pick<BenchSize, 'studentOutliers
   return size.studentOutliers === 'none' ? `${student} distillation step (KL, Adam)` : `${student} distillation step (KL with ${size.studentOutliers} outlier exposure, Adam)`;
 }
 
-/** The `tiny` configuration as the main job shapes it for each dataset (its class count, input size and student), and the student step it distils with. */
+/**
+ * The `tiny` configuration as the main job shapes it for each dataset (its class count, input size and student), and the student step it distils with.
+ * The dataset's colour jitter is left out: it changes the frames on the CPU before upload, data work like decoding, which no case times.
+ */
 const sizeFor = (name: string, layout: string, classes: { names: readonly string[] }): BenchSize => {
   const { inputSize, studentOutliers, studentStart } = DATASET_DEFAULTS[layout]!;
   const [inputHeight, inputWidth] = inputSize;
