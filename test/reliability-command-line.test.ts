@@ -9,7 +9,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { evalUsage, parseEvalOptions } from '../src/cli/eval-command';
 import { inferUsage, parseInferOptions } from '../src/cli/infer';
-import { parseOptions, resolveOptions, trainUsage } from '../src/cli/options';
+import { DATASET_DEFAULTS, parseOptions, resolveOptions, trainUsage } from '../src/cli/options';
 import { parsePasteOptions, pasteUsage } from '../src/cli/paste-command';
 import { runFingerprint } from '../src/cli/training';
 import { checkSameOptions } from '../src/training/training-state';
@@ -149,6 +149,23 @@ test('the resume check keeps the options of earlier checkpoints, and only those'
     (e: Error) => e.message.includes('--student-outliers is "opposite" in this run but unset in the checkpoint') && e.message.includes('(unset: off, or at the default of its time)'),
     'an older CamVid run resumed without --student-outliers none is refused, and the message says what unset means',
   );
+  assert.is(camvid['--student-jitter'], 'colour', "CamVid's default student sees colour-jittered frames, and says so");
+  const unjittered = runFingerprint(resolveOptions(parseOptions(['--data', 'x', '--student-jitter', 'none']), 'CamVid'));
+  assert.is(unjittered['--student-jitter'], null, 'CamVid runs from before that default resume with --student-jitter none');
+  assert.throws(
+    () => checkSameOptions(unjittered, camvid, 'state.safetensors'),
+    (e: Error) => e.message.includes('--student-jitter is "colour" in this run but unset in the checkpoint'),
+    'an older CamVid run resumed without --student-jitter none is refused',
+  );
+});
+
+test("the usage gives each dataset's defaults from DATASET_DEFAULTS, where they differ from the synthetic scenes'", () => {
+  const usage = trainUsage();
+  const { StreetHazards: synthetic, CamVid: camvid } = DATASET_DEFAULTS;
+  assert.match(usage, `(default ${synthetic!.studentJitter}; CamVid ${camvid!.studentJitter})`);
+  assert.match(usage, `(default ${synthetic!.studentOutliers}; CamVid ${camvid!.studentOutliers})`);
+  assert.match(usage, `(default ${synthetic!.teacherEpochs} and ${synthetic!.studentEpochs}; CamVid ${camvid!.teacherEpochs} and ${camvid!.studentEpochs})`);
+  assert.match(usage, `network input size (default ${synthetic!.inputSize.join('x')}; CamVid ${camvid!.inputSize.join('x')})`);
 });
 
 test('node scripts/serve.js --help: usage on stdout, exit 0; a bad option: exit 2, named', () => {
