@@ -15,7 +15,7 @@ import { readCommandLine, UsageError } from '../src/cli/flags';
 import { optionLines, parseWithTable, type OptionRow } from '../src/cli/option-table';
 import { cpuClock } from '../src/cli/conv-tuning';
 import { createNodeRuntime } from '../src/gpu/node';
-import { convChoiceKey, convGeometriesOf, tuneConv2d } from '../src/kernels/conv2dalgorithm';
+import { convAlgorithms, convGeometriesOf, describeTuning, pickConvAlgorithm, setConvAlgorithm, tuneConv2d, type ConvAlgorithm, type ConvTuning } from '../src/kernels/conv2dalgorithm';
 import type { ProfileMode, ProfileResult } from '../src/gpu/profiler';
 import type { Module } from '../src/graph/module';
 import { Tensor } from '../src/graph/tensor';
@@ -36,6 +36,8 @@ interface ModelBenchOptions {
   quick: boolean;
   noPeers: boolean;
   directConvs: boolean;
+  /** With the tuned choices and with this algorithm left out of them, in alternate runs. */
+  compareWithout: ConvAlgorithm | undefined;
   json: string | undefined;
 }
 
@@ -68,6 +70,15 @@ const optionRows: readonly OptionRow<ModelBenchOptions>[] = [
     help: 'no Winograd (as training with --conv-choices direct); by default, as training does, each 3x3 stride-1 conv the cases run is first timed direct against Winograd (CPU time on a software adapter) and keeps the faster (src/kernels/conv2dalgorithm.ts)',
     read: () => ({ directConvs: true }),
   },
+  {
+    flag: '--compare-without',
+    value: 'ALGORITHM',
+    help: `after the usual runs, times each case of ours again in alternate runs with the tuned conv choices and with ALGORITHM (${convAlgorithms.filter((a) => a !== 'direct').join(', ')}) left out of them (each shape's next best of the same tuning), wall clock and CPU time: what one algorithm adds to the whole step`,
+    read: (v) => {
+      if (!convAlgorithms.includes(v as ConvAlgorithm) || v === 'direct') throw new UsageError(`--compare-without takes one of ${convAlgorithms.filter((a) => a !== 'direct').join(', ')}, got ${v}`);
+      return { compareWithout: v as ConvAlgorithm };
+    },
+  },
   { flag: '--json', value: 'FILE', help: 'also write everything measured to FILE', read: (v) => ({ json: v }) },
 ];
 
@@ -77,7 +88,7 @@ const usage = `usage: node bench/model.js [options]
 ${optionLines(optionRows)}`;
 const options = readCommandLine(
   process.argv.slice(2),
-  (argv) => parseWithTable(argv, optionRows, { profile: false, profileMode: undefined, runs: null, quick: false, noPeers: false, directConvs: false, json: undefined }).options,
+  (argv) => parseWithTable(argv, optionRows, { profile: false, profileMode: undefined, runs: null, quick: false, noPeers: false, directConvs: false, compareWithout: undefined, json: undefined }).options,
   usage,
   'node bench/model.js',
 );
@@ -121,6 +132,41 @@ async function time(run: () => Promise<unknown>): Promise<Timing> {
 
 const imagesPerSecond = (t: Timing | undefined): number | null => (t ? (1000 * batchSize) / t.medianMs : null);
 
+/**
+ * Each case in alternate runs with the tuned choices and with `left` left out
+ * of them (each shape's next best candidate of the same timings), so that a
+ * burst of other work on the machine hurts both alike: medians of wall clock
+ * and of this process's CPU time (on a software adapter the GPU's work runs on
+ * its threads).
+ */
+async function compareWithout(size: BenchSize, ours: OurCases, tunings: readonly ConvTuning[], left: ConvAlgorithm): Promise<void> {
+  const apply = (without: boolean) => {
+    for (const t of tunings) {
+      const timings = without ? Object.fromEntries(Object.entries(t.timings).filter(([a]) => a !== left)) : t.timings;
+      setConvAlgorithm(rt, t.direction, t.g, pickConvAlgorithm(timings, t.disagreeing));
+    }
+  };
+  const uses = tunings.filter((t) => t.chosen === left).length;
+  for (const name of caseNames) {
+    const wall: [number[], number[]] = [[], []];
+    const cpu: [number[], number[]] = [[], []];
+    for (let i = 0; i < warmup + runs; i++) {
+      for (const without of [false, true]) {
+        apply(without);
+        const [wall0, cpu0] = [performance.now(), cpuClock()];
+        await ours.run[name]();
+        if (i < warmup) continue;
+        wall[+without]!.push(performance.now() - wall0);
+        cpu[+without]!.push(cpuClock() - cpu0);
+      }
+    }
+    const [w, wo] = wall.map(median) as [number, number];
+    const [c, co] = cpu.map(median) as [number, number];
+    console.log(`compare ${size.name} ${caseLabel(name, size)}: with ${left} (${uses} of ${tunings.length} tuned choices) ${fmt(w)} ms, CPU ${fmt(c)} ms; without ${fmt(wo)} ms, CPU ${fmt(co)} ms; without / with: wall ${fmt(wo / w)}x, CPU ${fmt(co / c)}x`);
+  }
+  apply(false);
+}
+
 // ---- ours, every size before any peer ----
 interface SizeRun {
   size: BenchSize;
@@ -135,13 +181,13 @@ const sizeRuns: SizeRun[] = [];
 for (const size of benchSizes) {
   const batch = randomBatch(size.config, batchSize, 7);
   const ours = ourCases(rt, size, batch);
+  let tunings: ConvTuning[] = [];
   if (!options.directConvs) {
     const shapes = await convGeometriesOf(rt, async () => {
       for (const name of caseNames) await ours.run[name]();
     });
-    for (const t of await tuneConv2d(rt, shapes, rt.adapter.software ? { clock: cpuClock } : {})) {
-      console.log(`tuned ${size.name} ${convChoiceKey(t.direction, t.g)}: ${t.chosen} (${Object.entries(t.timings).map(([a, ms]) => `${a} ${fmt(ms)} ms`).join(', ')})`);
-    }
+    tunings = await tuneConv2d(rt, shapes, rt.adapter.software ? { clock: cpuClock } : {});
+    for (const t of tunings) console.log(`tuned ${size.name} ${describeTuning(t)}`);
   }
   const times = {} as Record<CaseName, Timing>;
   const profiles = {} as Record<CaseName, StepProfile>;
@@ -159,6 +205,7 @@ for (const size of benchSizes) {
     const s = summarise(profiles[name]);
     console.log(`ours   ${size.name} ${caseLabel(name, size)}: ${fmt(t.medianMs)} ms (best ${fmt(t.bestMs)}), ${fmt(imagesPerSecond(t)!)} images/s; conv ${fmt(s.convFlop / 1e9)} GFLOP, kernels ${fmt(s.kernelMs)} ms of which conv ${fmt(s.convMs)} ms`);
   }
+  if (options.compareWithout) await compareWithout(size, ours, tunings, options.compareWithout);
   sizeRuns.push({ size, ours, batch, times, profiles });
 }
 

@@ -27,7 +27,7 @@ interface OpsBenchOptions {
 
 const optionRows: readonly OptionRow<OpsBenchOptions>[] = [
   { flag: '--quick', help: 'the reference shape and the matmul only, fewer samples; RESULTS.md untouched', read: () => ({ quick: true }) },
-  { flag: '--winograd', help: 'direct against Winograd F(2x2, 3x3) and F(4x4, 3x3), forward and grad input, on the 3x3 stride-1 shapes; RESULTS.md untouched', read: () => ({ winograd: true }) },
+  { flag: '--winograd', help: 'direct against Winograd F(2x2, 3x3), F(4x4, 3x3) and F(6x6, 3x3), forward and grad input, on the 3x3 stride-1 shapes; RESULTS.md untouched', read: () => ({ winograd: true }) },
   { flag: '--json', value: 'FILE', help: 'also write the measurements to FILE', read: (v) => ({ json: v }) },
 ];
 

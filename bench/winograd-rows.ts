@@ -1,5 +1,5 @@
-// `node bench/ops.js --winograd`: the direct conv against Winograd F(2x2, 3x3)
-// and F(4x4, 3x3) on the 3x3 stride-1 shapes the tiny network runs, forward and
+// `node bench/ops.js --winograd`: the direct conv against Winograd F(2x2, 3x3),
+// F(4x4, 3x3) and F(6x6, 3x3) on the 3x3 stride-1 shapes the tiny network runs, forward and
 // grad input. GFLOP/s count the direct conv's FLOPs for every algorithm (the
 // GFLOP-equivalent), so the ratio is the speed-up. The candidates take turns,
 // round after round, and each keeps its best round: a burst of other work on
@@ -11,12 +11,14 @@
 
 import { cpuClock } from '../src/cli/conv-tuning';
 import type { GpuBuffer, GpuRuntime } from '../src/gpu';
-import { convForward, convGradInput, type ConvAlgorithm } from '../src/kernels/conv2dalgorithm';
+import { convAlgorithms, convForward, convGradInput, winogradAlgorithms, type ConvAlgorithm, type WinogradAlgorithm } from '../src/kernels/conv2dalgorithm';
 import { convFlop, convInputs, type ConvShape } from './op-cases';
 import { fmt } from './op-report';
 import { gflops } from './timing';
 
-const algorithms: readonly ConvAlgorithm[] = ['direct', 'winograd2', 'winograd4'];
+const algorithms = convAlgorithms;
+/** F(2x2), F(4x4), ...: how the tables name each Winograd algorithm. */
+const tileName = (a: WinogradAlgorithm): string => `F(${a.slice(-1)}x${a.slice(-1)})`;
 const tuned = ['forward', 'gradInput'] as const;
 
 type Speeds = Record<(typeof tuned)[number], Record<ConvAlgorithm, number>>;
@@ -61,7 +63,7 @@ export async function measureWinograd(rt: GpuRuntime, shapes: readonly ConvShape
         if (row.cpuGflops) row.cpuGflops[direction][algorithm] = gflops(convFlop(shape.g), cpu.get(algorithm)!);
       }
       const line = (g: Record<ConvAlgorithm, number>, unit: string) =>
-        `direct ${fmt(g.direct)} | F(2x2) ${fmt(g.winograd2)} (${fmt(g.winograd2 / g.direct)}x) | F(4x4) ${fmt(g.winograd4)} (${fmt(g.winograd4 / g.direct)}x) ${unit}`;
+        `direct ${fmt(g.direct)} | ${winogradAlgorithms.map((a) => `${tileName(a)} ${fmt(g[a])} (${fmt(g[a] / g.direct)}x)`).join(' | ')} ${unit}`;
       console.log(`    ${direction.padEnd(10)} ${line(row.gflops[direction], 'GFLOP/s')}`);
       if (row.cpuGflops) console.log(`    ${''.padEnd(10)} ${line(row.cpuGflops[direction], 'GFLOP per CPU-second')}`);
     }
@@ -74,17 +76,18 @@ export async function measureWinograd(rt: GpuRuntime, shapes: readonly ConvShape
 /** One table per measure: wall clock, and CPU time where measured. */
 export function renderWinograd(rows: readonly WinogradRow[]): string {
   const table = (unit: string, speeds: (row: WinogradRow) => Speeds | null) => {
-    const lines = [
-      `| shape (${unit}) | fwd direct | fwd F(2x2) | fwd F(4x4) | fwd F(2x2) / direct | fwd F(4x4) / direct | gradIn direct | gradIn F(2x2) | gradIn F(4x4) | gradIn F(2x2) / direct | gradIn F(4x4) / direct |`,
-      '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
-    ];
+    const headers = tuned.flatMap((direction) => {
+      const short = direction === 'forward' ? 'fwd' : 'gradIn';
+      return [`${short} direct`, ...winogradAlgorithms.map((a) => `${short} ${tileName(a)}`), ...winogradAlgorithms.map((a) => `${short} ${tileName(a)} / direct`)];
+    });
+    const lines = [`| shape (${unit}) | ${headers.join(' | ')} |`, `| --- |${' ---: |'.repeat(headers.length)}`];
     for (const row of rows) {
       const s = speeds(row);
       if (!s) return null;
       const cells = [row.label];
       for (const direction of tuned) {
         const g = s[direction];
-        cells.push(fmt(g.direct), fmt(g.winograd2), fmt(g.winograd4), `${fmt(g.winograd2 / g.direct)}x`, `${fmt(g.winograd4 / g.direct)}x`);
+        cells.push(fmt(g.direct), ...winogradAlgorithms.map((a) => fmt(g[a])), ...winogradAlgorithms.map((a) => `${fmt(g[a] / g.direct)}x`));
       }
       lines.push(`| ${cells.join(' | ')} |`);
     }

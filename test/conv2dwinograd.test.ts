@@ -6,7 +6,7 @@ import * as assert from 'uvu/assert';
 import * as ops from '../src/graph/ops';
 import { Tensor, backward, beginScope } from '../src/graph';
 import { conv2dOutputSize, type Conv2dGeometry } from '../src/kernels/conv2d';
-import { convAlgorithm, convChoiceKey, convGeometriesOf, convForward, convGradInput, convGradWeight, exportConvChoices, importConvChoices, pickConvAlgorithm, setConvAlgorithm, tuneConv2d, type ConvAlgorithm } from '../src/kernels/conv2dalgorithm';
+import { convAlgorithm, convAlgorithms, convChoiceKey, convGeometriesOf, convForward, convGradInput, convGradWeight, exportConvChoices, importConvChoices, pickConvAlgorithm, setConvAlgorithm, tuneConv2d, winogradAlgorithms, type ConvAlgorithm } from '../src/kernels/conv2dalgorithm';
 import { loadConvChoices, saveConvChoices } from '../src/cli/conv-choices';
 import { conv2dWinogradForward, winogradFits } from '../src/kernels/conv2dwinograd';
 import type { Tiling } from '../src/kernels/rowblocking';
@@ -42,7 +42,7 @@ const cases: Case[] = [
 
 const describe = (g: Conv2dGeometry, bias: boolean): string => `n${g.n} c${g.cIn}->${g.cOut} ${g.h}x${g.w} p${g.padding} d${g.dilation}${bias ? ' bias' : ''}`;
 
-for (const algorithm of ['winograd2', 'winograd4'] as const) {
+for (const algorithm of winogradAlgorithms) {
   for (const c of cases) {
     for (const tiling of c.tilings) {
       test(`${algorithm} ${tiling} ${describe(c.g, c.bias)}: forward, grad input and grad weight against float64 and finite differences`, async () => {
@@ -94,7 +94,7 @@ for (const g of [geometry(2, 32, 24, 40, 32, 1, 1), geometry(2, 64, 12, 20, 64, 
     const [xb, wb, dyb] = [x, w, dy].map((d) => rt.upload(Float32Array.from(d)));
     const want = [ref.conv2d(x, w, null, g), ref.conv2dGradInput(w, dy, g), ref.conv2dGradWeight(x, dy, g)];
     const errors: Record<string, number[]> = {};
-    for (const algorithm of ['direct', 'winograd2', 'winograd4'] as ConvAlgorithm[]) {
+    for (const algorithm of convAlgorithms) {
       const got = [convForward(rt, xb!, wb!, null, g, null, { algorithm }), convGradInput(rt, dyb!, wb!, g, { algorithm }), convGradWeight(rt, xb!, dyb!, g, { algorithm })];
       errors[algorithm] = [];
       for (let i = 0; i < got.length; i++) {
@@ -107,6 +107,7 @@ for (const g of [geometry(2, 32, 24, 40, 32, 1, 1), geometry(2, 64, 12, 20, 64, 
     const direct = Math.max(...errors.direct!);
     assert.ok(Math.max(...errors.winograd2!) < Math.max(4 * direct, 2e-6), `F(2x2, 3x3): ${errors.winograd2}`);
     assert.ok(Math.max(...errors.winograd4!) < 2e-5, `F(4x4, 3x3): ${errors.winograd4}`);
+    assert.ok(Math.max(...errors.winograd6!) < 3e-5, `F(6x6, 3x3): ${errors.winograd6}`);
   });
 }
 
@@ -124,7 +125,7 @@ test('the forward epilogue (bias, residual, ReLU) matches the direct conv', asyn
   };
   const direct = Float64Array.from(await run('direct'));
   assert.ok(direct.some((v) => v === 0) && direct.some((v) => v > 0), 'the ReLU clips some outputs and keeps others');
-  for (const algorithm of ['winograd2', 'winograd4'] as const) assert.ok(relativeError(await run(algorithm), direct) < 1e-5, algorithm);
+  for (const algorithm of winogradAlgorithms) assert.ok(relativeError(await run(algorithm), direct) < 1e-5, algorithm);
   for (const b of [x!, w!, bias!, residual!]) rt.pool.release(b);
 });
 
@@ -136,7 +137,7 @@ test('each path forced through the graph op gives the same forward, grad input a
   const w = randomArray(g.cOut * g.cIn * 9, 32);
   const gy = randomArray(g.n * g.cOut * ho * wo, 33);
   const results: Record<string, Float32Array[]> = {};
-  for (const algorithm of ['direct', 'winograd2', 'winograd4'] as ConvAlgorithm[]) {
+  for (const algorithm of convAlgorithms) {
     const scope = beginScope();
     const xt = Tensor.from(rt, x, [g.n, g.cIn, g.h, g.w]);
     xt.requiresGrad = true;
@@ -148,7 +149,7 @@ test('each path forced through the graph op gives the same forward, grad input a
     scope.end();
   }
   const [y0, dx0, dw0] = results.direct!.map((a) => Float64Array.from(a));
-  for (const algorithm of ['winograd2', 'winograd4']) {
+  for (const algorithm of winogradAlgorithms) {
     assert.ok(relativeError(results[algorithm]![0], y0!) < 1e-5, `${algorithm} forward`);
     assert.ok(relativeError(results[algorithm]![1], dx0!) < 1e-5, `${algorithm} grad input`);
     assert.ok(relativeError(results[algorithm]![2], dw0!) < 1e-5, `${algorithm} grad weight`);
@@ -159,7 +160,7 @@ test('the model benchmark counts each direction of a Winograd conv as the direct
   const rt = await testRuntime();
   const g = geometry(2, 6, 11, 9, 5, 2, 2);
   const flop: Record<string, number> = {};
-  for (const algorithm of ['direct', 'winograd2', 'winograd4'] as ConvAlgorithm[]) {
+  for (const algorithm of convAlgorithms) {
     const scope = beginScope();
     const xt = Tensor.from(rt, randomArray(g.n * g.cIn * g.h * g.w, 41), [g.n, g.cIn, g.h, g.w]);
     const wt = Tensor.from(rt, randomArray(g.cOut * g.cIn * 9, 42), [g.cOut, g.cIn, 3, 3]);
@@ -172,7 +173,7 @@ test('the model benchmark counts each direction of a Winograd conv as the direct
   }
   const { ho, wo } = conv2dOutputSize(g);
   assert.is(flop.direct, 3 * 2 * g.n * g.cOut * ho * wo * g.cIn * 9, 'forward, grad input and grad weight');
-  assert.equal([flop.winograd2, flop.winograd4], [flop.direct, flop.direct]);
+  assert.equal(winogradAlgorithms.map((a) => flop[a]), winogradAlgorithms.map(() => flop.direct));
 });
 
 test('choice keys tell every geometry and direction apart', () => {
@@ -302,7 +303,7 @@ test('tuneConv2d measures the three directions, keeps its pick, and leaves tuned
   const results = await tuneConv2d(rt, [g, { ...g, stride: 2 }], { rounds: 1, launches: 1 });
   assert.equal(results.map((r) => r.direction), ['forward', 'gradInput', 'gradWeight'], 'strided convs are not tuned');
   for (const r of results) {
-    assert.equal(Object.keys(r.timings).sort(), ['direct', 'winograd2', 'winograd4']);
+    assert.equal(Object.keys(r.timings).sort(), [...convAlgorithms].sort());
     assert.ok(Object.values(r.timings).every((ms) => ms > 0 && Number.isFinite(ms)));
     assert.is(r.chosen, pickConvAlgorithm(r.timings));
     assert.is(convAlgorithm(rt, r.direction, g), r.chosen);

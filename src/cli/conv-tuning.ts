@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { formatSeconds } from '../data/progress';
 import type { GpuRuntime } from '../gpu';
 import { beginScope, noGrad, Tensor } from '../graph';
-import { convChoiceKey, convGeometriesOf, exportConvChoices, forgetConvChoices, tuneConv2d } from '../kernels/conv2dalgorithm';
+import { convGeometriesOf, describeTuning, exportConvChoices, forgetConvChoices, tuneConv2d } from '../kernels/conv2dalgorithm';
 import { loadConvChoices, saveConvChoices } from './conv-choices';
 import type { ModelConfig } from '../model/config';
 import type { Student, Teacher } from '../model/networks';
@@ -47,7 +47,7 @@ export async function tuneNetworkConvs(rt: GpuRuntime, teacher: Teacher, student
   });
   scope.end();
   const tuned = await tuneConv2d(rt, shapes, rt.adapter.software ? { clock: cpuClock } : {});
-  for (const t of tuned) log(`conv ${convChoiceKey(t.direction, t.g)}: ${t.chosen} (${Object.entries(t.timings).map(([a, ms]) => `${a} ${ms.toFixed(2)} ms`).join(', ')})`);
+  for (const t of tuned) log(`conv ${describeTuning(t)}`);
   saveConvChoices(rt, file);
   log(`conv choices: ${shapes.length} 3x3 stride-1 shapes, ${loaded} choices read from ${file}, ${tuned.length} timed now (${formatSeconds((performance.now() - start) / 1000)})`);
 }

@@ -47,8 +47,13 @@ export interface Conv2dGeometry {
 /** Pixels (or grad weight columns) per invocation of the blocked kernels. */
 const blockCols = 4;
 const blockWorkgroup = 128;
-/** Grad weight's blocked kernel runs over (cIn, tap) columns, often few: smaller workgroups waste less. */
-const gradWeightBlockWorkgroup = 16;
+/**
+ * Grad weight's blocked kernel runs over (cIn, tap) columns, often few:
+ * smaller workgroups waste less. One subgroup of 8 on lavapipe took 0.5-0.9x
+ * the CPU time of 16 on the tiny network's shapes (2026-12-07), even where
+ * both leave no column idle.
+ */
+const gradWeightBlockWorkgroup = 8;
 const tile = 16;
 const reduceWorkgroup = 256;
 /** Grad weight: split the reduction until about this many workgroups run. */

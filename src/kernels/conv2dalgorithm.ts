@@ -1,5 +1,5 @@
 // Which algorithm computes a conv's forward, grad input and grad weight: the direct kernels
-// (src/kernels/conv2d.ts) or Winograd F(2x2, 3x3) / F(4x4, 3x3)
+// (src/kernels/conv2d.ts) or Winograd F(2x2, 3x3) / F(4x4, 3x3) / F(6x6, 3x3)
 // (src/kernels/conv2dwinograd.ts). Which is faster depends on the adapter and
 // the shape (lavapipe is bound by loads, a real GPU by other things), so it is
 // measured, not guessed: tuneConv2d times the candidates of each shape on this
@@ -9,12 +9,15 @@
 
 import type { GpuBuffer, GpuRuntime } from '../gpu';
 import { conv2dForward, conv2dGradInput, conv2dGradWeight, conv2dOutputSize, type Conv2dGeometry, type ConvEpilogue } from './conv2d';
-import { conv2dWinogradForward, conv2dWinogradGradInput, conv2dWinogradGradWeight, winogradApplies, winogradFits } from './conv2dwinograd';
+import { conv2dWinogradForward, conv2dWinogradGradInput, conv2dWinogradGradWeight, winogradApplies, winogradFits, type WinogradTile } from './conv2dwinograd';
 import type { Tiling } from './rowblocking';
 
-export type ConvAlgorithm = 'direct' | 'winograd2' | 'winograd4';
-export const convAlgorithms: readonly ConvAlgorithm[] = ['direct', 'winograd2', 'winograd4'];
-const tileOf = { winograd2: 2, winograd4: 4 } as const;
+/** Each Winograd algorithm's outputs per tile and axis: F(2x2, 3x3), F(4x4, 3x3), F(6x6, 3x3). */
+const tileOf = { winograd2: 2, winograd4: 4, winograd6: 6 } as const satisfies Record<string, WinogradTile>;
+export type WinogradAlgorithm = keyof typeof tileOf;
+export type ConvAlgorithm = 'direct' | WinogradAlgorithm;
+export const winogradAlgorithms = Object.keys(tileOf) as WinogradAlgorithm[];
+export const convAlgorithms: readonly ConvAlgorithm[] = ['direct', ...winogradAlgorithms];
 export type TunedDirection = 'forward' | 'gradInput' | 'gradWeight';
 const tunedDirections: readonly TunedDirection[] = ['forward', 'gradInput', 'gradWeight'];
 
@@ -134,7 +137,15 @@ export interface ConvTuning {
   direction: TunedDirection;
   g: Conv2dGeometry;
   timings: ConvTimings;
+  /** Candidates whose result differed from direct's by more than 1e-4 of its scale: never chosen. */
+  disagreeing: ConvAlgorithm[];
   chosen: ConvAlgorithm;
+}
+
+/** One line for a log: the key, the choice, each candidate's time (marked where its result disagreed). */
+export function describeTuning(t: ConvTuning): string {
+  const times = Object.entries(t.timings).map(([a, ms]) => `${a} ${ms < 10 ? ms.toFixed(2) : ms.toFixed(1)} ms${t.disagreeing.includes(a as ConvAlgorithm) ? ' (differs from direct)' : ''}`);
+  return `${convChoiceKey(t.direction, t.g)}: ${t.chosen} (${times.join(', ')})`;
 }
 
 export interface TuneOptions {
@@ -219,7 +230,7 @@ export async function tuneConv2d(rt: GpuRuntime, geometries: readonly Conv2dGeom
       }
       const chosen = pickConvAlgorithm(timings, disagreeing);
       table.set(key, chosen);
-      results.push({ direction, g, timings, chosen });
+      results.push({ direction, g, timings, disagreeing, chosen });
     }
     for (const b of [x, weight, weightSource, dy]) rt.pool.release(b);
   }

@@ -14,10 +14,10 @@ import { perElement } from './grid';
 import { matmul } from './matmul';
 import { defaultTiling, type Tiling } from './rowblocking';
 
-/** Outputs per tile and axis: F(2x2, 3x3) or F(4x4, 3x3). */
-export type WinogradTile = 2 | 4;
+/** Outputs per tile and axis: F(2x2, 3x3), F(4x4, 3x3) or F(6x6, 3x3). */
+export type WinogradTile = 2 | 4 | 6;
 
-/** The matrices of F(m, 3) with the interpolation points 0, 1, -1 (and 2, -2 for m = 4), from Lavin and Gray. */
+/** The matrices of F(m, 3) with the interpolation points 0, 1, -1 (and 2, -2 for m = 4; 2, -2, 1/2, -1/2 for m = 6), from Lavin and Gray. */
 const matrices: Record<WinogradTile, { inputT: number[][]; weight: number[][]; outputT: number[][] }> = {
   2: {
     inputT: [[1, 0, -1, 0], [0, 1, 1, 0], [0, -1, 1, 0], [0, 1, 0, -1]],
@@ -28,6 +28,27 @@ const matrices: Record<WinogradTile, { inputT: number[][]; weight: number[][]; o
     inputT: [[4, 0, -5, 0, 1, 0], [0, -4, -4, 1, 1, 0], [0, 4, -4, -1, 1, 0], [0, -2, -1, 2, 1, 0], [0, 2, -1, -2, 1, 0], [0, 4, 0, -5, 0, 1]],
     weight: [[1 / 4, 0, 0], [-1 / 6, -1 / 6, -1 / 6], [-1 / 6, 1 / 6, -1 / 6], [1 / 24, 1 / 12, 1 / 6], [1 / 24, -1 / 12, 1 / 6], [0, 0, 1]],
     outputT: [[1, 1, 1, 1, 1, 0], [0, 1, -1, 2, -2, 0], [0, 1, 1, 4, 4, 0], [0, 1, -1, 8, -8, 1]],
+  },
+  6: {
+    inputT: [
+      [1, 0, -21 / 4, 0, 21 / 4, 0, -1, 0],
+      [0, 1, 1, -17 / 4, -17 / 4, 1, 1, 0],
+      [0, -1, 1, 17 / 4, -17 / 4, -1, 1, 0],
+      [0, 1 / 2, 1 / 4, -5 / 2, -5 / 4, 2, 1, 0],
+      [0, -1 / 2, 1 / 4, 5 / 2, -5 / 4, -2, 1, 0],
+      [0, 2, 4, -5 / 2, -5, 1 / 2, 1, 0],
+      [0, -2, 4, 5 / 2, -5, -1 / 2, 1, 0],
+      [0, -1, 0, 21 / 4, 0, -21 / 4, 0, 1],
+    ],
+    weight: [[1, 0, 0], [-2 / 9, -2 / 9, -2 / 9], [-2 / 9, 2 / 9, -2 / 9], [1 / 90, 1 / 45, 2 / 45], [1 / 90, -1 / 45, 2 / 45], [32 / 45, 16 / 45, 8 / 45], [32 / 45, -16 / 45, 8 / 45], [0, 0, 1]],
+    outputT: [
+      [1, 1, 1, 1, 1, 1, 1, 0],
+      [0, 1, -1, 2, -2, 1 / 2, -1 / 2, 0],
+      [0, 1, 1, 4, 4, 1 / 4, 1 / 4, 0],
+      [0, 1, -1, 8, -8, 1 / 8, -1 / 8, 0],
+      [0, 1, 1, 16, 16, 1 / 16, 1 / 16, 0],
+      [0, 1, -1, 32, -32, 1 / 32, -1 / 32, 1],
+    ],
   },
 };
 

@@ -16,11 +16,15 @@ const tile = 16;
 /**
  * Invocations per blocked workgroup: 128, or fewer where that leaves fewer
  * columns idle (a workgroup covers 4 * WG columns; the Winograd products are
- * often a few hundred columns wide).
+ * often a few hundred columns wide, and those of a grad weight as narrow as
+ * the conv's input channels). Down to 8, one subgroup on lavapipe: with it
+ * (and the direct grad weight's workgroup of 8, src/kernels/conv2d.ts) the
+ * training steps of bench/model.js took 3-10% less CPU time (2026-12-07,
+ * alternating runs), inference the same.
  */
 function blockWorkgroup(n: number): number {
   const idle = (wg: number) => Math.ceil(n / (blockCols * wg)) * blockCols * wg - n;
-  return [64, 32, 16].reduce((best, wg) => (idle(wg) < idle(best) ? wg : best), 128);
+  return [64, 32, 16, 8].reduce((best, wg) => (idle(wg) < idle(best) ? wg : best), 128);
 }
 
 export function matmul(rt: GpuRuntime, a: GpuBuffer, b: GpuBuffer, m: number, k: number, n: number, tiling: Tiling = defaultTiling(rt), batch = 1): GpuBuffer {

@@ -29,6 +29,7 @@ const examples: Record<string, string[]> = {
   FILE: ['some-file.json'],
   'A,B,C': ['3,1,1'],
   'A,B,...': ['1,2'],
+  ALGORITHM: ['winograd6'],
 };
 
 /** Values a placeholder promises to accept: each choice of `a|b`, an example of the others. */
