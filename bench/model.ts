@@ -88,7 +88,11 @@ const usage = `usage: node bench/model.js [options]
 ${optionLines(optionRows)}`;
 const options = readCommandLine(
   process.argv.slice(2),
-  (argv) => parseWithTable(argv, optionRows, { profile: false, profileMode: undefined, runs: null, quick: false, noPeers: false, directConvs: false, compareWithout: undefined, json: undefined }).options,
+  (argv) => {
+    const parsed = parseWithTable(argv, optionRows, { profile: false, profileMode: undefined, runs: null, quick: false, noPeers: false, directConvs: false, compareWithout: undefined, json: undefined }).options;
+    if (parsed.directConvs && parsed.compareWithout) throw new UsageError('--compare-without compares tuned conv choices; --direct-convs tunes none');
+    return parsed;
+  },
   usage,
   'node bench/model.js',
 );
