@@ -15,7 +15,7 @@ import { readCommandLine, UsageError } from '../src/cli/flags';
 import { optionLines, parseWithTable, type OptionRow } from '../src/cli/option-table';
 import { cpuClock } from '../src/cli/conv-tuning';
 import { createNodeRuntime } from '../src/gpu/node';
-import { convAlgorithms, convGeometriesOf, describeTuning, pickConvAlgorithm, setConvAlgorithm, tuneConv2d, type ConvAlgorithm, type ConvTuning } from '../src/kernels/conv2dalgorithm';
+import { convGeometriesOf, describeTuning, pickConvAlgorithm, setConvAlgorithm, tuneConv2d, winogradAlgorithms, type ConvAlgorithm, type ConvTuning, type WinogradAlgorithm } from '../src/kernels/conv2dalgorithm';
 import type { ProfileMode, ProfileResult } from '../src/gpu/profiler';
 import type { Module } from '../src/graph/module';
 import { Tensor } from '../src/graph/tensor';
@@ -73,10 +73,10 @@ const optionRows: readonly OptionRow<ModelBenchOptions>[] = [
   {
     flag: '--compare-without',
     value: 'ALGORITHM',
-    help: `after the usual runs, times each case of ours again in alternate runs with the tuned conv choices and with ALGORITHM (${convAlgorithms.filter((a) => a !== 'direct').join(', ')}) left out of them (each shape's next best of the same tuning), wall clock and CPU time: what one algorithm adds to the whole step`,
+    help: `after the usual runs, times each case of ours again in alternate runs with the tuned conv choices and with ALGORITHM (${winogradAlgorithms.join(', ')}) left out of them (each shape's next best of the same tuning), wall clock and CPU time: what one algorithm adds to the whole step`,
     read: (v) => {
-      if (!convAlgorithms.includes(v as ConvAlgorithm) || v === 'direct') throw new UsageError(`--compare-without takes one of ${convAlgorithms.filter((a) => a !== 'direct').join(', ')}, got ${v}`);
-      return { compareWithout: v as ConvAlgorithm };
+      if (!winogradAlgorithms.includes(v as WinogradAlgorithm)) throw new UsageError(`--compare-without takes one of ${winogradAlgorithms.join(', ')}, got ${v}`);
+      return { compareWithout: v as WinogradAlgorithm };
     },
   },
   { flag: '--json', value: 'FILE', help: 'also write everything measured to FILE', read: (v) => ({ json: v }) },

@@ -11,14 +11,13 @@
 
 import { cpuClock } from '../src/cli/conv-tuning';
 import type { GpuBuffer, GpuRuntime } from '../src/gpu';
-import { convAlgorithms, convForward, convGradInput, winogradAlgorithms, type ConvAlgorithm, type WinogradAlgorithm } from '../src/kernels/conv2dalgorithm';
+import { convAlgorithms, convForward, convGradInput, tileOf, winogradAlgorithms, type ConvAlgorithm, type WinogradAlgorithm } from '../src/kernels/conv2dalgorithm';
 import { convFlop, convInputs, type ConvShape } from './op-cases';
 import { fmt } from './op-report';
 import { gflops } from './timing';
 
-const algorithms = convAlgorithms;
 /** F(2x2), F(4x4), ...: how the tables name each Winograd algorithm. */
-const tileName = (a: WinogradAlgorithm): string => `F(${a.slice(-1)}x${a.slice(-1)})`;
+const tileName = (a: WinogradAlgorithm): string => `F(${tileOf[a]}x${tileOf[a]})`;
 const tuned = ['forward', 'gradInput'] as const;
 
 type Speeds = Record<(typeof tuned)[number], Record<ConvAlgorithm, number>>;
@@ -45,11 +44,11 @@ export async function measureWinograd(rt: GpuRuntime, shapes: readonly ConvShape
         rt.copy(weightSource, weight, weight.bytes);
         return direction === 'forward' ? convForward(rt, x, weight, null, shape.g, null, { algorithm }) : convGradInput(rt, dy, weight, shape.g, { algorithm });
       };
-      for (const algorithm of algorithms) rt.pool.release(launch(algorithm));
+      for (const algorithm of convAlgorithms) rt.pool.release(launch(algorithm));
       const wall = new Map<ConvAlgorithm, number>();
       const cpu = new Map<ConvAlgorithm, number>();
       for (let round = 0; round < rounds; round++) {
-        for (const algorithm of algorithms) {
+        for (const algorithm of convAlgorithms) {
           await rt.sync();
           const [wall0, cpu0] = [performance.now(), cpuClock()];
           for (let i = 0; i < launches; i++) rt.pool.release(launch(algorithm));
@@ -58,7 +57,7 @@ export async function measureWinograd(rt: GpuRuntime, shapes: readonly ConvShape
           cpu.set(algorithm, Math.min(cpu.get(algorithm) ?? Infinity, (cpuClock() - cpu0) / launches));
         }
       }
-      for (const algorithm of algorithms) {
+      for (const algorithm of convAlgorithms) {
         row.gflops[direction][algorithm] = gflops(convFlop(shape.g), wall.get(algorithm)!);
         if (row.cpuGflops) row.cpuGflops[direction][algorithm] = gflops(convFlop(shape.g), cpu.get(algorithm)!);
       }

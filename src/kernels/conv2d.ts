@@ -50,8 +50,8 @@ const blockWorkgroup = 128;
 /**
  * Grad weight's blocked kernel runs over (cIn, tap) columns, often few:
  * smaller workgroups waste less. One subgroup of 8 on lavapipe took 0.5-0.9x
- * the CPU time of 16 on the tiny network's shapes (2026-12-07), even where
- * both leave no column idle.
+ * the CPU time of 16 on six of the tiny network's shapes (2026-12-07, one
+ * run), even where both leave no column idle; see matmul.ts for whole steps.
  */
 const gradWeightBlockWorkgroup = 8;
 const tile = 16;

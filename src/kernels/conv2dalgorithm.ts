@@ -13,7 +13,7 @@ import { conv2dWinogradForward, conv2dWinogradGradInput, conv2dWinogradGradWeigh
 import type { Tiling } from './rowblocking';
 
 /** Each Winograd algorithm's outputs per tile and axis: F(2x2, 3x3), F(4x4, 3x3), F(6x6, 3x3). */
-const tileOf = { winograd2: 2, winograd4: 4, winograd6: 6 } as const satisfies Record<string, WinogradTile>;
+export const tileOf = { winograd2: 2, winograd4: 4, winograd6: 6 } as const satisfies Record<string, WinogradTile>;
 export type WinogradAlgorithm = keyof typeof tileOf;
 export type ConvAlgorithm = 'direct' | WinogradAlgorithm;
 export const winogradAlgorithms = Object.keys(tileOf) as WinogradAlgorithm[];

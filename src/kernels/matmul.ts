@@ -19,8 +19,8 @@ const tile = 16;
  * often a few hundred columns wide, and those of a grad weight as narrow as
  * the conv's input channels). Down to 8, one subgroup on lavapipe: with it
  * (and the direct grad weight's workgroup of 8, src/kernels/conv2d.ts) the
- * training steps of bench/model.js took 3-10% less CPU time (2026-12-07,
- * alternating runs), inference the same.
+ * training steps of bench/model.js's cases took 3-10% less CPU time
+ * (2026-12-07, one run of 10 alternating steps each), inference the same.
  */
 function blockWorkgroup(n: number): number {
   const idle = (wg: number) => Math.ceil(n / (blockCols * wg)) * blockCols * wg - n;
